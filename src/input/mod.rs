@@ -1,0 +1,210 @@
+//! Input readers: message logs (CSV, Cloud API webhook JSON), detected from
+//! content, plain or gzip, from files or stdin. Every row becomes a
+//! [`Message`] or a [`Rejected`] with its file, line and reason.
+
+pub mod csvlog;
+pub mod webhook;
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::domain::{Category, Direction};
+use crate::phone::E164;
+use crate::time::Zone;
+
+/// Meta's own `pricing` object from a status webhook, kept for reconcile.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetaPricing {
+    pub billable: Option<bool>,
+    pub pricing_model: Option<String>,
+    pub pricing_type: Option<String>,
+    pub category: Option<String>,
+}
+
+/// One message of the log, normalized.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Index into [`Inputs::files`].
+    pub file: u16,
+    pub line: u64,
+    pub id: Option<Box<str>>,
+    /// Unix seconds.
+    pub ts: i64,
+    pub direction: Direction,
+    pub contact: E164,
+    pub template: bool,
+    /// Template category (templates only).
+    pub category: Option<Category>,
+    pub failed: bool,
+    pub entry_point: bool,
+    /// Interned business number (0 = not given).
+    pub business_number: u32,
+    /// Interned template name (0 = none).
+    pub template_name: u32,
+    pub meta: Option<Box<MetaPricing>>,
+}
+
+/// A row that could not be used, and why. Never quotes a full number.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Rejected {
+    pub file: String,
+    pub line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+/// Which reader to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    /// JSON Lines of webhook payloads (same reader as `webhook`).
+    Jsonl,
+    Webhook,
+}
+
+/// Interned strings shared by the readers (business numbers, templates).
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn new() -> Interner {
+        Interner {
+            names: vec![String::new()],
+            index: std::collections::HashMap::new(),
+        }
+    }
+
+    pub fn get(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return 0;
+        }
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.index.insert(s.to_string(), i);
+        i
+    }
+
+    pub fn name(&self, i: u32) -> &str {
+        self.names.get(i as usize).map_or("", String::as_str)
+    }
+}
+
+/// What the readers share: the time zone for naive times, file names and
+/// interned strings.
+#[derive(Debug)]
+pub struct Inputs {
+    pub zone: Zone,
+    pub files: Vec<String>,
+    pub business_numbers: Interner,
+    pub templates: Interner,
+    /// Rows read (messages + rejected).
+    pub rows: u64,
+    /// Webhook statuses merged into a message already seen.
+    pub merged_statuses: u64,
+    /// Notes for stderr (payloads of other webhook fields, ...).
+    pub notes: Vec<String>,
+}
+
+impl Inputs {
+    pub fn new(zone: Zone) -> Inputs {
+        Inputs {
+            zone,
+            files: Vec::new(),
+            business_numbers: Interner::new(),
+            templates: Interner::new(),
+            rows: 0,
+            merged_statuses: 0,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// An input that cannot be read at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{file}: {msg}")]
+    Format { file: String, msg: String },
+}
+
+/// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.
+pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
+    let raw: Box<dyn Read> = if path == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(Path::new(path)).map_err(|source| InputError::Io {
+            file: path.to_string(),
+            source,
+        })?;
+        Box::new(f)
+    };
+    let mut br = BufReader::with_capacity(1 << 16, raw);
+    let head = br.fill_buf().map_err(|source| InputError::Io {
+        file: path.to_string(),
+        source,
+    })?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let gz = flate2::read::MultiGzDecoder::new(br);
+        Ok(Box::new(BufReader::with_capacity(1 << 16, gz)))
+    } else {
+        Ok(Box::new(br))
+    }
+}
+
+/// Guesses the format from the first bytes: JSON starts with `{` or `[`.
+pub fn detect(reader: &mut dyn BufRead) -> io::Result<InputFormat> {
+    let head = reader.fill_buf()?;
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    Ok(match first {
+        Some(b'{' | b'[') => InputFormat::Webhook,
+        _ => InputFormat::Csv,
+    })
+}
+
+/// Reads one input into `out`, rejected rows into `rejected`.
+pub fn read_input(
+    path: &str,
+    format: Option<InputFormat>,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<(), InputError> {
+    let mut reader = open(path)?;
+    let name = if path == "-" { "<stdin>".to_string() } else { path.to_string() };
+    let format = match format {
+        Some(f) => f,
+        None => detect(&mut reader).map_err(|source| InputError::Io {
+            file: name.clone(),
+            source,
+        })?,
+    };
+    if inputs.files.len() >= usize::from(u16::MAX) {
+        return Err(InputError::Format {
+            file: name,
+            msg: "too many input files (at most 65535)".into(),
+        });
+    }
+    let file_idx = inputs.files.len() as u16;
+    inputs.files.push(name.clone());
+    match format {
+        InputFormat::Csv => csvlog::read(reader, &name, file_idx, inputs, out, rejected),
+        InputFormat::Jsonl | InputFormat::Webhook => {
+            webhook::read(reader, &name, file_idx, inputs, out, rejected)
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! Cloud API webhook payloads, as Meta posts them: JSON Lines, a JSON array,
+//! or documents one after another. Inbound `messages[]` open windows;
+//! outbound `statuses[]` are the business's messages, merged by message id
+//! (sent, delivered, read and retries of one message count once).
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::str::FromStr;
+
+use serde_json::Value;
+
+use super::{InputError, Inputs, Message, MetaPricing, Rejected};
+use crate::domain::{Category, Direction};
+use crate::phone::{redact_digits, E164};
+use crate::time::parse_timestamp;
+
+pub(super) fn read(
+    mut reader: Box<dyn BufRead>,
+    name: &str,
+    file_idx: u16,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<(), InputError> {
+    let mut text = Vec::new();
+    reader
+        .read_to_end(&mut text)
+        .map_err(|source| InputError::Io {
+            file: name.to_string(),
+            source,
+        })?;
+    let body = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&text);
+    let line_of = LineIndex::new(body);
+    let state = Collect {
+        name,
+        file_idx,
+        outbound: HashMap::new(),
+        order: Vec::new(),
+    };
+    read_from(body, &line_of, state, inputs, out, rejected);
+    Ok(())
+}
+
+/// Reads every document; after invalid JSON, resumes at the next line (JSON
+/// Lines): the rest of a broken document cannot be trusted.
+fn read_from(
+    body: &[u8],
+    line_of: &LineIndex,
+    mut state: Collect<'_>,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) {
+    let mut base = 0;
+    'outer: loop {
+        let mut stream = serde_json::Deserializer::from_slice(&body[base..]).into_iter::<Value>();
+        loop {
+            let start = base + stream.byte_offset();
+            match stream.next() {
+                None => break 'outer,
+                Some(Ok(v)) => {
+                    let line = line_of.line(start + leading_ws(&body[start..]));
+                    match v {
+                        Value::Array(items) => {
+                            for item in items {
+                                state.payload(&item, line, inputs, out, rejected);
+                            }
+                        }
+                        v => state.payload(&v, line, inputs, out, rejected),
+                    }
+                }
+                Some(Err(e)) => {
+                    let off = base + stream.byte_offset();
+                    inputs.rows += 1;
+                    rejected(Rejected {
+                        file: state.name.to_string(),
+                        line: line_of.line(off),
+                        field: None,
+                        reason: format!("invalid JSON at byte {off}: {e}"),
+                    });
+                    match body[off..].iter().position(|&b| b == b'\n') {
+                        Some(nl) => {
+                            base = off + nl + 1;
+                            continue 'outer;
+                        }
+                        None => break 'outer,
+                    }
+                }
+            }
+        }
+    }
+    state.finish(inputs, out, rejected);
+}
+
+fn leading_ws(b: &[u8]) -> usize {
+    b.iter().take_while(|c| c.is_ascii_whitespace()).count()
+}
+
+/// Byte offset -> 1-based line number.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(b: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(b.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    fn line(&self, off: usize) -> u64 {
+        self.starts.partition_point(|&s| s <= off) as u64
+    }
+}
+
+/// Outbound messages are held until the input ends, so that every status
+/// of a message is merged before it is priced.
+struct Collect<'a> {
+    name: &'a str,
+    file_idx: u16,
+    outbound: HashMap<String, usize>,
+    order: Vec<Pending>,
+}
+
+struct Pending {
+    msg: Message,
+    /// Best status seen: 0 none, 1 sent, 2 failed, 3 delivered/read.
+    rank: u8,
+    category_raw: Option<String>,
+    bad: Option<(Option<&'static str>, String)>,
+}
+
+fn str_field<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+impl Collect<'_> {
+    fn reject(&self, line: u64, field: Option<&str>, reason: String, inputs: &mut Inputs, rejected: &mut dyn FnMut(Rejected)) {
+        inputs.rows += 1;
+        rejected(Rejected {
+            file: self.name.to_string(),
+            line,
+            field: field.map(str::to_string),
+            reason,
+        });
+    }
+
+    fn payload(
+        &mut self,
+        v: &Value,
+        line: u64,
+        inputs: &mut Inputs,
+        out: &mut dyn FnMut(Message),
+        rejected: &mut dyn FnMut(Rejected),
+    ) {
+        let Some(entries) = v.get("entry").and_then(Value::as_array) else {
+            self.reject(line, None, "not a webhook payload: no \"entry\" array (expected {\"object\":\"whatsapp_business_account\",\"entry\":[...]})".into(), inputs, rejected);
+            return;
+        };
+        for entry in entries {
+            let Some(changes) = entry.get("changes").and_then(Value::as_array) else { continue };
+            for change in changes {
+                let field = str_field(change, "field").unwrap_or("");
+                let Some(value) = change.get("value") else { continue };
+                if field != "messages" {
+                    inputs.notes.push(format!(
+                        "{}:{line}: skipped a webhook of field {field:?}: it carries no messages",
+                        self.name
+                    ));
+                    continue;
+                }
+                let biz = value
+                    .get("metadata")
+                    .and_then(|m| str_field(m, "phone_number_id"))
+                    .unwrap_or("");
+                let biz = inputs.business_numbers.get(biz);
+                if let Some(msgs) = value.get("messages").and_then(Value::as_array) {
+                    for m in msgs {
+                        match self.inbound(m, line, biz, inputs) {
+                            Ok(msg) => {
+                                inputs.rows += 1;
+                                out(msg);
+                            }
+                            Err((f, reason)) => self.reject(line, f, reason, inputs, rejected),
+                        }
+                    }
+                }
+                if let Some(sts) = value.get("statuses").and_then(Value::as_array) {
+                    for s in sts {
+                        self.status(s, line, biz, inputs, rejected);
+                    }
+                }
+            }
+        }
+    }
+
+    fn inbound(&self, m: &Value, line: u64, biz: u32, inputs: &Inputs) -> Result<Message, (Option<&'static str>, String)> {
+        let from = str_field(m, "from").ok_or((Some("from"), "inbound message without \"from\"".to_string()))?;
+        let contact = E164::parse(from).map_err(|e| (Some("from"), format!("from {:?}: {e}", redact_digits(from))))?;
+        let ts = timestamp(m, inputs)?;
+        Ok(Message {
+            file: self.file_idx,
+            line,
+            id: str_field(m, "id").map(Into::into),
+            ts,
+            direction: Direction::Inbound,
+            contact,
+            template: false,
+            category: None,
+            failed: false,
+            entry_point: m.get("referral").is_some_and(|r| !r.is_null()),
+            business_number: biz,
+            template_name: 0,
+            meta: None,
+        })
+    }
+
+    fn status(&mut self, s: &Value, line: u64, biz: u32, inputs: &mut Inputs, rejected: &mut dyn FnMut(Rejected)) {
+        let Some(id) = str_field(s, "id") else {
+            self.reject(line, Some("id"), "status without message \"id\"".into(), inputs, rejected);
+            return;
+        };
+        let status = str_field(s, "status").unwrap_or("");
+        let rank = match status {
+            "delivered" | "read" | "played" => 3,
+            "failed" => 2,
+            "sent" => 1,
+            _ => 0,
+        };
+        let ts = timestamp(s, inputs);
+        let pricing = s.get("pricing").filter(|p| p.is_object());
+        let cat_raw = pricing
+            .and_then(|p| str_field(p, "category"))
+            .or_else(|| s.get("conversation").and_then(|c| c.get("origin")).and_then(|o| str_field(o, "type")))
+            .map(str::to_string);
+        let meta = pricing.map(|p| MetaPricing {
+            billable: p.get("billable").and_then(Value::as_bool),
+            pricing_model: str_field(p, "pricing_model").map(str::to_string),
+            pricing_type: str_field(p, "type").map(str::to_string),
+            category: str_field(p, "category").map(str::to_string),
+        });
+        if let Some(&i) = self.outbound.get(id) {
+            inputs.merged_statuses += 1;
+            let p = &mut self.order[i];
+            if let Ok(ts) = ts {
+                // The message's time is its first status (when it was sent).
+                if p.bad.is_none() {
+                    p.msg.ts = p.msg.ts.min(ts);
+                }
+            }
+            if rank > p.rank {
+                p.rank = rank;
+            }
+            if p.category_raw.is_none() {
+                p.category_raw = cat_raw;
+            }
+            if p.msg.meta.is_none() {
+                p.msg.meta = meta.map(Box::new);
+            }
+            return;
+        }
+        let recipient = str_field(s, "recipient_id").unwrap_or("");
+        let mut bad = None;
+        let contact = match E164::parse(recipient) {
+            Ok(c) => c,
+            Err(e) => {
+                bad = Some((Some("recipient_id"), format!("recipient_id {:?}: {e}", redact_digits(recipient))));
+                E164::from_digits_value(0)
+            }
+        };
+        let ts = match ts {
+            Ok(t) => t,
+            Err(e) => {
+                bad.get_or_insert(e);
+                0
+            }
+        };
+        self.outbound.insert(id.to_string(), self.order.len());
+        self.order.push(Pending {
+            msg: Message {
+                file: self.file_idx,
+                line,
+                id: Some(id.into()),
+                ts,
+                direction: Direction::Outbound,
+                contact,
+                template: false,
+                category: None,
+                failed: false,
+                entry_point: false,
+                business_number: biz,
+                template_name: 0,
+                meta: meta.map(Box::new),
+            },
+            rank,
+            category_raw: cat_raw,
+            bad,
+        });
+    }
+
+    fn finish(self, inputs: &mut Inputs, out: &mut dyn FnMut(Message), rejected: &mut dyn FnMut(Rejected)) {
+        let name = self.name.to_string();
+        for p in self.order {
+            inputs.rows += 1;
+            let mut msg = p.msg;
+            if let Some((field, reason)) = p.bad {
+                rejected(Rejected { file: name.clone(), line: msg.line, field: field.map(str::to_string), reason });
+                continue;
+            }
+            msg.failed = p.rank == 2;
+            match p.category_raw.as_deref().map(meta_category) {
+                Some(Some((cat, template))) => {
+                    msg.template = template;
+                    msg.category = template.then_some(cat);
+                }
+                Some(None) => {
+                    let raw = p.category_raw.unwrap_or_default();
+                    rejected(Rejected {
+                        file: name.clone(),
+                        line: msg.line,
+                        field: Some("pricing.category".into()),
+                        reason: format!("pricing category {raw:?} is not one wacost prices (accepted: {})", Category::ACCEPTED),
+                    });
+                    continue;
+                }
+                None if msg.failed => {}
+                None => {
+                    rejected(Rejected {
+                        file: name.clone(),
+                        line: msg.line,
+                        field: Some("pricing.category".into()),
+                        reason: "no status of this message carries pricing.category or conversation.origin.type, so its category is unknown".into(),
+                    });
+                    continue;
+                }
+            }
+            out(msg);
+        }
+    }
+}
+
+/// Meta's category words -> (category, is a template).
+fn meta_category(raw: &str) -> Option<(Category, bool)> {
+    match raw.to_ascii_lowercase().as_str() {
+        // Marketing Messages API (MM Lite) is billed at marketing rates.
+        "marketing_lite" => Some((Category::Marketing, true)),
+        // Pre-2023 CBP words and the CBP free entry point carry no category.
+        "business_initiated" => None,
+        "user_initiated" | "service" => Some((Category::Service, false)),
+        other => Category::from_str(other).ok().map(|c| (c, c != Category::Service)),
+    }
+}
+
+fn timestamp(v: &Value, inputs: &Inputs) -> Result<i64, (Option<&'static str>, String)> {
+    let t = match v.get("timestamp") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err((Some("timestamp"), "missing \"timestamp\"".to_string())),
+    };
+    parse_timestamp(&t, &inputs.zone).map_err(|e| (Some("timestamp"), e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Zone;
+
+    fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
+        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+        let mut msgs = Vec::new();
+        let mut rej = Vec::new();
+        read(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), "w.jsonl", 0, &mut inputs, &mut |m| msgs.push(m), &mut |r| rej.push(r)).unwrap();
+        (msgs, rej, inputs)
+    }
+
+    const STATUS: &str = r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"551130000000","phone_number_id":"109"},"statuses":[{"id":"wamid.A","status":"STATUS","timestamp":"TS","recipient_id":"5511987654321","pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"marketing"}}]}}]}]}"#;
+
+    fn status(st: &str, ts: &str) -> String {
+        STATUS.replace("STATUS", st).replace("TS", ts)
+    }
+
+    #[test]
+    fn statuses_of_one_message_count_once() {
+        let text = [status("sent", "1790861400"), status("delivered", "1790861405"), status("read", "1790861500"), status("delivered", "1790861405")].join("\n");
+        let (m, r, inputs) = read_str(&text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m.len(), 1);
+        assert_eq!(inputs.rows, 1);
+        assert_eq!(inputs.merged_statuses, 3);
+        assert_eq!(m[0].ts, 1790861400);
+        assert_eq!(m[0].category, Some(Category::Marketing));
+        assert!(m[0].template && !m[0].failed);
+        assert_eq!(m[0].meta.as_ref().unwrap().pricing_type.as_deref(), Some("regular"));
+    }
+
+    #[test]
+    fn failed_and_inbound_with_referral() {
+        let inbound = r#"[{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"109"},"contacts":[{"wa_id":"5511987654321"}],"messages":[{"from":"5511987654321","id":"wamid.IN","timestamp":"1790861000","type":"text","text":{"body":"Oi"},"referral":{"source_type":"ad","source_id":"1"}}]}}]}]}]"#;
+        let text = format!("{inbound}\n{}\n", status("failed", "1790861400"));
+        let (m, r, _) = read_str(&text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m.len(), 2);
+        assert!(m[0].entry_point && m[0].direction == Direction::Inbound);
+        assert!(m[1].failed);
+    }
+
+    #[test]
+    fn truncated_json_is_rejected_and_reading_goes_on() {
+        let good = status("delivered", "1790861400");
+        let text = format!("{}\n{{\"object\":\"whatsapp_business_account\",\"entry\":[\n{}\n", good, good.replace("wamid.A", "wamid.B"));
+        let (m, r, _) = read_str(&text);
+        assert_eq!(m.len(), 2);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].line, 2);
+        assert!(r[0].reason.contains("invalid JSON"));
+    }
+
+    #[test]
+    fn other_fields_are_noted_not_priced() {
+        let t = r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"event":"VOLUME_BASED_PRICING_TIER_UPDATE"}}]}]}"#;
+        let (m, r, inputs) = read_str(t);
+        assert!(m.is_empty() && r.is_empty());
+        assert_eq!(inputs.notes.len(), 1);
+    }
+
+    #[test]
+    fn authentication_international_with_hyphen() {
+        let t = status("delivered", "1790861400").replace("\"marketing\"", "\"authentication-international\"");
+        let (m, _, _) = read_str(&t);
+        assert_eq!(m[0].category, Some(Category::AuthenticationInternational));
+    }
+}

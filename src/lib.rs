@@ -1,0 +1,10 @@
+//! wacost: what WhatsApp Business Platform traffic costs, by Meta's rules.
+//!
+//! Data flows one way: read ([`input`]) -> classify ([`classify`]) -> price
+//! ([`tariff`]) -> aggregate and render ([`report`]).
+
+pub mod domain;
+pub mod phone;
+pub mod pricing;
+pub mod time;
+pub mod input;

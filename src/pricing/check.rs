@@ -1,0 +1,1 @@
+//! `wacost rates check`: the data is complete and consistent.

@@ -1,0 +1,1 @@
+//! Importer of Meta's rate-card CSVs (being written).

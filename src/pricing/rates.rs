@@ -1,0 +1,280 @@
+//! Rate cards: per currency, one card per effective date (Meta publishes
+//! whole cards), each cell a rate, `n/a` (Meta publishes none) or `unknown`
+//! (an explicit gap in our sources).
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::markets::{MarketId, MarketMap};
+use super::{data_records, DataError};
+use crate::domain::Category;
+use crate::time::parse_date;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RateCell {
+    /// No row on this card.
+    Missing,
+    /// Meta's card says `n/a`: absent, which is not zero.
+    NotOffered { source: u32 },
+    /// Meta has a rate, our sources do not.
+    Unknown { source: u32 },
+    Rate { rate: Decimal, source: u32 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub from: NaiveDate,
+    /// Indexed by `market * 5 + category`.
+    cells: Vec<RateCell>,
+}
+
+impl Card {
+    pub fn cell(&self, market: MarketId, cat: Category) -> &RateCell {
+        self.cells
+            .get(market as usize * 5 + cat.index())
+            .unwrap_or(&RateCell::Missing)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RateCards {
+    pub currency: String,
+    pub file: String,
+    pub cards: Vec<Card>,
+    pub sources: Vec<String>,
+}
+
+/// Why no rate could be used. Each says what to supply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RateError {
+    #[error("no rate card for currency {currency} (available: {available}); supply rates/{currency}.csv with --pricing DIR or `wacost rates import`")]
+    NoCurrency { currency: String, available: String },
+    #[error("no {currency} rate card in force on {date} (earliest card: {earliest}); supply one with --pricing DIR or `wacost rates import`")]
+    NoCard {
+        currency: String,
+        date: NaiveDate,
+        earliest: NaiveDate,
+    },
+    #[error("Meta publishes no {category} rate for {market} ({currency} card of {card}): absent, not zero")]
+    NotOffered {
+        currency: String,
+        market: String,
+        category: Category,
+        card: NaiveDate,
+    },
+    #[error("the {currency} {category} rate for {market} on the card of {card} is unknown ({origin}); supply it with --pricing DIR or `wacost rates import`")]
+    Unknown {
+        currency: String,
+        market: String,
+        category: Category,
+        card: NaiveDate,
+        origin: String,
+    },
+    #[error("the {currency} card of {card} has no {category} row for {market}; fix rates/{currency}.csv (`wacost rates check`)")]
+    Missing {
+        currency: String,
+        market: String,
+        category: Category,
+        card: NaiveDate,
+    },
+}
+
+/// A rate found, with where it came from (for explanations).
+#[derive(Debug, Clone, Copy)]
+pub struct FoundRate<'a> {
+    pub rate: Decimal,
+    pub card: NaiveDate,
+    pub source: &'a str,
+}
+
+impl RateCards {
+    pub fn load(
+        currency: &str,
+        path: &str,
+        text: &str,
+        markets: &MarketMap,
+    ) -> Result<RateCards, DataError> {
+        let mut rows = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        for r in data_records(path, text, &["effective_from", "market", "category", "rate", "source"])? {
+            let (line, rec) = r?;
+            let from = parse_date(&rec[0]).ok_or_else(|| {
+                DataError::at(path, line, format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]))
+            })?;
+            let market_name = rec[1].trim();
+            let market = markets.id(market_name).ok_or_else(|| {
+                DataError::at(path, line, format!("market {market_name:?} is not in markets.csv"))
+            })?;
+            let cat = Category::from_str(&rec[2]).map_err(|e| DataError::at(path, line, e.to_string()))?;
+            let src = rec[4].trim();
+            if src.is_empty() {
+                return Err(DataError::at(path, line, "empty source: every rate names where it came from"));
+            }
+            let sidx = match sources.iter().rposition(|s| s == src) {
+                Some(i) => i as u32,
+                None => {
+                    sources.push(src.to_string());
+                    (sources.len() - 1) as u32
+                }
+            };
+            let cell = parse_cell(rec[3].trim(), sidx).map_err(|m| DataError::at(path, line, m))?;
+            rows.push((from, market, cat, cell, line));
+        }
+        rows.sort_by_key(|r| r.0);
+        let mut cards: Vec<Card> = Vec::new();
+        let width = markets.len().max(1) * 5;
+        for (from, market, cat, cell, line) in rows {
+            if cards.last().map(|c| c.from) != Some(from) {
+                cards.push(Card {
+                    from,
+                    cells: vec![RateCell::Missing; width],
+                });
+            }
+            let Some(card) = cards.last_mut() else { continue };
+            let i = market as usize * 5 + cat.index();
+            if card.cells.len() <= i {
+                card.cells.resize(i + 1, RateCell::Missing);
+            }
+            if card.cells[i] != RateCell::Missing {
+                return Err(DataError::at(
+                    path,
+                    line,
+                    format!("{} {cat} listed twice on the card of {from}", markets.name(market)),
+                ));
+            }
+            card.cells[i] = cell;
+        }
+        Ok(RateCards {
+            currency: currency.to_string(),
+            file: path.to_string(),
+            cards,
+            sources,
+        })
+    }
+
+    /// The card in force on a local date.
+    pub fn card_on(&self, date: NaiveDate) -> Result<&Card, RateError> {
+        let i = self.cards.partition_point(|c| c.from <= date);
+        match i.checked_sub(1) {
+            Some(i) => Ok(&self.cards[i]),
+            None => Err(RateError::NoCard {
+                currency: self.currency.clone(),
+                date,
+                earliest: self.cards.first().map_or(NaiveDate::MAX, |c| c.from),
+            }),
+        }
+    }
+
+    pub fn source(&self, idx: u32) -> &str {
+        self.sources.get(idx as usize).map_or("", String::as_str)
+    }
+
+    /// The rate for a market and category on a local date.
+    pub fn rate(
+        &self,
+        markets: &MarketMap,
+        market: MarketId,
+        cat: Category,
+        date: NaiveDate,
+    ) -> Result<FoundRate<'_>, RateError> {
+        let card = self.card_on(date)?;
+        self.rate_on_card(markets, card, market, cat)
+    }
+
+    pub fn rate_on_card<'a>(
+        &'a self,
+        markets: &MarketMap,
+        card: &Card,
+        market: MarketId,
+        cat: Category,
+    ) -> Result<FoundRate<'a>, RateError> {
+        match card.cell(market, cat) {
+            RateCell::Rate { rate, source } => Ok(FoundRate {
+                rate: *rate,
+                card: card.from,
+                source: self.source(*source),
+            }),
+            RateCell::NotOffered { .. } => Err(RateError::NotOffered {
+                currency: self.currency.clone(),
+                market: markets.name(market).to_string(),
+                category: cat,
+                card: card.from,
+            }),
+            RateCell::Unknown { source } => Err(RateError::Unknown {
+                currency: self.currency.clone(),
+                market: markets.name(market).to_string(),
+                category: cat,
+                card: card.from,
+                origin: self.source(*source).to_string(),
+            }),
+            RateCell::Missing => Err(RateError::Missing {
+                currency: self.currency.clone(),
+                market: markets.name(market).to_string(),
+                category: cat,
+                card: card.from,
+            }),
+        }
+    }
+}
+
+fn parse_cell(s: &str, source: u32) -> Result<RateCell, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "n/a" | "na" => return Ok(RateCell::NotOffered { source }),
+        "unknown" => return Ok(RateCell::Unknown { source }),
+        _ => {}
+    }
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(format!(
+            "rate {s:?} is not a plain non-negative decimal (accepted: 0.0625, n/a, unknown)"
+        ));
+    }
+    let rate = Decimal::from_str(s).map_err(|_| format!("rate {s:?} is not a decimal"))?;
+    Ok(RateCell::Rate { rate, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn markets() -> MarketMap {
+        MarketMap::load(
+            "prefix,country,name\n55,BR,Brazil\n",
+            "effective_from,prefix,country,market,source\n2023-06-01,55,BR,Brazil,t\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn cards_are_snapshots_with_explicit_gaps() {
+        let m = markets();
+        let text = "effective_from,market,category,rate,source\n\
+2025-07-01,Brazil,marketing,0.0625,a\n2025-07-01,Brazil,utility,unknown,gap\n2025-07-01,Brazil,authentication_international,n/a,meta\n\
+2026-10-01,Brazil,marketing,0.0625,b\n";
+        let rc = RateCards::load("USD", "rates/USD.csv", text, &m).unwrap();
+        let br = m.id("Brazil").unwrap();
+        let d = |s| parse_date(s).unwrap();
+        assert_eq!(rc.rate(&m, br, Category::Marketing, d("2025-08-01")).unwrap().rate, dec!(0.0625));
+        assert!(matches!(rc.rate(&m, br, Category::Utility, d("2025-08-01")), Err(RateError::Unknown { .. })));
+        assert!(matches!(
+            rc.rate(&m, br, Category::AuthenticationInternational, d("2025-08-01")),
+            Err(RateError::NotOffered { .. })
+        ));
+        // The 2026-10 card has no utility row at all: a data error, not zero.
+        assert!(matches!(rc.rate(&m, br, Category::Utility, d("2026-10-01")), Err(RateError::Missing { .. })));
+        let e = rc.rate(&m, br, Category::Marketing, d("2025-06-30")).unwrap_err().to_string();
+        assert!(e.contains("2025-06-30") && e.contains("--pricing"), "{e}");
+    }
+
+    #[test]
+    fn rejects_bad_rates() {
+        for bad in ["-0.01", "1e-3", "abc", ""] {
+            let m = markets();
+            let text = format!("effective_from,market,category,rate,source\n2025-07-01,Brazil,marketing,{bad},s\n");
+            let e = RateCards::load("USD", "rates/USD.csv", &text, &m).unwrap_err().to_string();
+            assert!(e.contains("rates/USD.csv:2"), "{e}");
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Time: instants are Unix seconds (windows are absolute durations); dates,
+//! months and the days rules change are civil dates in the WABA time zone.
+
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Seconds in an hour, for window lengths given in hours.
+pub const HOUR: i64 = 3600;
+
+/// A calendar month, `YYYY-MM`, in the WABA time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    pub fn of(d: NaiveDate) -> Month {
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// Parses `YYYY-MM`.
+    pub fn parse(s: &str) -> Option<Month> {
+        let s = s.trim();
+        let (y, m) = s.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month: u32 = m.parse().ok()?;
+        (1..=12).contains(&month).then_some(Month { year, month })
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// The WABA time zone with a cache of the current UTC offset, so that
+/// converting millions of sorted instants does not search the zone's
+/// transition table each time.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    tz: Tz,
+    /// [start, end) of an hour-aligned span known to share `offset`.
+    cache: (i64, i64, i32),
+}
+
+impl Zone {
+    pub fn new(tz: Tz) -> Zone {
+        Zone {
+            tz,
+            cache: (1, 0, 0),
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Zone, String> {
+        name.parse::<Tz>().map(Zone::new).map_err(|_| {
+            format!(
+                "unknown time zone {name:?}; use an IANA name such as UTC, America/Sao_Paulo, America/Mexico_City, Asia/Kolkata"
+            )
+        })
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.tz.name()
+    }
+
+    fn offset_at(&mut self, ts: i64) -> i32 {
+        let (start, end, off) = self.cache;
+        if ts >= start && ts < end {
+            return off;
+        }
+        use chrono::Offset;
+        let off = match DateTime::<Utc>::from_timestamp(ts, 0) {
+            Some(utc) => self.tz.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc(),
+            None => 0,
+        };
+        // Offsets change only on whole hours in every zone that matters
+        // here; re-check at the next hour boundary.
+        let hour_start = ts.div_euclid(HOUR) * HOUR;
+        self.cache = (hour_start, hour_start + HOUR, off);
+        off
+    }
+
+    /// The civil date of an instant in this zone.
+    pub fn local_date(&mut self, ts: i64) -> NaiveDate {
+        let local = ts + i64::from(self.offset_at(ts));
+        let days = local.div_euclid(86_400);
+        NaiveDate::from_num_days_from_ce_opt((days + 719_163) as i32).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// The instant at which a civil date starts in this zone (midnight, or
+    /// the first instant after a DST gap).
+    pub fn start_of(&self, d: NaiveDate) -> i64 {
+        let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        match self.tz.from_local_datetime(&naive) {
+            LocalResult::Single(t) => t.timestamp(),
+            LocalResult::Ambiguous(a, _) => a.timestamp(),
+            LocalResult::None => {
+                let later = naive + chrono::Duration::hours(1);
+                self.tz
+                    .from_local_datetime(&later)
+                    .earliest()
+                    .map(|t| t.timestamp())
+                    .unwrap_or_else(|| naive.and_utc().timestamp())
+            }
+        }
+    }
+
+    /// Formats an instant as RFC 3339 in this zone.
+    pub fn format(&self, ts: i64) -> String {
+        match DateTime::<Utc>::from_timestamp(ts, 0) {
+            Some(utc) => utc
+                .with_timezone(&self.tz)
+                .format("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
+            None => ts.to_string(),
+        }
+    }
+
+    fn from_naive(&self, naive: NaiveDateTime) -> Result<i64, TimeError> {
+        match self.tz.from_local_datetime(&naive) {
+            LocalResult::Single(t) => Ok(t.timestamp()),
+            // The repeated hour when clocks go back: take the first.
+            LocalResult::Ambiguous(a, _) => Ok(a.timestamp()),
+            LocalResult::None => Err(TimeError::Nonexistent(self.tz.name())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("cannot read timestamp {0:?}; accepted: RFC 3339 (2026-10-01T09:30:00-03:00), YYYY-MM-DD HH:MM[:SS] read in --tz, DD/MM/YYYY HH:MM[:SS], Unix seconds or milliseconds")]
+    Unreadable(String),
+    #[error("local time does not exist in {0} (skipped by a daylight-saving change)")]
+    Nonexistent(&'static str),
+    #[error("timestamp {0:?} is out of range (years 2000 to 2100 accepted)")]
+    OutOfRange(String),
+}
+
+const MIN_TS: i64 = 946_684_800; // 2000-01-01
+const MAX_TS: i64 = 4_102_444_800; // 2100-01-01
+
+/// Reads a timestamp as exports write it. Naive local times are read in `zone`.
+pub fn parse_timestamp(s: &str, zone: &Zone) -> Result<i64, TimeError> {
+    let s = s.trim();
+    let ts = parse_inner(s, zone)?;
+    if !(MIN_TS..MAX_TS).contains(&ts) {
+        return Err(TimeError::OutOfRange(s.to_string()));
+    }
+    Ok(ts)
+}
+
+fn parse_inner(s: &str, zone: &Zone) -> Result<i64, TimeError> {
+    let b = s.as_bytes();
+    if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
+        let v: i64 = s
+            .parse()
+            .map_err(|_| TimeError::Unreadable(s.to_string()))?;
+        return match b.len() {
+            9..=11 => Ok(v),
+            12..=14 => Ok(v.div_euclid(1000)),
+            _ => Err(TimeError::Unreadable(s.to_string())),
+        };
+    }
+    // Fast path for the common `YYYY-MM-DDTHH:MM:SS` shapes.
+    if let Some(ts) = fast_iso(b, zone)? {
+        return Ok(ts);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp());
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Ok(t.timestamp());
+        }
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
+            return zone.from_naive(n);
+        }
+    }
+    Err(TimeError::Unreadable(s.to_string()))
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS` followed by nothing (local), `Z`, or `±HH:MM`,
+/// with optional fractional seconds. Returns `Ok(None)` for other shapes.
+fn fast_iso(b: &[u8], zone: &Zone) -> Result<Option<i64>, TimeError> {
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b' ') {
+        return Ok(None);
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return Ok(None);
+    }
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        num(&b[0..4]),
+        num(&b[5..7]),
+        num(&b[8..10]),
+        num(&b[11..13]),
+        num(&b[14..16]),
+        num(&b[17..19]),
+    ) else {
+        return Ok(None);
+    };
+    let mut rest = &b[19..];
+    if rest.first() == Some(&b'.') {
+        let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return Ok(None);
+        }
+        rest = &rest[1 + digits..];
+    }
+    let Some(date) = NaiveDate::from_ymd_opt(y as i32, mo, d) else {
+        return Ok(None);
+    };
+    let Some(naive) = date.and_hms_opt(h, mi, sec) else {
+        return Ok(None);
+    };
+    let base = naive.and_utc().timestamp();
+    match rest {
+        [] => zone.from_naive(naive).map(Some),
+        [b'Z' | b'z'] => Ok(Some(base)),
+        [sign @ (b'+' | b'-'), oh1, oh2, b':', om1, om2] => {
+            let (Some(oh), Some(om)) = (num(&[*oh1, *oh2]), num(&[*om1, *om2])) else {
+                return Ok(None);
+            };
+            let off = i64::from(oh * 3600 + om * 60);
+            Ok(Some(if *sign == b'+' { base - off } else { base + off }))
+        }
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sp() -> Zone {
+        Zone::parse("America/Sao_Paulo").unwrap()
+    }
+
+    #[test]
+    fn reads_every_accepted_shape() {
+        let z = sp();
+        let want = 1_790_857_800; // 2026-10-01T12:30:00Z
+        for s in [
+            "2026-10-01T12:30:00Z",
+            "2026-10-01T09:30:00-03:00",
+            "2026-10-01 09:30:00-03:00",
+            "2026-10-01T09:30:00.250-03:00",
+            "2026-10-01 09:30:00",
+            "2026-10-01T09:30",
+            "01/10/2026 09:30:00",
+            "1790857800",
+            "1790857800000",
+        ] {
+            assert_eq!(parse_timestamp(s, &z), Ok(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn rejects_impossible_times() {
+        let z = sp();
+        assert!(parse_timestamp("2026-02-30T10:00:00Z", &z).is_err());
+        assert!(parse_timestamp("yesterday", &z).is_err());
+        assert!(matches!(
+            parse_timestamp("1970-01-01T00:00:00Z", &z),
+            Err(TimeError::OutOfRange(_))
+        ));
+        assert!(parse_timestamp("2026-10-01T25:00:00Z", &z).is_err());
+    }
+
+    #[test]
+    fn local_dates_follow_the_zone() {
+        let mut z = sp();
+        // 2026-10-01T02:00Z is still 2026-09-30 in Sao Paulo (UTC-3).
+        let ts = 1_790_820_000;
+        assert_eq!(z.local_date(ts), NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
+        let mut u = Zone::parse("UTC").unwrap();
+        assert_eq!(u.local_date(ts), NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+        assert_eq!(z.start_of(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()), 1_790_823_600);
+    }
+
+    #[test]
+    fn month_parse_and_next() {
+        let m = Month::parse("2026-12").unwrap();
+        assert_eq!(m.next().to_string(), "2027-01");
+        assert!(Month::parse("2026-13").is_none());
+        assert!(Month::parse("26-1").is_none());
+    }
+}
