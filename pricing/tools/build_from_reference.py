@@ -129,7 +129,8 @@ def build_markets(ref):
 # ITU-T E.164 country calling codes (Complement to ITU-T E.164). Written from the ITU
 # list; shared codes are filed under their main country (noted in the name). Canadian
 # NANP area codes are deliberately not listed (prefix 1 = US/CA region, country US).
-# Non-geographic codes (global services) have an empty country.
+# Non-geographic codes for global services (800, 808, 870, 878, 881, 882, 883, 888, 979,
+# 991) are left out: they have no ISO 3166 country and wacost's loader requires one.
 # --------------------------------------------------------------------------------------
 CALLING_CODES = [
     ("1", "US", "United States, Canada (NANP +1; Caribbean/territory area codes listed separately)"),
@@ -203,25 +204,17 @@ CALLING_CODES = [
     ("688", "TV", "Tuvalu"), ("689", "PF", "French Polynesia"), ("690", "TK", "Tokelau"),
     ("691", "FM", "Micronesia"), ("692", "MH", "Marshall Islands"),
     ("7", "RU", "Russia"), ("76", "KZ", "Kazakhstan"), ("77", "KZ", "Kazakhstan"),
-    ("800", "", "International Freephone Service (non-geographic)"),
-    ("808", "", "International Shared Cost Service (non-geographic, reserved)"),
     ("81", "JP", "Japan"), ("82", "KR", "Korea, Republic of"), ("84", "VN", "Viet Nam"),
     ("850", "KP", "Korea, Democratic People's Republic of"), ("852", "HK", "Hong Kong"),
     ("853", "MO", "Macao"), ("855", "KH", "Cambodia"), ("856", "LA", "Lao PDR"), ("86", "CN", "China"),
-    ("870", "", "Inmarsat SNAC (non-geographic)"),
-    ("878", "", "Universal Personal Telecommunication Service (non-geographic, reserved)"),
-    ("880", "BD", "Bangladesh"), ("881", "", "Global Mobile Satellite System (non-geographic)"),
-    ("882", "", "International Networks (non-geographic)"),
-    ("883", "", "International Networks (non-geographic)"), ("886", "TW", "Taiwan"),
-    ("888", "", "Telecommunications for Disaster Relief by OCHA (non-geographic)"),
+    ("880", "BD", "Bangladesh"), ("886", "TW", "Taiwan"),
     ("90", "TR", "Turkiye"), ("91", "IN", "India"), ("92", "PK", "Pakistan"), ("93", "AF", "Afghanistan"),
     ("94", "LK", "Sri Lanka"), ("95", "MM", "Myanmar"), ("960", "MV", "Maldives"),
     ("961", "LB", "Lebanon"), ("962", "JO", "Jordan"), ("963", "SY", "Syria"), ("964", "IQ", "Iraq"),
     ("965", "KW", "Kuwait"), ("966", "SA", "Saudi Arabia"), ("967", "YE", "Yemen"), ("968", "OM", "Oman"),
     ("970", "PS", "Palestine"), ("971", "AE", "United Arab Emirates"), ("972", "IL", "Israel"),
     ("973", "BH", "Bahrain"), ("974", "QA", "Qatar"), ("975", "BT", "Bhutan"), ("976", "MN", "Mongolia"),
-    ("977", "NP", "Nepal"), ("979", "", "International Premium Rate Service (non-geographic)"),
-    ("98", "IR", "Iran"), ("991", "", "International Telecommunications Public Correspondence Service trial (non-geographic)"),
+    ("977", "NP", "Nepal"), ("98", "IR", "Iran"),
     ("992", "TJ", "Tajikistan"), ("993", "TM", "Turkmenistan"), ("994", "AZ", "Azerbaijan"),
     ("995", "GE", "Georgia"), ("996", "KG", "Kyrgyzstan"), ("998", "UZ", "Uzbekistan"),
 ]
@@ -557,7 +550,7 @@ def check(pricing):
             err(f"calling_codes: bad prefix {p!r}")
         if p in codes:
             err(f"calling_codes: duplicate prefix {p}")
-        if r["country"] and not re.fullmatch(r"[A-Z]{2}", r["country"]):
+        if not re.fullmatch(r"[A-Z]{2}", r["country"]):
             err(f"calling_codes: bad country {r['country']!r}")
         codes[p] = r["country"]
     for p in codes:  # a country code must not be a prefix of another one, except NANP/KZ splits
