@@ -12,15 +12,15 @@
 //!     [--format csv|webhook] [--start 2026-10-01T00:00:00Z] [--days 30] > log.csv
 //! ```
 //!
-//! * `--rows N`      exactly N messages (CSV rows, or webhook lines). Default 1000.
-//! * `--seed S`      PRNG seed (u64). Same arguments, same bytes. Default 1.
-//! * `--contacts C`  distinct customers. Default N/10 (at least 1).
-//! * `--shuffle`     deterministic Fisher-Yates shuffle instead of time order.
-//! * `--format`      `csv` (default) or `webhook` (Cloud API webhook JSON Lines,
-//!                   one payload per message).
-//! * `--start`       first instant of the period, RFC 3339 (or `YYYY-MM-DD`). Default
-//!                   2026-10-01T00:00:00Z.
-//! * `--days`        length of the period. Default 30.
+//! * `--rows N`: exactly N messages (CSV rows, or webhook lines). Default 1000.
+//! * `--seed S`: PRNG seed (u64). Same arguments, same bytes. Default 1.
+//! * `--contacts C`: distinct customers. Default N/10 (at least 1).
+//! * `--shuffle`: deterministic Fisher-Yates shuffle instead of time order.
+//! * `--format`: `csv` (default) or `webhook` (Cloud API webhook JSON Lines,
+//!   one payload per message).
+//! * `--start`: first instant of the period, RFC 3339 (or `YYYY-MM-DD`). Default
+//!   2026-10-01T00:00:00Z.
+//! * `--days`: length of the period. Default 30.
 //!
 //! CSV columns: `timestamp,direction,contact,type,category,id,status,entry_point,business_number`.
 //! Timestamps are RFC 3339 UTC with `Z`. `status` is empty on inbound rows and
@@ -144,21 +144,69 @@ const ID: usize = 7;
 
 const MARKETS: [Market; 8] = [
     // Brazil
-    Market { weight: 58, utc_offset_min: -180, lang: Lang::Pt, auth_intl: false, line: 0 },
+    Market {
+        weight: 58,
+        utc_offset_min: -180,
+        lang: Lang::Pt,
+        auth_intl: false,
+        line: 0,
+    },
     // Mexico
-    Market { weight: 10, utc_offset_min: -360, lang: Lang::Es, auth_intl: false, line: 1 },
+    Market {
+        weight: 10,
+        utc_offset_min: -360,
+        lang: Lang::Es,
+        auth_intl: false,
+        line: 1,
+    },
     // India
-    Market { weight: 8, utc_offset_min: 330, lang: Lang::En, auth_intl: true, line: 2 },
+    Market {
+        weight: 8,
+        utc_offset_min: 330,
+        lang: Lang::En,
+        auth_intl: true,
+        line: 2,
+    },
     // United States
-    Market { weight: 5, utc_offset_min: -300, lang: Lang::En, auth_intl: false, line: 2 },
+    Market {
+        weight: 5,
+        utc_offset_min: -300,
+        lang: Lang::En,
+        auth_intl: false,
+        line: 2,
+    },
     // Colombia
-    Market { weight: 6, utc_offset_min: -300, lang: Lang::Es, auth_intl: false, line: 1 },
+    Market {
+        weight: 6,
+        utc_offset_min: -300,
+        lang: Lang::Es,
+        auth_intl: false,
+        line: 1,
+    },
     // Germany
-    Market { weight: 3, utc_offset_min: 120, lang: Lang::De, auth_intl: false, line: 2 },
+    Market {
+        weight: 3,
+        utc_offset_min: 120,
+        lang: Lang::De,
+        auth_intl: false,
+        line: 2,
+    },
     // United Kingdom
-    Market { weight: 3, utc_offset_min: 60, lang: Lang::En, auth_intl: false, line: 2 },
+    Market {
+        weight: 3,
+        utc_offset_min: 60,
+        lang: Lang::En,
+        auth_intl: false,
+        line: 2,
+    },
     // Indonesia
-    Market { weight: 7, utc_offset_min: 420, lang: Lang::Id, auth_intl: true, line: 2 },
+    Market {
+        weight: 7,
+        utc_offset_min: 420,
+        lang: Lang::Id,
+        auth_intl: true,
+        line: 2,
+    },
 ];
 
 struct Line {
@@ -168,19 +216,28 @@ struct Line {
 
 /// One WABA, three business numbers: Brazil, Spanish-speaking Latin America, global.
 const LINES: [Line; 3] = [
-    Line { display: "551140041000", id: "104857600000001" },
-    Line { display: "525541601000", id: "104857600000002" },
-    Line { display: "14155550123", id: "104857600000003" },
+    Line {
+        display: "551140041000",
+        id: "104857600000001",
+    },
+    Line {
+        display: "525541601000",
+        id: "104857600000002",
+    },
+    Line {
+        display: "14155550123",
+        id: "104857600000003",
+    },
 ];
 const WABA_ID: &str = "102938475610293";
 
 /// Brazilian area codes (DDD) in use.
 const BR_DDD: [&str; 67] = [
-    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "22", "24", "27", "28", "31",
-    "32", "33", "34", "35", "37", "38", "41", "42", "43", "44", "45", "46", "47", "48", "49",
-    "51", "53", "54", "55", "61", "62", "63", "64", "65", "66", "67", "68", "69", "71", "73",
-    "74", "75", "77", "79", "81", "82", "83", "84", "85", "86", "87", "88", "89", "91", "92",
-    "93", "94", "95", "96", "97", "98", "99",
+    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "22", "24", "27", "28", "31", "32",
+    "33", "34", "35", "37", "38", "41", "42", "43", "44", "45", "46", "47", "48", "49", "51", "53",
+    "54", "55", "61", "62", "63", "64", "65", "66", "67", "68", "69", "71", "73", "74", "75", "77",
+    "79", "81", "82", "83", "84", "85", "86", "87", "88", "89", "91", "92", "93", "94", "95", "96",
+    "97", "98", "99",
 ];
 const MX_AREA2: [&str; 3] = ["55", "33", "81"];
 const MX_AREA3: [&str; 10] = [
@@ -246,7 +303,11 @@ fn gen_number(rng: &mut Rng, m: usize, out: &mut Vec<u8>) {
             let n = b'2' + rng.below(8) as u8;
             let x1 = b'0' + rng.below(10) as u8;
             let x2 = b'0' + rng.below(10) as u8;
-            let (x1, x2) = if n == b'5' && x1 == b'5' && x2 == b'5' { (b'5', b'6') } else { (x1, x2) };
+            let (x1, x2) = if n == b'5' && x1 == b'5' && x2 == b'5' {
+                (b'5', b'6')
+            } else {
+                (x1, x2)
+            };
             out.extend_from_slice(&[n, x1, x2]);
             rng.digits(out, 4);
         }
@@ -269,6 +330,7 @@ fn gen_number(rng: &mut Rng, m: usize, out: &mut Vec<u8>) {
             rng.digits(out, 8);
         }
         _ => {
+            debug_assert_eq!(m, ID);
             out.extend_from_slice(b"62");
             out.extend_from_slice(rng.pick(&ID_PREFIX).as_bytes());
             out.push(b'1' + rng.below(9) as u8);
@@ -335,7 +397,14 @@ const K_OUT_IMAGE: u8 = 6;
 const K_OUT_INTERACTIVE: u8 = 7;
 
 const KIND_TYPE: [&str; 8] = [
-    "text", "image", "audio", "button", "template", "text", "image", "interactive",
+    "text",
+    "image",
+    "audio",
+    "button",
+    "template",
+    "text",
+    "image",
+    "interactive",
 ];
 
 // Template categories.
@@ -345,7 +414,13 @@ const CAT_UTILITY: u8 = 2;
 const CAT_AUTH: u8 = 3;
 const CAT_AUTH_INTL: u8 = 4;
 
-const CAT_CSV: [&str; 5] = ["", "marketing", "utility", "authentication", "authentication_international"];
+const CAT_CSV: [&str; 5] = [
+    "",
+    "marketing",
+    "utility",
+    "authentication",
+    "authentication_international",
+];
 /// Webhook `pricing.category`. Meta's status reference spells the last one with a hyphen.
 const CAT_WEBHOOK: [&str; 5] = [
     "service",
@@ -396,7 +471,7 @@ impl Gen<'_> {
         }
         let fail = if fail != F_NONE || kind < K_OUT_TEMPLATE {
             fail
-        } else if self.rng.chance(0.012) {
+        } else if self.rng.chance(0.008) {
             if cat == CAT_MARKETING && self.rng.chance(0.5) {
                 F_ECOSYSTEM
             } else {
@@ -405,7 +480,15 @@ impl Gen<'_> {
         } else {
             F_NONE
         };
-        self.evs.push(Ev { ts, seq: self.seq, contact, kind, cat, ctwa, fail });
+        self.evs.push(Ev {
+            ts,
+            seq: self.seq,
+            contact,
+            kind,
+            cat,
+            ctwa,
+            fail,
+        });
         self.seq = self.seq.wrapping_add(1);
     }
 
@@ -585,7 +668,8 @@ impl Gen<'_> {
         if self.rng.chance(0.08) {
             let q = t + self.rng.between(120, 1200);
             self.inbound(q, c, false);
-            self.reply(q + self.rng.between(20, 600), c, F_NONE);
+            let r = q + self.rng.between(20, 600);
+            self.reply(r, c, F_NONE);
         }
     }
 
@@ -596,7 +680,8 @@ impl Gen<'_> {
         if self.rng.chance(0.2) {
             let q = t + self.rng.between(300, 4 * 3600);
             self.inbound(q, c, false);
-            self.reply(q + self.rng.between(20, 900), c, F_NONE);
+            let r = q + self.rng.between(20, 900);
+            self.reply(r, c, F_NONE);
         }
     }
 
@@ -605,15 +690,19 @@ impl Gen<'_> {
         let heavy = (n / 20).max(1);
         while self.evs.len() < rows {
             // A few customers are much more active than the rest.
-            let c = if self.rng.chance(0.3) { self.rng.below(heavy) } else { self.rng.below(n) } as u32;
+            let c = if self.rng.chance(0.3) {
+                self.rng.below(heavy)
+            } else {
+                self.rng.below(n)
+            } as u32;
             let r = self.rng.unit();
-            if r < 0.28 {
+            if r < 0.25 {
                 self.support(c);
-            } else if r < 0.36 {
+            } else if r < 0.32 {
                 self.ctwa(c);
-            } else if r < 0.66 {
+            } else if r < 0.68 {
                 self.campaign(c);
-            } else if r < 0.80 {
+            } else if r < 0.81 {
                 self.order(c);
             } else if r < 0.95 {
                 self.otp(c);
@@ -667,7 +756,11 @@ fn num(s: &[u8], from: usize, len: usize) -> Option<u32> {
 fn parse_start(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
     let (y, mo, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
+    {
         return None;
     }
     let day = days_from_civil(i64::from(y), mo, d);
@@ -677,7 +770,10 @@ fn parse_start(s: &str) -> Option<i64> {
     if b.len() == 10 {
         return Some(day * 86_400);
     }
-    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+    if !matches!(b.get(10), Some(b'T' | b't' | b' '))
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
         return None;
     }
     let (h, mi, se) = (num(b, 11, 2)?, num(b, 14, 2)?, num(b, 17, 2)?);
@@ -693,11 +789,17 @@ fn parse_start(s: &str) -> Option<i64> {
     }
     let off = match b.get(i..) {
         Some(b"Z" | b"z") => 0,
-        Some(rest) if rest.len() == 6 && (rest[0] == b'+' || rest[0] == b'-') && rest[3] == b':' => {
+        Some(rest)
+            if rest.len() == 6 && (rest[0] == b'+' || rest[0] == b'-') && rest[3] == b':' =>
+        {
             let oh = i64::from(num(rest, 1, 2)?);
             let om = i64::from(num(rest, 4, 2)?);
             let o = oh * 3600 + om * 60;
-            if rest[0] == b'-' { -o } else { o }
+            if rest[0] == b'-' {
+                -o
+            } else {
+                o
+            }
         }
         _ => return None,
     };
@@ -743,7 +845,10 @@ struct Clock {
 
 impl Clock {
     fn new() -> Self {
-        Clock { day: i64::MIN, date: *b"0000-00-00T" }
+        Clock {
+            day: i64::MIN,
+            date: *b"0000-00-00T",
+        }
     }
 
     fn push(&mut self, out: &mut Vec<u8>, ts: i64) {
@@ -780,7 +885,10 @@ struct Ids {
 
 impl Ids {
     fn new(seed: u64) -> Self {
-        Ids { k1: mix64(seed ^ 0xA5A5_0001), k2: mix64(seed ^ 0x5A5A_0002) }
+        Ids {
+            k1: mix64(seed ^ 0xA5A5_0001),
+            k2: mix64(seed ^ 0x5A5A_0002),
+        }
     }
 
     /// `wamid.` + 32 hex digits; the first 16 are a bijection of `seq`, hence unique.
@@ -794,7 +902,11 @@ impl Ids {
 fn write_csv(out: &mut Vec<u8>, e: &Ev, contacts: &Contacts, clock: &mut Clock, ids: &Ids) {
     clock.push(out, e.ts);
     let inbound = e.kind < K_OUT_TEMPLATE;
-    out.extend_from_slice(if inbound { b",inbound,+" } else { b",outbound,+" });
+    out.extend_from_slice(if inbound {
+        b",inbound,+"
+    } else {
+        b",outbound,+"
+    });
     out.extend_from_slice(contacts.number(e.contact));
     out.push(b',');
     out.extend_from_slice(KIND_TYPE[e.kind as usize].as_bytes());
@@ -808,7 +920,11 @@ fn write_csv(out: &mut Vec<u8>, e: &Ev, contacts: &Contacts, clock: &mut Clock, 
         (false, _) => b",failed",
     });
     out.extend_from_slice(if e.ctwa { b",ctwa," } else { b",," });
-    out.extend_from_slice(LINES[MARKETS[contacts.market(e.contact)].line].id.as_bytes());
+    out.extend_from_slice(
+        LINES[MARKETS[contacts.market(e.contact)].line]
+            .id
+            .as_bytes(),
+    );
     out.push(b'\n');
 }
 
@@ -818,10 +934,30 @@ const FIRST_PT: [&str; 12] = [
     "Ana", "Bruno", "Camila", "Diego", "Fernanda", "Gustavo", "Juliana", "Lucas", "Mariana",
     "Rafael", "Beatriz", "Thiago",
 ];
-const LAST_PT: [&str; 8] = ["Silva", "Santos", "Oliveira", "Souza", "Lima", "Pereira", "Costa", "Almeida"];
-const FIRST_ES: [&str; 8] = ["Sofia", "Mateo", "Valentina", "Santiago", "Camila", "Diego", "Lucia", "Andres"];
-const LAST_ES: [&str; 6] = ["Garcia", "Hernandez", "Lopez", "Martinez", "Rodriguez", "Gomez"];
-const FIRST_EN: [&str; 8] = ["Priya", "Rahul", "Emily", "James", "Ananya", "Michael", "Olivia", "Arjun"];
+const LAST_PT: [&str; 8] = [
+    "Silva", "Santos", "Oliveira", "Souza", "Lima", "Pereira", "Costa", "Almeida",
+];
+const FIRST_ES: [&str; 8] = [
+    "Sofia",
+    "Mateo",
+    "Valentina",
+    "Santiago",
+    "Camila",
+    "Diego",
+    "Lucia",
+    "Andres",
+];
+const LAST_ES: [&str; 6] = [
+    "Garcia",
+    "Hernandez",
+    "Lopez",
+    "Martinez",
+    "Rodriguez",
+    "Gomez",
+];
+const FIRST_EN: [&str; 8] = [
+    "Priya", "Rahul", "Emily", "James", "Ananya", "Michael", "Olivia", "Arjun",
+];
 const LAST_EN: [&str; 6] = ["Sharma", "Patel", "Smith", "Johnson", "Brown", "Singh"];
 const FIRST_DE: [&str; 6] = ["Lukas", "Anna", "Felix", "Lea", "Jonas", "Marie"];
 const LAST_DE: [&str; 5] = ["Schmidt", "Mueller", "Weber", "Fischer", "Wagner"];
@@ -944,7 +1080,9 @@ fn write_webhook(out: &mut Vec<u8>, e: &Ev, contacts: &Contacts, ids: &Ids) {
                 out.extend_from_slice(b"\"}");
             }
             K_IN_AUDIO => {
-                out.extend_from_slice(b"\"audio\":{\"mime_type\":\"audio/ogg; codecs=opus\",\"sha256\":\"");
+                out.extend_from_slice(
+                    b"\"audio\":{\"mime_type\":\"audio/ogg; codecs=opus\",\"sha256\":\"",
+                );
                 push_hex64(out, h);
                 push_hex64(out, mix64(h ^ 1));
                 push_hex64(out, mix64(h ^ 2));
@@ -981,7 +1119,9 @@ fn write_webhook(out: &mut Vec<u8>, e: &Ev, contacts: &Contacts, ids: &Ids) {
             push_u64(out, 10_000_000_000_000 + (h >> 8) % 90_000_000_000_000);
             out.extend_from_slice(b"\",\"headline\":\"");
             out.extend_from_slice(pool_pick(&AD_HEADLINE, h >> 16).as_bytes());
-            out.extend_from_slice(b"\",\"body\":\"Fale com a gente pelo WhatsApp\",\"ctwa_clid\":\"ARA");
+            out.extend_from_slice(
+                b"\",\"body\":\"Fale com a gente pelo WhatsApp\",\"ctwa_clid\":\"ARA",
+            );
             push_b64(out, h ^ 0xC1D, 60);
             out.extend_from_slice(b"\"}");
         }
@@ -1052,7 +1192,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (flag.clone(), None),
         };
-        let mut value = |it: &mut std::iter::Skip<std::env::Args>| -> Result<String, String> {
+        let value = |it: &mut std::iter::Skip<std::env::Args>| -> Result<String, String> {
             match inline.clone() {
                 Some(v) => Ok(v),
                 None => it.next().ok_or_else(|| format!("{name} needs a value")),
@@ -1063,7 +1203,9 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--shuffle" => a.shuffle = true,
             "--rows" | "-n" => {
                 let v = value(&mut it)?;
-                a.rows = v.parse().map_err(|_| format!("--rows: not a count: {v:?}"))?;
+                a.rows = v
+                    .parse()
+                    .map_err(|_| format!("--rows: not a count: {v:?}"))?;
             }
             "--seed" => {
                 let v = value(&mut it)?;
@@ -1071,7 +1213,9 @@ fn parse_args() -> Result<Option<Args>, String> {
             }
             "--contacts" => {
                 let v = value(&mut it)?;
-                let c: usize = v.parse().map_err(|_| format!("--contacts: not a count: {v:?}"))?;
+                let c: usize = v
+                    .parse()
+                    .map_err(|_| format!("--contacts: not a count: {v:?}"))?;
                 if c == 0 {
                     return Err("--contacts must be at least 1".into());
                 }
@@ -1093,7 +1237,9 @@ fn parse_args() -> Result<Option<Args>, String> {
             }
             "--days" => {
                 let v = value(&mut it)?;
-                a.days = v.parse().map_err(|_| format!("--days: not a number: {v:?}"))?;
+                a.days = v
+                    .parse()
+                    .map_err(|_| format!("--days: not a number: {v:?}"))?;
                 if !(1..=3660).contains(&a.days) {
                     return Err("--days must be between 1 and 3660".into());
                 }
@@ -1152,7 +1298,9 @@ fn run(a: &Args) -> io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
     if a.format == Format::Csv {
-        buf.extend_from_slice(b"timestamp,direction,contact,type,category,id,status,entry_point,business_number\n");
+        buf.extend_from_slice(
+            b"timestamp,direction,contact,type,category,id,status,entry_point,business_number\n",
+        );
     }
     for e in &evs {
         match a.format {

@@ -1,0 +1,100 @@
+//! Tariff application: the rate of a charged message, from the card in
+//! force and the message's position in its monthly volume tier.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::domain::Category;
+use crate::pricing::rules::Era;
+use crate::pricing::tiers::band_for;
+use crate::pricing::{MarketId, Pricing, RateCards, RateError, TierCards};
+
+/// Where a charged message sits on the volume ladder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tier {
+    /// The category has no volume tiers (marketing, service).
+    None,
+    /// Tiered, but no ladder is known for this market: list rate.
+    List,
+    /// Meta's notation, `0:750000`.
+    Band(String),
+}
+
+impl Tier {
+    pub fn label(&self) -> &str {
+        match self {
+            Tier::None => "",
+            Tier::List => "list",
+            Tier::Band(b) => b,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Charge {
+    pub rate: Decimal,
+    pub tier: Tier,
+    /// Effective date of the card the rate came from.
+    pub card: NaiveDate,
+}
+
+/// Counts already reached outside the input, per market and tier counter.
+#[derive(Debug, Clone, Default)]
+pub struct TierSeeds {
+    pub seeds: HashMap<(MarketId, Category), u64>,
+}
+
+/// Prices charged messages; holds the monthly tier counters.
+#[derive(Debug)]
+pub struct Tariff<'p> {
+    pricing: &'p Pricing,
+    cards: &'p RateCards,
+    tiers: Option<&'p TierCards>,
+    counts: HashMap<(i32, u32, MarketId, Category), u64>,
+    seeds: TierSeeds,
+}
+
+impl<'p> Tariff<'p> {
+    pub fn new(pricing: &'p Pricing, currency: &str, seeds: TierSeeds) -> Result<Tariff<'p>, RateError> {
+        Ok(Tariff {
+            pricing,
+            cards: pricing.cards(currency)?,
+            tiers: pricing.tiers.get(currency),
+            counts: HashMap::new(),
+            seeds,
+        })
+    }
+
+    pub fn cards(&self) -> &'p RateCards {
+        self.cards
+    }
+
+    /// The price of the next `n` charged messages of a market and category
+    /// in a month (n = 1 for a single message). Tiered categories advance the
+    /// counter of their tier group; nothing advances unless the rate exists.
+    pub fn charge(
+        &mut self,
+        era: &Era,
+        market: MarketId,
+        cat: Category,
+        date: NaiveDate,
+        month: (i32, u32),
+    ) -> Result<Charge, RateError> {
+        let list = self.cards.rate(&self.pricing.markets, market, cat, date)?;
+        if !era.tiered[cat.index()] {
+            return Ok(Charge { rate: list.rate, tier: Tier::None, card: list.card });
+        }
+        let counter = era.tier_counter[cat.index()];
+        let seed = self.seeds.seeds.get(&(market, counter)).copied().unwrap_or(0);
+        let n = self.counts.entry((month.0, month.1, market, counter)).or_insert(seed);
+        *n += 1;
+        let position = *n;
+        let ladder = self.tiers.and_then(|t| t.ladder(market, cat, date));
+        Ok(match ladder.and_then(|l| band_for(l, position)) {
+            Some(b) => Charge { rate: b.rate, tier: Tier::Band(b.label()), card: list.card },
+            None => Charge { rate: list.rate, tier: Tier::List, card: list.card },
+        })
+    }
+}
