@@ -69,6 +69,9 @@ pub struct Classification {
     pub category: Category,
     pub pricing_type: PricingType,
     pub reason: Reason,
+    /// A customer service window was open (whatever it made free): the
+    /// share forecasts learn from logs.
+    pub in_window: bool,
 }
 
 /// What the engine remembers of a contact: a few instants.
@@ -134,10 +137,12 @@ impl Classifier {
             Category::Service
         };
         let s = self.contacts.entry(m.contact).or_default();
+        let in_window = s.last_inbound.is_some_and(|t| m.ts >= t && m.ts - t < era.csw);
         let class = |pricing_type, reason| Classification {
             category: cat,
             pricing_type,
             reason,
+            in_window,
         };
 
         // Free entry point: the first reply within the limit opens the window.

@@ -102,6 +102,7 @@ pub fn price(
             reject: None,
         };
         if m.direction == Direction::Inbound {
+            p.resolved = pricing.markets.resolve(m.contact, date).ok();
             classifier.inbound(m.contact.value(), m.ts, m.entry_point);
             sink(m, &p);
             continue;

@@ -11,6 +11,7 @@ pub mod input;
 pub mod classify;
 pub mod cli;
 pub mod engine;
+pub mod forecast;
 pub mod money;
 pub mod report;
 pub mod tariff;

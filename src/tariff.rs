@@ -97,4 +97,49 @@ impl<'p> Tariff<'p> {
             None => Charge { rate: list.rate, tier: Tier::List, card: list.card },
         })
     }
+
+    /// Prices `n` charged messages at once (forecasts): split across the
+    /// tier bands their positions fall in. Returns (tier, count, rate) parts.
+    pub fn charge_bulk(
+        &mut self,
+        era: &Era,
+        market: MarketId,
+        cat: Category,
+        date: NaiveDate,
+        month: (i32, u32),
+        n: u64,
+    ) -> Result<Vec<(Tier, u64, Decimal)>, RateError> {
+        let list = self.cards.rate(&self.pricing.markets, market, cat, date)?;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        if !era.tiered[cat.index()] {
+            return Ok(vec![(Tier::None, n, list.rate)]);
+        }
+        let counter = era.tier_counter[cat.index()];
+        let seed = self.seeds.seeds.get(&(market, counter)).copied().unwrap_or(0);
+        let count = self.counts.entry((month.0, month.1, market, counter)).or_insert(seed);
+        let first = *count + 1;
+        *count += n;
+        let last = *count;
+        let Some(ladder) = self.tiers.and_then(|t| t.ladder(market, cat, date)) else {
+            return Ok(vec![(Tier::List, n, list.rate)]);
+        };
+        let mut parts = Vec::new();
+        let mut pos = first;
+        while pos <= last {
+            match band_for(ladder, pos) {
+                Some(b) => {
+                    let end = b.to.map_or(last, |t| t.min(last));
+                    parts.push((Tier::Band(b.label()), end - pos + 1, b.rate));
+                    pos = end + 1;
+                }
+                None => {
+                    parts.push((Tier::List, last - pos + 1, list.rate));
+                    break;
+                }
+            }
+        }
+        Ok(parts)
+    }
 }

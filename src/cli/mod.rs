@@ -1,6 +1,7 @@
 //! The command line: argument definitions and one module per subcommand.
 
 pub mod estimate;
+pub mod forecast;
 pub mod market;
 pub mod rates;
 
@@ -107,6 +108,8 @@ impl Global {
 pub enum Command {
     /// Price message logs (CSV or Cloud API webhook JSON) with the rules and rates in force at each message
     Estimate(estimate::EstimateArgs),
+    /// Price planned campaigns (TOML), or next months from a log, with the rules of each month
+    Forecast(forecast::ForecastArgs),
     /// Show the rate card in force on a date; import Meta's rate-card CSVs; check pricing data
     Rates(rates::RatesArgs),
     /// Show the ISO country and Meta market of phone numbers
@@ -138,6 +141,7 @@ pub fn parse_switches(pricing: &Pricing, rules: &[String]) -> Result<BTreeMap<St
 pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Estimate(a) => estimate::run(&cli.global, a),
+        Command::Forecast(a) => forecast::run(&cli.global, a),
         Command::Rates(a) => rates::run(&cli.global, a),
         Command::Market(a) => market::run(&cli.global, a),
     }

@@ -32,13 +32,57 @@ pub struct RatesArgs {
 pub enum RatesAction {
     /// Validate pricing data: complete cards, no overlaps, known names
     Check,
+    /// Import Meta's downloadable Pricing.csv or Tier Pricing.csv into a pricing directory
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Meta's rate-card CSV (Pricing.csv or Tier Pricing.csv)
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// First day the card is in force (YYYY-MM-DD, in the WABA time zone)
+    #[arg(long, value_name = "DATE")]
+    pub effective: String,
+    /// Pricing directory to write into (rates/<CUR>.csv or tiers/<CUR>.csv)
+    #[arg(long, value_name = "DIR", default_value = "pricing")]
+    pub into: std::path::PathBuf,
+    /// Source text recorded on every row [default: the file name and date]
+    #[arg(long)]
+    pub source: Option<String>,
 }
 
 pub fn run(g: &Global, a: &RatesArgs) -> Result<u8> {
     match &a.action {
         Some(RatesAction::Check) => run_check(g),
+        Some(RatesAction::Import(i)) => run_import(i),
         None => show(g, a),
     }
+}
+
+fn run_import(a: &ImportArgs) -> Result<u8> {
+    use crate::pricing::import;
+    let effective = parse_date(&a.effective).with_context(|| format!("--effective {:?} is not a YYYY-MM-DD date", a.effective))?;
+    let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file))?;
+    let text = String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 (save Meta's CSV as UTF-8)", a.file))?;
+    let report = import::import_meta_csv(&text).with_context(|| a.file.clone())?;
+    for w in &report.warnings {
+        eprintln!("wacost: warning: {}: {w}", a.file);
+    }
+    let unknown: Vec<String> = match &report.imported {
+        import::Imported::Rates { rows, .. } => rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>(),
+        import::Imported::Tiers { rows, .. } => rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>(),
+    }
+    .into_iter()
+    .filter(|m| import::canonical_market(m).is_none())
+    .collect();
+    if !unknown.is_empty() {
+        anyhow::bail!("{}: markets not in the market map: {}; add them to markets.csv first", a.file, unknown.join(", "));
+    }
+    let source = a.source.clone().unwrap_or_else(|| format!("Meta rate card {} imported with `wacost rates import` (effective {effective})", a.file));
+    let n = import::write_card(&a.into, effective, &report.imported, &source).with_context(|| format!("writing into {}", a.into.display()))?;
+    println!("{}: {} {} rows for {} effective {effective} written into {}", a.file, n, report.imported.kind(), report.imported.currency(), a.into.display());
+    Ok(exit::OK)
 }
 
 fn run_check(g: &Global) -> Result<u8> {

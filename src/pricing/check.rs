@@ -31,17 +31,22 @@ pub fn check(p: &Pricing) -> CheckReport {
                     if !seen.insert(m) {
                         continue;
                     }
+                    let mut missing = Vec::new();
                     for cat in Category::ALL {
                         match card.cell(m, cat) {
-                            RateCell::Missing => r.errors.push(format!(
-                                "{}: card {} has no {cat} row for {} (a market of the map in force on {d}); add a rate, n/a or unknown",
-                                cards.file,
-                                card.from,
-                                p.markets.name(m)
-                            )),
+                            RateCell::Missing => missing.push(cat.as_str()),
                             RateCell::Unknown { .. } => unknown += 1,
                             _ => {}
                         }
+                    }
+                    if !missing.is_empty() {
+                        r.errors.push(format!(
+                            "{}: card {} has no {} row for {} (a market of the map in force on {d}); add a rate, n/a or unknown",
+                            cards.file,
+                            card.from,
+                            missing.join(", "),
+                            p.markets.name(m)
+                        ));
                     }
                 }
             }

@@ -22,7 +22,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -979,6 +979,8 @@ fn parse_tiers(
     let mut unknown = HashSet::new();
     let mut market: Option<String> = None;
     let mut seen: HashMap<(String, Category, u64), u64> = HashMap::new();
+    // Last band so far of each ladder: (its To, its line).
+    let mut last_band: HashMap<(String, Category), (Option<u64>, u64)> = HashMap::new();
     let mut rows: Vec<ImportedTier> = Vec::new();
     for row in data {
         if row.is_blank() {
@@ -1092,6 +1094,31 @@ fn parse_tiers(
                     first_line,
                 });
             }
+            // Bands must tile the month: the first from message 0 or 1, each next one
+            // right after the previous To (what pricing/tiers loading demands).
+            let tiling = match last_band.get(&(current.clone(), category)) {
+                None if from <= 1 => None,
+                None => Some((
+                    format!("starts the {current} {category} ladder above message 1"),
+                    "0 or 1 on a market's first band".to_string(),
+                )),
+                Some(&(Some(prev_to), _)) if Some(from) == prev_to.checked_add(1) => None,
+                Some(&(Some(prev_to), prev_line)) => Some((
+                    format!(
+                        "does not follow the band ending at {prev_to} on line {prev_line} ({})",
+                        if from > prev_to { "gap" } else { "overlap" }
+                    ),
+                    format!("{} (the previous To + 1)", prev_to.saturating_add(1)),
+                )),
+                Some(&(None, prev_line)) => Some((
+                    format!("follows the unbounded band on line {prev_line}"),
+                    "no further band after a band whose To is -- or empty".to_string(),
+                )),
+            };
+            if let Some((problem, expected)) = tiling {
+                return Err(bad(0, problem, &expected));
+            }
+            last_band.insert((current.clone(), category), (to, row.line));
             rows.push(ImportedTier {
                 market: current.clone(),
                 category,
@@ -1113,42 +1140,17 @@ fn parse_tiers(
     })
 }
 
-/// Warns about gaps, overlaps and open-ended bands that are not last.
+/// Warns about ladders whose last band has an upper bound.
 fn check_ladders(rows: &[ImportedTier], warnings: &mut Vec<String>) {
-    let mut ladders: BTreeMap<(&str, Category), Vec<&ImportedTier>> = BTreeMap::new();
+    let mut last: BTreeMap<(&str, Category), Option<u64>> = BTreeMap::new();
     for r in rows {
-        ladders
-            .entry((r.market.as_str(), r.category))
-            .or_default()
-            .push(r);
+        last.insert((r.market.as_str(), r.category), r.to);
     }
-    for ((market, category), mut bands) in ladders {
-        bands.sort_by_key(|b| b.from);
-        for pair in bands.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
-            match a.to {
-                None => warnings.push(format!(
-                    "{market} {category}: the band from {} has no upper bound but another band starts at {}",
-                    a.from, b.from
-                )),
-                Some(to) if b.from == to || b.from == to.saturating_add(1) => {}
-                Some(to) if b.from > to => warnings.push(format!(
-                    "{market} {category}: no band covers messages {} to {}",
-                    to.saturating_add(1),
-                    b.from - 1
-                )),
-                Some(to) => warnings.push(format!(
-                    "{market} {category}: the bands ending at {to} and starting at {} overlap",
-                    b.from
-                )),
-            }
-        }
-        if let Some(last) = bands.last() {
-            if let Some(to) = last.to {
-                warnings.push(format!(
-                    "{market} {category}: the last band ends at {to}; no rate for messages above it"
-                ));
-            }
+    for ((market, category), to) in last {
+        if let Some(to) = to {
+            warnings.push(format!(
+                "{market} {category}: the last band ends at {to}; no rate for messages above it"
+            ));
         }
     }
 }
@@ -1172,17 +1174,31 @@ fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg)
 }
 
-/// Existing data rows of a pricing file (header checked, BOM and CRLF accepted).
-fn read_existing(path: &Path, columns: &[&str]) -> io::Result<Vec<Vec<String>>> {
+/// What a pricing file already holds.
+#[derive(Default)]
+struct Existing {
+    /// `#` comment lines, in order (the pricing loader skips them; they are kept).
+    comments: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// Existing rows of a pricing file (header checked; BOM, CRLF and `#` comment lines accepted).
+fn read_existing(path: &Path, columns: &[&str]) -> io::Result<Existing> {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::default()),
         Err(e) => return Err(e),
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let comments = text
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .map(|l| l.trim_end().to_string())
+        .collect();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .comment(Some(b'#'))
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut header_seen = false;
@@ -1216,16 +1232,25 @@ fn read_existing(path: &Path, columns: &[&str]) -> io::Result<Vec<Vec<String>>> 
         }
         rows.push(cells);
     }
-    Ok(rows)
+    Ok(Existing { comments, rows })
 }
 
-/// Sort order of pricing files: effective_from, market, category text, then `from` numerically.
+/// Sort order of pricing files: effective_from, market, category (in [`Category`] order,
+/// as `pricing/` is laid out; an unreadable category after the others, by text), then
+/// `from` numerically.
 fn row_order(a: &[String], b: &[String], tiers: bool) -> Ordering {
     let key = |r: &[String], i: usize| r.get(i).map_or(String::new(), |s| s.clone());
+    let cat = |r: &[String]| {
+        let text = key(r, 2);
+        (
+            Category::from_str(&text).map_or(Category::ALL.len(), Category::index),
+            text,
+        )
+    };
     let base = key(a, 0)
         .cmp(&key(b, 0))
         .then_with(|| key(a, 1).cmp(&key(b, 1)))
-        .then_with(|| key(a, 2).cmp(&key(b, 2)));
+        .then_with(|| cat(a).cmp(&cat(b)));
     if !tiers {
         return base;
     }
@@ -1242,8 +1267,9 @@ fn row_order(a: &[String], b: &[String], tiers: bool) -> Ordering {
 /// (`effective_from,market,category,rate,source`; rate = decimal or `n/a`) or
 /// `<dir>/tiers/<CUR>.csv` (`effective_from,market,category,from,to,rate,source`;
 /// empty `to` = unbounded). Rows already there with the same `effective_from` are
-/// replaced; other rows are kept. Output is sorted by (effective_from, market,
-/// category[, from]), the category compared as text. Missing directories and files are
+/// replaced; other rows and `#` comment lines are kept (comments move to just below
+/// the header). Output is sorted by (effective_from, market, category[, from]), the
+/// category in [`Category`] order as in `pricing/`. Missing directories and files are
 /// created (with the header). The file is replaced atomically. Returns the number of
 /// rows written for this card.
 pub fn write_card(
@@ -1297,7 +1323,7 @@ pub fn write_card(
     fs::create_dir_all(&folder)?;
     let path = folder.join(format!("{currency}.csv"));
 
-    let mut rows = read_existing(&path, columns)?;
+    let Existing { comments, mut rows } = read_existing(&path, columns)?;
     rows.retain(|r| r.first().map(String::as_str) != Some(eff.as_str()));
     let written = new_rows.len();
     rows.extend(new_rows);
@@ -1310,6 +1336,16 @@ pub fn write_card(
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(io::BufWriter::new(file));
         writer.write_record(columns)?;
+        writer.flush()?;
+        let mut buf = writer
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        for comment in &comments {
+            writeln!(buf, "{comment}")?;
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(buf);
         for row in &rows {
             writer.write_record(row)?;
         }
@@ -1774,16 +1810,54 @@ mod tests {
     }
 
     #[test]
-    fn tier_ladder_gaps_are_warned() {
-        let text = "volume tiers,,,,,,\n,,Utility,,,,\nMarket,Currency,From,To,Rate type,Rate,vs. List rate\n\
-            India,INR,0,100,LIST,1,0%\n,INR,200,--,TIER,0.9,-10%\n";
-        let report = import_meta_csv(text).unwrap();
+    fn tier_ladders_must_tile() {
+        let head = "volume tiers,,,,,,\n,,Utility,,,,\nMarket,Currency,From,To,Rate type,Rate,vs. List rate\n";
+        let cases = [
+            (
+                "India,INR,0,100,LIST,1,0%\n,INR,200,--,TIER,0.9,-10%\n",
+                "\"200\"",
+                "gap",
+                "101 (the previous To + 1)",
+            ),
+            (
+                "India,INR,0,100,LIST,1,0%\n,INR,100,--,TIER,0.9,-10%\n",
+                "\"100\"",
+                "overlap",
+                "101",
+            ),
+            (
+                "India,INR,0,--,LIST,1,0%\n,INR,101,200,TIER,0.9,-10%\n",
+                "\"101\"",
+                "unbounded band on line 4",
+                "no further band",
+            ),
+            (
+                "India,INR,0,100,LIST,1,0%\nBrazil,INR,5,--,LIST,1,0%\n",
+                "\"5\"",
+                "Brazil utility ladder above message 1",
+                "0 or 1",
+            ),
+        ];
+        for (rows, value, problem, expected) in cases {
+            let err = import_meta_csv(&format!("{head}{rows}"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("line 5, column 3 (`Utility From`)")
+                    && err.contains(value)
+                    && err.contains(problem)
+                    && err.contains(expected),
+                "{rows}: {err}"
+            );
+        }
+        // A ladder may start at 1, and a bounded last band is only warned about.
+        let report = import_meta_csv(&format!(
+            "{head}India,INR,1,100,LIST,1,0%\n,INR,101,200,TIER,0.9,-10%\n"
+        ))
+        .unwrap();
         assert_eq!(report.imported.len(), 2);
-        assert!(
-            report.warnings.iter().any(|w| w.contains("101 to 199")),
-            "{:?}",
-            report.warnings
-        );
+        assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+        assert!(report.warnings[0].contains("India utility") && report.warnings[0].contains("200"));
     }
 
     #[test]
@@ -2009,7 +2083,7 @@ mod tests {
         assert_eq!(lines.len(), 46);
         assert_eq!(
             lines[1],
-            "2026-10-01,Argentina,authentication,0.0260,\"Meta Pricing.csv, USD, 2026-10\""
+            "2026-10-01,Argentina,marketing,0.0618,\"Meta Pricing.csv, USD, 2026-10\""
         );
         assert!(text.contains("2026-10-01,Brazil,authentication_international,n/a,"));
 
@@ -2024,11 +2098,38 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 1 + 45 + 28);
-        assert!(lines[1].starts_with("2024-11-01,Brazil,authentication,0.0315,old card"));
+        assert!(lines[1].starts_with("2024-11-01,Brazil,marketing,0.0625,old card"));
         assert!(lines[29].starts_with("2026-10-01,Argentina,"));
-        let mut sorted = lines[1..].to_vec();
+        // Sorted by date, market, then category in Category order (as pricing/ is).
+        let keys: Vec<(String, String, usize)> = lines[1..]
+            .iter()
+            .map(|l| {
+                let f: Vec<&str> = l.splitn(4, ',').collect();
+                (
+                    f[0].into(),
+                    f[1].into(),
+                    f[2].parse::<Category>().unwrap().index(),
+                )
+            })
+            .collect();
+        let mut sorted = keys.clone();
         sorted.sort();
-        assert_eq!(sorted, lines[1..].to_vec(), "rows come out sorted");
+        assert_eq!(sorted, keys, "rows come out sorted");
+        let india: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.starts_with("2026-10-01,India,"))
+            .map(|l| l.split(',').nth(2).unwrap())
+            .collect();
+        assert_eq!(
+            india,
+            [
+                "marketing",
+                "utility",
+                "authentication",
+                "authentication_international",
+                "service"
+            ]
+        );
 
         // Re-importing the same date replaces that date's rows only.
         let small = format!("{MINI_HEADER}Brazil,$US,0.0700,0.0068,0.0068,n/a,0.0068\n");
@@ -2085,7 +2186,8 @@ mod tests {
             india_utility[5],
             "2026-10-01,India,utility,250000001,,0.00105,Meta Tier Pricing.csv"
         );
-        assert!(lines[1].starts_with("2026-10-01,Brazil,authentication,0,1000000,"));
+        assert!(lines[1].starts_with("2026-10-01,Brazil,utility,0,5000000,"));
+        assert!(lines[5].starts_with("2026-10-01,Brazil,authentication,0,1000000,"));
     }
 
     #[test]
@@ -2095,7 +2197,7 @@ mod tests {
         let path = dir.path().join("rates/USD.csv");
         std::fs::write(
             &path,
-            "\u{feff}effective_from,market,category,rate,source\r\n2026-07-01,Zed,marketing,0.5,\"by hand, checked\"\r\n",
+            "\u{feff}effective_from,market,category,rate,source\r\n# hand-kept note, keep me\r\n2026-07-01,Zed,marketing,0.5,\"by hand, checked\"\r\n",
         )
         .unwrap();
         let card = import_meta_csv(&format!("{MINI_HEADER}Brazil,$US,0.07,0,0,n/a,0\n"))
@@ -2103,7 +2205,10 @@ mod tests {
             .imported;
         write_card(dir.path(), date("2026-10-01"), &card, "s").unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("effective_from,market,category,rate,source\n2026-07-01,Zed,marketing,0.5,\"by hand, checked\"\n"));
+        assert!(text.starts_with(
+            "effective_from,market,category,rate,source\n# hand-kept note, keep me\n2026-07-01,Zed,marketing,0.5,\"by hand, checked\"\n"
+        ), "{text}");
+        assert_eq!(text.lines().count(), 1 + 1 + 1 + 5);
 
         std::fs::write(&path, "date,market,price\n2026-07-01,Zed,0.5\n").unwrap();
         let err = write_card(dir.path(), date("2026-10-01"), &card, "s").unwrap_err();

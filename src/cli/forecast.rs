@@ -1,0 +1,242 @@
+//! `wacost forecast`: price planned campaigns, or next months from a log.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use super::{exit, parse_switches, Global};
+use crate::domain::{Category, PricingType};
+use crate::engine::{self, Options, Outcome};
+use crate::forecast::{self, plan, Campaign, Forecast, MarketRef, Plan};
+use crate::input::Inputs;
+use crate::money;
+use crate::pricing::{MarketId, Pricing};
+use crate::report::Format;
+use crate::time::{parse_date, Month};
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Plan (TOML) with [[campaign]] entries; see README
+    #[arg(value_name = "PLAN.toml", required_unless_present = "from_log")]
+    pub plan: Option<String>,
+    /// Derive the plan from real logs (mix per market and category, window shares, delivery rate)
+    #[arg(long = "from-log", value_name = "LOG", num_args = 1..)]
+    pub from_log: Vec<String>,
+    /// With --from-log: how many months after the log to project
+    #[arg(long, default_value_t = 3)]
+    pub months: u32,
+    /// With --from-log: monthly growth, e.g. 5% or 0.05
+    #[arg(long, default_value = "0")]
+    pub growth: String,
+    /// Also price the plan with the rules and rates in force on DATE, and show the difference
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Turn a rule switch on or off, e.g. service-free-tier=off
+    #[arg(long = "rule", value_name = "NAME=on|off")]
+    pub rules: Vec<String>,
+}
+
+pub fn run(g: &Global, a: &ForecastArgs) -> Result<u8> {
+    let pricing = g.pricing()?;
+    let switches = parse_switches(&pricing, &a.rules)?;
+    let plan = match &a.plan {
+        Some(path) if a.from_log.is_empty() => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading plan {path}"))?;
+            Plan::parse(path, &text, &pricing.markets)?
+        }
+        Some(_) => bail!("give a PLAN.toml or --from-log LOG..., not both"),
+        None => plan_from_log(g, a, &pricing, &switches)?,
+    };
+    // The plan's currency wins over the default, --currency over both.
+    let currency = if g.currency != "USD" { g.currency()? } else { plan.currency.clone().unwrap_or_else(|| "USD".into()).to_ascii_uppercase() };
+    let tz = plan.tz.clone().unwrap_or_else(|| g.tz.clone());
+    crate::time::Zone::parse(&tz).map_err(|e| anyhow::anyhow!("plan tz: {e}"))?;
+    let base = forecast::price_plan(&pricing, &plan, &currency, &switches, None)?;
+    let what_if = match &a.as_of {
+        Some(d) => {
+            let date = parse_date(d).with_context(|| format!("--as-of {d:?} is not a YYYY-MM-DD date"))?;
+            Some((date, forecast::price_plan(&pricing, &plan, &currency, &switches, Some(date))?))
+        }
+        None => None,
+    };
+    for u in base.unpriced.iter().chain(what_if.iter().flat_map(|w| w.1.unpriced.iter())) {
+        eprintln!("wacost: not priced: {u}");
+    }
+    render(g.format(), &currency, &tz, &base, what_if.as_ref(), plan.fees.is_some())?;
+    Ok(exit::OK)
+}
+
+/// Builds a plan from logs: the monthly average per market and category.
+fn plan_from_log(g: &Global, a: &ForecastArgs, pricing: &Pricing, switches: &BTreeMap<String, bool>) -> Result<Plan> {
+    let zone = g.zone()?;
+    let currency = g.currency()?;
+    let growth = plan::fraction(&toml::Value::String(a.growth.clone())).map_err(|e| anyhow::anyhow!("--growth: {e}"))?;
+    let mut inputs = Inputs::new(zone.clone());
+    let mut rejected = Vec::new();
+    let mut msgs = engine::read_all(&a.from_log, None, &mut inputs, &mut rejected)?;
+    engine::sort_messages(&mut msgs);
+    #[derive(Default)]
+    struct Mix {
+        outbound: u64,
+        delivered: u64,
+        in_window: u64,
+        entry_point: u64,
+    }
+    let mut mix: BTreeMap<(MarketId, Category), Mix> = BTreeMap::new();
+    let mut months: std::collections::BTreeSet<Month> = Default::default();
+    let opts = Options { currency, switches: switches.clone(), seeds: Default::default() };
+    engine::price(pricing, &opts, &zone, &msgs, &mut |m, p| {
+        if m.direction == crate::domain::Direction::Inbound {
+            return;
+        }
+        let Some(r) = p.resolved else { return };
+        months.insert(p.month);
+        let cat = p.class.map(|c| c.category).unwrap_or(if m.template { m.category.unwrap_or(Category::Service) } else { Category::Service });
+        let x = mix.entry((r.market, cat)).or_default();
+        x.outbound += 1;
+        if p.outcome != Outcome::Failed && p.outcome != Outcome::Rejected {
+            x.delivered += 1;
+            if let Some(c) = p.class {
+                if c.pricing_type == PricingType::FreeEntryPoint {
+                    x.entry_point += 1;
+                } else if c.in_window {
+                    x.in_window += 1;
+                }
+            }
+        }
+    })?;
+    let Some(last) = months.iter().next_back().copied() else {
+        bail!("--from-log: no outbound messages to learn from");
+    };
+    let n_months = Decimal::from(months.len() as u64);
+    let first = last.next();
+    let mut range = vec![first];
+    for _ in 1..a.months.max(1) {
+        let next = range[range.len() - 1].next();
+        range.push(next);
+    }
+    let ratio = |x: u64, of: u64| if of == 0 { Decimal::ZERO } else { Decimal::from(x) / Decimal::from(of) };
+    let campaigns = mix
+        .into_iter()
+        .map(|((market, cat), x)| {
+            let avg = Decimal::from(x.outbound) / n_months * (Decimal::ONE + growth);
+            Campaign {
+                name: format!("{} {cat} (from log)", pricing.markets.name(market)),
+                months: range.clone(),
+                market: MarketRef::Name(market),
+                category: cat,
+                messages: u64::try_from(avg.round().mantissa() / 10i128.pow(avg.round().scale())).unwrap_or(0),
+                in_window_share: ratio(x.in_window, x.delivered),
+                entry_point_share: ratio(x.entry_point, x.delivered),
+                delivery_rate: ratio(x.delivered, x.outbound),
+                growth,
+            }
+        })
+        .collect::<Vec<_>>();
+    eprintln!(
+        "wacost: learned {} market x category mixes from {} months of log ({}..{}); projecting {}..{}",
+        campaigns.len(),
+        months.len(),
+        months.iter().next().map(ToString::to_string).unwrap_or_default(),
+        last,
+        first,
+        range[range.len() - 1]
+    );
+    Ok(Plan { currency: None, tz: Some(g.tz.clone()), business_numbers: 1, campaigns, fees: None })
+}
+
+fn render(format: Format, currency: &str, tz: &str, base: &Forecast, what_if: Option<&(chrono::NaiveDate, Forecast)>, fees: bool) -> Result<()> {
+    let out = io::stdout();
+    let mut w = out.lock();
+    let other = |k: &(Month, String, Category)| what_if.and_then(|(_, f)| f.lines.get(k)).map_or(Decimal::ZERO, |l| l.cost);
+    match format {
+        Format::Json => {
+            let lines: Vec<Value> = base
+                .lines
+                .iter()
+                .map(|(k, l)| {
+                    let mut o = json!({"month": k.0.to_string(), "market": k.1, "category": k.2.as_str(), "planned": l.planned, "delivered": l.delivered, "billable": l.billable, "free": l.free, "cost": money::fmt(l.cost)});
+                    if fees {
+                        o["fees"] = json!(money::fmt(l.fees));
+                    }
+                    if what_if.is_some() {
+                        o["cost_as_of"] = json!(money::fmt(other(k)));
+                        o["difference"] = json!(money::fmt(other(k) - l.cost));
+                    }
+                    o
+                })
+                .collect();
+            let mut v = json!({"currency": currency, "tz": tz, "total": money::fmt(base.total), "lines": lines, "unpriced": base.unpriced});
+            if fees {
+                v["fees_total"] = json!(money::fmt(base.fees_total));
+                v["total_with_fees"] = json!(money::fmt(base.total + base.fees_total));
+            }
+            if let Some((d, f)) = what_if {
+                v["as_of"] = json!(d.to_string());
+                v["total_as_of"] = json!(money::fmt(f.total));
+                v["difference"] = json!(money::fmt(f.total - base.total));
+            }
+            serde_json::to_writer_pretty(&mut w, &v)?;
+            writeln!(w)?;
+        }
+        Format::Csv => {
+            let mut c = csv::Writer::from_writer(&mut w);
+            let mut h = vec!["month", "market", "category", "planned", "delivered", "billable", "free", "cost"];
+            if fees {
+                h.push("fees");
+            }
+            if what_if.is_some() {
+                h.extend(["cost_as_of", "difference"]);
+            }
+            c.write_record(&h)?;
+            for (k, l) in &base.lines {
+                let mut r = vec![k.0.to_string(), k.1.clone(), k.2.to_string(), l.planned.to_string(), l.delivered.to_string(), l.billable.to_string(), l.free.to_string(), money::fmt(l.cost)];
+                if fees {
+                    r.push(money::fmt(l.fees));
+                }
+                if what_if.is_some() {
+                    r.extend([money::fmt(other(k)), money::fmt(other(k) - l.cost)]);
+                }
+                c.write_record(&r)?;
+            }
+            c.flush()?;
+        }
+        Format::Table => {
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED);
+            let mut h = vec!["month".to_string(), "market".into(), "category".into(), "delivered".into(), "billable".into(), "free".into(), format!("Meta cost ({currency})")];
+            if fees {
+                h.push("fees".into());
+            }
+            if let Some((d, _)) = what_if {
+                h.extend([format!("cost under {d} rules"), "difference".into()]);
+            }
+            t.set_header(h);
+            let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+            for (k, l) in &base.lines {
+                let mut r = vec![Cell::new(k.0), Cell::new(&k.1), Cell::new(k.2), right(l.delivered.to_string()), right(l.billable.to_string()), right(l.free.to_string()), right(money::fmt(l.cost))];
+                if fees {
+                    r.push(right(money::fmt(l.fees)));
+                }
+                if what_if.is_some() {
+                    r.extend([right(money::fmt(other(k))), right(money::fmt(other(k) - l.cost))]);
+                }
+                t.add_row(r);
+            }
+            writeln!(w, "{t}")?;
+            writeln!(w, "Meta total {} {currency}", money::fmt(base.total))?;
+            if fees {
+                writeln!(w, "Fees {} {currency}; with fees {} {currency}", money::fmt(base.fees_total), money::fmt(base.total + base.fees_total))?;
+            }
+            if let Some((d, f)) = what_if {
+                writeln!(w, "Under the rules and rates of {d}: {} {currency} (difference {})", money::fmt(f.total), money::fmt(f.total - base.total))?;
+            }
+        }
+    }
+    Ok(())
+}

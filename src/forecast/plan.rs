@@ -1,0 +1,332 @@
+//! Forecast plans (TOML): campaigns per month, market and category.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::domain::Category;
+use crate::pricing::{MarketId, MarketMap};
+use crate::time::Month;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    currency: Option<String>,
+    tz: Option<String>,
+    business_numbers: Option<u32>,
+    #[serde(default)]
+    campaign: Vec<RawCampaign>,
+    fees: Option<RawFees>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    name: Option<String>,
+    month: Option<String>,
+    months: Option<String>,
+    market: Option<String>,
+    category: Option<String>,
+    messages: Option<toml::Value>,
+    in_window_share: Option<toml::Value>,
+    entry_point_share: Option<toml::Value>,
+    delivery_rate: Option<toml::Value>,
+    growth: Option<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFees {
+    per_message: Option<toml::Value>,
+    percent: Option<toml::Value>,
+    #[serde(default)]
+    per_category: std::collections::BTreeMap<String, toml::Value>,
+}
+
+/// A campaign, validated: messages planned per month.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub name: String,
+    pub months: Vec<Month>,
+    /// How the plan named the market (resolved per month, as markets move).
+    pub market: MarketRef,
+    pub category: Category,
+    pub messages: u64,
+    pub in_window_share: Decimal,
+    pub entry_point_share: Decimal,
+    pub delivery_rate: Decimal,
+    /// Monthly growth applied from the second month of a range.
+    pub growth: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarketRef {
+    Country(String),
+    CallingCode(String),
+    Name(MarketId),
+}
+
+/// Fees a user pays on top of Meta (a BSP's markup), shown apart.
+#[derive(Debug, Clone, Default)]
+pub struct Fees {
+    pub per_message: Decimal,
+    pub per_category: [Option<Decimal>; 5],
+    /// Fraction of Meta's charge (2% = 0.02).
+    pub percent: Decimal,
+}
+
+impl Fees {
+    pub fn per_message(&self, c: Category) -> Decimal {
+        self.per_category[c.index()].unwrap_or(self.per_message)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub currency: Option<String>,
+    pub tz: Option<String>,
+    pub business_numbers: u32,
+    pub campaigns: Vec<Campaign>,
+    pub fees: Option<Fees>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{file}: {msg}")]
+    Toml { file: String, msg: String },
+    #[error("{file}: campaign {index} ({name}): field `{field}`: {msg}")]
+    Field {
+        file: String,
+        index: usize,
+        name: String,
+        field: &'static str,
+        msg: String,
+    },
+    #[error("{file}: [fees] `{field}`: {msg}")]
+    Fees { file: String, field: String, msg: String },
+}
+
+/// Parses `0.4`, `"40%"`, `40%`-style shares and rates into a fraction.
+pub fn fraction(v: &toml::Value) -> Result<Decimal, String> {
+    let d = match v {
+        toml::Value::Integer(i) => Decimal::from(*i),
+        toml::Value::Float(f) => Decimal::from_str(&f.to_string()).map_err(|e| e.to_string())?,
+        toml::Value::String(s) => {
+            let s = s.trim();
+            match s.strip_suffix('%') {
+                Some(p) => Decimal::from_str(p.trim()).map_err(|_| format!("{s:?} is not a percentage"))? / Decimal::ONE_HUNDRED,
+                None => Decimal::from_str(s).map_err(|_| format!("{s:?} is not a number"))?,
+            }
+        }
+        other => return Err(format!("expected a number or a percentage string, found {}", other.type_str())),
+    };
+    Ok(d)
+}
+
+/// Parses a money amount: a string like "0.005" (exact) or a number.
+pub fn amount(v: &toml::Value) -> Result<Decimal, String> {
+    let d = match v {
+        toml::Value::String(s) => Decimal::from_str(s.trim()).map_err(|_| format!("{s:?} is not a decimal amount"))?,
+        toml::Value::Integer(i) => Decimal::from(*i),
+        toml::Value::Float(f) => Decimal::from_str(&f.to_string()).map_err(|e| e.to_string())?,
+        other => return Err(format!("expected an amount like \"0.005\", found {}", other.type_str())),
+    };
+    if d.is_sign_negative() {
+        return Err(format!("{d} is negative"));
+    }
+    Ok(d)
+}
+
+fn months(s: &str) -> Result<Vec<Month>, String> {
+    let bad = || format!("{s:?} is not YYYY-MM or a range YYYY-MM..YYYY-MM");
+    if let Some((a, b)) = s.split_once("..") {
+        let a = Month::parse(a).ok_or_else(bad)?;
+        let b = Month::parse(b).ok_or_else(bad)?;
+        if b < a {
+            return Err(format!("range {s:?} ends before it starts"));
+        }
+        let mut v = vec![a];
+        while v.last().is_some_and(|m| *m < b) && v.len() < 1200 {
+            let next = v[v.len() - 1].next();
+            v.push(next);
+        }
+        Ok(v)
+    } else {
+        Ok(vec![Month::parse(s).ok_or_else(bad)?])
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+pub fn suggest(markets: &MarketMap, s: &str) -> String {
+    let mut names: Vec<(usize, &String)> = markets.names().iter().map(|n| (distance(n, s), n)).collect();
+    names.sort();
+    let close: Vec<&str> = names.iter().take(3).filter(|(d, _)| *d <= 4).map(|(_, n)| n.as_str()).collect();
+    if close.is_empty() {
+        "use an ISO country code (BR), a calling code (+55) or a market name as on Meta's card".into()
+    } else {
+        format!("did you mean {}? (or an ISO country code like BR, or a calling code like +55)", close.join(", "))
+    }
+}
+
+impl Plan {
+    pub fn parse(file: &str, text: &str, markets: &MarketMap) -> Result<Plan, PlanError> {
+        let raw: RawPlan = toml::from_str(text).map_err(|e| PlanError::Toml { file: file.into(), msg: e.to_string() })?;
+        let mut campaigns = Vec::new();
+        for (i, c) in raw.campaign.into_iter().enumerate() {
+            let index = i + 1;
+            let name = c.name.clone().unwrap_or_else(|| format!("#{index}"));
+            let err = |field, msg: String| PlanError::Field { file: file.into(), index, name: name.clone(), field, msg };
+            let months = match (&c.month, &c.months) {
+                (Some(m), None) | (None, Some(m)) => months(m).map_err(|e| err("month", e))?,
+                (Some(_), Some(_)) => return Err(err("month", "give month or months, not both".into())),
+                (None, None) => return Err(err("month", "missing (YYYY-MM or YYYY-MM..YYYY-MM)".into())),
+            };
+            let market_s = c.market.clone().ok_or_else(|| err("market", "missing (ISO country like BR, calling code like +55, or a market name)".into()))?;
+            let market = {
+                let t = market_s.trim();
+                if t.starts_with('+') || t.bytes().all(|b| b.is_ascii_digit()) {
+                    MarketRef::CallingCode(t.to_string())
+                } else if t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    MarketRef::Country(t.to_ascii_uppercase())
+                } else {
+                    match markets.find_name(t) {
+                        Some(id) => MarketRef::Name(id),
+                        None => return Err(err("market", format!("unknown market {t:?}; {}", suggest(markets, t)))),
+                    }
+                }
+            };
+            let category = c
+                .category
+                .as_deref()
+                .ok_or_else(|| err("category", format!("missing ({})", Category::ACCEPTED)))?
+                .parse::<Category>()
+                .map_err(|e| err("category", e.to_string()))?;
+            let messages = match &c.messages {
+                Some(toml::Value::Integer(n)) if *n >= 0 => *n as u64,
+                Some(v) => return Err(err("messages", format!("expected a whole non-negative number, found {v}"))),
+                None => return Err(err("messages", "missing (messages per month)".into())),
+            };
+            let share = |v: &Option<toml::Value>, field, default: Decimal| -> Result<Decimal, PlanError> {
+                let Some(v) = v else { return Ok(default) };
+                let d = fraction(v).map_err(|e| err(field, e))?;
+                if d < Decimal::ZERO || d > Decimal::ONE {
+                    return Err(err(field, format!("{d} is outside 0..1 (write 0.4 or \"40%\")")));
+                }
+                Ok(d)
+            };
+            let in_window_share = share(&c.in_window_share, "in_window_share", Decimal::ZERO)?;
+            let entry_point_share = share(&c.entry_point_share, "entry_point_share", Decimal::ZERO)?;
+            if in_window_share + entry_point_share > Decimal::ONE {
+                return Err(err("in_window_share", "in_window_share + entry_point_share exceed 1".into()));
+            }
+            let delivery_rate = share(&c.delivery_rate, "delivery_rate", Decimal::ONE)?;
+            let growth = match &c.growth {
+                None => Decimal::ZERO,
+                Some(v) => fraction(v).map_err(|e| err("growth", e))?,
+            };
+            if growth <= -Decimal::ONE {
+                return Err(err("growth", "growth must be above -100%".into()));
+            }
+            campaigns.push(Campaign { name, months, market, category, messages, in_window_share, entry_point_share, delivery_rate, growth });
+        }
+        let fees = match raw.fees {
+            None => None,
+            Some(f) => {
+                let ferr = |field: &str, msg| PlanError::Fees { file: file.into(), field: field.into(), msg };
+                let mut fees = Fees::default();
+                if let Some(v) = &f.per_message {
+                    fees.per_message = amount(v).map_err(|e| ferr("per_message", e))?;
+                }
+                if let Some(v) = &f.percent {
+                    fees.percent = fraction(v).map_err(|e| ferr("percent", e))?;
+                }
+                for (k, v) in &f.per_category {
+                    let c: Category = k.parse().map_err(|e: crate::domain::UnknownCategory| ferr("per_category", e.to_string()))?;
+                    fees.per_category[c.index()] = Some(amount(v).map_err(|e| ferr(&format!("per_category.{k}"), e))?);
+                }
+                Some(fees)
+            }
+        };
+        Ok(Plan {
+            currency: raw.currency,
+            tz: raw.tz,
+            business_numbers: raw.business_numbers.unwrap_or(1).max(1),
+            campaigns,
+            fees,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::Pricing;
+    use rust_decimal_macros::dec;
+
+    fn parse(t: &str) -> Result<Plan, PlanError> {
+        let p = Pricing::bundled().unwrap();
+        Plan::parse("plan.toml", t, &p.markets)
+    }
+
+    #[test]
+    fn ranges_shares_and_fees() {
+        let p = parse(
+            r#"
+[[campaign]]
+name = "Pedidos"
+months = "2026-11..2027-02"
+market = "+55"
+category = "utility"
+messages = 1000
+in_window_share = "40%"
+delivery_rate = 0.98
+growth = "5%"
+[fees]
+per_message = "0.005"
+percent = "2%"
+[fees.per_category]
+marketing = "0.01"
+"#,
+        )
+        .unwrap();
+        let c = &p.campaigns[0];
+        assert_eq!(c.months.len(), 4);
+        assert_eq!(c.in_window_share, dec!(0.4));
+        assert_eq!(c.delivery_rate, dec!(0.98));
+        assert_eq!(c.growth, dec!(0.05));
+        let f = p.fees.unwrap();
+        assert_eq!(f.per_message(Category::Marketing), dec!(0.01));
+        assert_eq!(f.per_message(Category::Utility), dec!(0.005));
+        assert_eq!(f.percent, dec!(0.02));
+    }
+
+    #[test]
+    fn bad_plans_name_campaign_field_and_accepted_values() {
+        let e = parse("[[campaign]]\nname='BF'\nmonth='2026-11'\nmarket='Brazl'\ncategory='marketing'\nmessages=10\n").unwrap_err().to_string();
+        assert!(e.contains("campaign 1 (BF)") && e.contains("`market`") && e.contains("Brazil"), "{e}");
+        let e = parse("[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='promo'\nmessages=10\n").unwrap_err().to_string();
+        assert!(e.contains("`category`") && e.contains("marketing, utility"), "{e}");
+        let e = parse("[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='utility'\nmessages='many'\n").unwrap_err().to_string();
+        assert!(e.contains("`messages`"), "{e}");
+        let e = parse("[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='utility'\nmessages=5\nin_window_share=1.5\n").unwrap_err().to_string();
+        assert!(e.contains("outside 0..1"), "{e}");
+        let e = parse("[[campaign]]\nmonth='2026-14'\nmarket='BR'\ncategory='utility'\nmessages=5\n").unwrap_err().to_string();
+        assert!(e.contains("`month`"), "{e}");
+        assert!(parse("[[campaign]]\nmont='2026-11'\n").unwrap_err().to_string().contains("mont"));
+    }
+}
