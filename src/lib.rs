@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod phone;
 pub mod pricing;
+pub mod reconcile;
 pub mod time;
 pub mod input;
 pub mod classify;

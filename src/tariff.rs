@@ -109,10 +109,10 @@ impl<'p> Tariff<'p> {
         month: (i32, u32),
         n: u64,
     ) -> Result<Vec<(Tier, u64, Decimal)>, RateError> {
-        let list = self.cards.rate(&self.pricing.markets, market, cat, date)?;
         if n == 0 {
             return Ok(Vec::new());
         }
+        let list = self.cards.rate(&self.pricing.markets, market, cat, date)?;
         if !era.tiered[cat.index()] {
             return Ok(vec![(Tier::None, n, list.rate)]);
         }

@@ -151,7 +151,7 @@ impl Zone {
         }
     }
 
-    fn from_naive(&self, naive: NaiveDateTime) -> Result<i64, TimeError> {
+    fn read_naive(&self, naive: NaiveDateTime) -> Result<i64, TimeError> {
         match self.tz.from_local_datetime(&naive) {
             LocalResult::Single(t) => Ok(t.timestamp()),
             // The repeated hour when clocks go back: take the first.
@@ -222,7 +222,7 @@ fn parse_inner(s: &str, zone: &Zone) -> Result<i64, TimeError> {
         "%d/%m/%Y %H:%M",
     ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
-            return zone.from_naive(n);
+            return zone.read_naive(n);
         }
     }
     Err(TimeError::Unreadable(s.to_string()))
@@ -274,7 +274,7 @@ fn fast_iso(b: &[u8], zone: &Zone) -> Result<Option<i64>, TimeError> {
     };
     let base = naive.and_utc().timestamp();
     match rest {
-        [] => zone.from_naive(naive).map(Some),
+        [] => zone.read_naive(naive).map(Some),
         [b'Z' | b'z'] => Ok(Some(base)),
         [sign @ (b'+' | b'-'), oh1, oh2, b':', om1, om2] => {
             let (Some(oh), Some(om)) = (num(&[*oh1, *oh2]), num(&[*om1, *om2])) else {

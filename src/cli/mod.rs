@@ -4,6 +4,7 @@ pub mod estimate;
 pub mod forecast;
 pub mod market;
 pub mod rates;
+pub mod reconcile;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -110,6 +111,8 @@ pub enum Command {
     Estimate(estimate::EstimateArgs),
     /// Price planned campaigns (TOML), or next months from a log, with the rules of each month
     Forecast(forecast::ForecastArgs),
+    /// Compare wacost's numbers for a log with Meta's analytics, invoice or webhook pricing
+    Reconcile(reconcile::ReconcileArgs),
     /// Show the rate card in force on a date; import Meta's rate-card CSVs; check pricing data
     Rates(rates::RatesArgs),
     /// Show the ISO country and Meta market of phone numbers
@@ -142,6 +145,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Estimate(a) => estimate::run(&cli.global, a),
         Command::Forecast(a) => forecast::run(&cli.global, a),
+        Command::Reconcile(a) => reconcile::run(&cli.global, a),
         Command::Rates(a) => rates::run(&cli.global, a),
         Command::Market(a) => market::run(&cli.global, a),
     }

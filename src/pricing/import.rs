@@ -632,7 +632,7 @@ fn parse_rate(cell: &str, card_currency: Option<&str>) -> Result<Option<Decimal>
             continue;
         }
         match currency_code(token) {
-            Some(code) if card_currency.map_or(true, |c| c == code) => {}
+            Some(code) if card_currency.is_none_or(|c| c == code) => {}
             Some(code) => {
                 return Err(format!(
                     "is written in {code}, but the card is in {}",
@@ -648,7 +648,7 @@ fn parse_rate(cell: &str, card_currency: Option<&str>) -> Result<Option<Decimal>
     };
     let int_ok = (int_part.is_empty() && frac_part.is_some_and(|f| !f.is_empty()))
         || valid_grouping(int_part);
-    let frac_ok = frac_part.map_or(true, |f| {
+    let frac_ok = frac_part.is_none_or(|f| {
         !f.is_empty() && f.chars().all(|c| c.is_ascii_digit())
     });
     if number.is_empty() || !int_ok || !frac_ok {

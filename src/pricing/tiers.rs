@@ -69,7 +69,7 @@ impl TierCards {
             }
             rows.push((from_date, market, cat, Band { from: lo, to: hi, rate }, line));
         }
-        rows.sort_by(|a, b| (a.0, a.1, a.2, a.3.from).cmp(&(b.0, b.1, b.2, b.3.from)));
+        rows.sort_by_key(|a| (a.0, a.1, a.2, a.3.from));
         for (date, market, cat, band, line) in rows {
             if cards.last().map(|c| c.from) != Some(date) {
                 cards.push(TierCard { from: date, ladders: HashMap::new() });

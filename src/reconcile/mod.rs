@@ -1,1 +1,255 @@
-//! reconcile
+//! Reconciliation: what the log costs by wacost's engine ("ours") against
+//! what Meta reports ("theirs": pricing/conversation analytics, invoice
+//! CSV, and the `pricing` object of every webhook status).
+
+pub mod theirs;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::classify::Reason;
+use crate::domain::{Category, Direction, PricingModel, PricingType};
+use crate::engine::{Outcome, Priced};
+use crate::input::Message;
+use crate::pricing::Pricing;
+use crate::time::{Month, Zone};
+
+pub use theirs::{read_theirs, Source, TheirPoint, TheirReport};
+
+/// Stable finding codes (documented in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    /// Same volume, cost within tolerance.
+    Matched,
+    /// wacost counts charges Meta does not report.
+    OnlyOurs,
+    /// Meta reports charges wacost does not find in the log.
+    OnlyTheirs,
+    /// Volumes differ.
+    VolumeDiffers,
+    /// Same volume, cost differs beyond tolerance (a rate or tier).
+    CostDiffers,
+}
+
+impl Finding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Finding::Matched => "matched",
+            Finding::OnlyOurs => "only_ours",
+            Finding::OnlyTheirs => "only_theirs",
+            Finding::VolumeDiffers => "volume_differs",
+            Finding::CostDiffers => "cost_differs",
+        }
+    }
+}
+
+/// A bucket: month, market, category, and pricing type when the source has it.
+pub type Key = (String, String, String, String);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Side {
+    pub volume: u64,
+    pub cost: Decimal,
+    pub present: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub month: String,
+    pub market: String,
+    pub category: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub pricing_type: String,
+    pub ours_volume: u64,
+    pub ours_cost: String,
+    pub theirs_volume: u64,
+    pub theirs_cost: String,
+    pub difference: String,
+    pub percent: String,
+    pub finding: Finding,
+}
+
+/// A message whose own webhook `pricing` disagrees with wacost.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageFinding {
+    pub file: String,
+    pub line: u64,
+    pub id: String,
+    pub contact: String,
+    pub timestamp: String,
+    pub category: String,
+    pub ours_pricing_type: String,
+    pub theirs_pricing_type: String,
+    pub ours_billable: bool,
+    pub theirs_billable: Option<bool>,
+    pub rule: String,
+    pub code: &'static str,
+}
+
+/// Our side, bucketed both with and without pricing type.
+#[derive(Debug, Default)]
+pub struct Ours {
+    pub by_type: BTreeMap<Key, Side>,
+    pub billable: BTreeMap<Key, Side>,
+    pub messages: Vec<MessageFinding>,
+    pub compared_messages: u64,
+}
+
+/// Meta's pricing-type word for our classification, in the model of the era.
+pub fn meta_pricing_type(model: PricingModel, p: &Priced) -> Option<&'static str> {
+    let c = p.class?;
+    Some(match (model, c.pricing_type) {
+        (_, PricingType::Regular) => "regular",
+        (_, PricingType::FreeEntryPoint) => "free_entry_point",
+        (PricingModel::Cbp, PricingType::FreeTier) => "free_tier",
+        (PricingModel::Cbp, PricingType::FreeCustomerService) => "regular",
+        // Meta reports the service allowance and CBP carry-over as free
+        // customer service.
+        (PricingModel::Pmp, PricingType::FreeTier | PricingType::InConversation | PricingType::FreeCustomerService) => "free_customer_service",
+        (PricingModel::Cbp, PricingType::InConversation) => "in_conversation",
+    })
+}
+
+impl Ours {
+    /// Adds one message's verdict. In the CBP era the unit is the
+    /// conversation: only messages that opened one count.
+    pub fn add(&mut self, m: &Message, p: &Priced, pricing: &Pricing, privacy: &crate::phone::Privacy, files: &[String], zone: &Zone) {
+        if m.direction != Direction::Outbound || !matches!(p.outcome, Outcome::Billable | Outcome::Free) {
+            return;
+        }
+        let (Some(c), Some(r), Some(era)) = (p.class, p.resolved, p.era.map(|i| &pricing.rules.eras[i])) else { return };
+        let opens = match era.model {
+            PricingModel::Pmp => true,
+            PricingModel::Cbp => matches!(c.reason, Reason::OpenedConversation | Reason::OpenedFreeEntryPoint { .. } | Reason::FreeCategory | Reason::Allowance { .. }),
+        };
+        let Some(ptype) = meta_pricing_type(era.model, p) else { return };
+        let market = pricing.markets.name(r.market).to_string();
+        if opens {
+            let k = (p.month.to_string(), market.clone(), c.category.as_str().to_string(), ptype.to_string());
+            let s = self.by_type.entry(k).or_default();
+            s.volume += 1;
+            s.cost += p.cost;
+            s.present = true;
+            if p.outcome == Outcome::Billable {
+                let k = (p.month.to_string(), market, c.category.as_str().to_string(), String::new());
+                let s = self.billable.entry(k).or_default();
+                s.volume += 1;
+                s.cost += p.cost;
+                s.present = true;
+            }
+        }
+        // Per message: Meta's own verdict from the status webhook.
+        if let Some(meta) = &m.meta {
+            self.compared_messages += 1;
+            let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
+            let ours_billable = p.outcome == Outcome::Billable;
+            let type_differs = era.model == PricingModel::Pmp && theirs_type.as_deref().is_some_and(|t| t != ptype);
+            let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
+            if type_differs || billable_differs {
+                self.messages.push(MessageFinding {
+                    file: files.get(m.file as usize).cloned().unwrap_or_default(),
+                    line: m.line,
+                    id: m.id.as_deref().unwrap_or("").to_string(),
+                    contact: privacy.render(m.contact, r.cc_len),
+                    timestamp: zone.format(m.ts),
+                    category: c.category.as_str().to_string(),
+                    ours_pricing_type: ptype.to_string(),
+                    theirs_pricing_type: theirs_type.unwrap_or_default(),
+                    ours_billable,
+                    theirs_billable: meta.billable,
+                    rule: format!("{}: {}", era.id, c.reason.explain(m.ts, c.category)),
+                    code: if type_differs { "message_type_differs" } else { "message_billable_differs" },
+                });
+            }
+        }
+    }
+}
+
+/// Meta's figures bucketed like ours.
+pub fn bucket_theirs(points: &[TheirPoint], pricing: &Pricing, zone: &mut Zone, warnings: &mut Vec<String>) -> (BTreeMap<Key, Side>, bool) {
+    let mut out: BTreeMap<Key, Side> = BTreeMap::new();
+    let mut typed = false;
+    for p in points {
+        let Some(cat) = p.category else {
+            warnings.push(format!("{}: skipped a point of category {:?}: wacost does not price it", p.file, p.category_raw));
+            continue;
+        };
+        let month = match (&p.month, p.start) {
+            (Some(m), _) => m.clone(),
+            (None, Some(s)) => Month::of(zone.local_date(s)).to_string(),
+            (None, None) => {
+                warnings.push(format!("{}: skipped a point with no month or start", p.file));
+                continue;
+            }
+        };
+        let date = Month::parse(&month).map(Month::first_day).unwrap_or_default();
+        let market = match (&p.market, &p.country) {
+            (Some(m), _) => pricing.markets.find_name(m).map(|id| pricing.markets.name(id).to_string()).unwrap_or_else(|| m.clone()),
+            (None, Some(c)) => match pricing.markets.resolve_country(c, date) {
+                Some(id) => pricing.markets.name(id).to_string(),
+                None => {
+                    warnings.push(format!("{}: country {c:?} is not in the market map", p.file));
+                    c.clone()
+                }
+            },
+            (None, None) => "?".into(),
+        };
+        let ptype = p.pricing_type.clone().unwrap_or_default();
+        if !ptype.is_empty() {
+            typed = true;
+        }
+        let s = out.entry((month, market, cat.as_str().to_string(), ptype)).or_default();
+        s.volume += p.volume;
+        s.cost += p.cost.unwrap_or_default();
+        s.present = true;
+    }
+    (out, typed)
+}
+
+/// Compares two bucket maps.
+pub fn compare(ours: &BTreeMap<Key, Side>, theirs: &BTreeMap<Key, Side>, tolerance: Decimal) -> Vec<Line> {
+    let mut keys: Vec<&Key> = ours.keys().chain(theirs.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let empty = Side::default();
+    keys.into_iter()
+        .map(|k| {
+            let o = ours.get(k).unwrap_or(&empty);
+            let t = theirs.get(k).unwrap_or(&empty);
+            let diff = t.cost - o.cost;
+            let finding = if !t.present && o.volume > 0 {
+                Finding::OnlyOurs
+            } else if !o.present && t.volume > 0 {
+                Finding::OnlyTheirs
+            } else if o.volume != t.volume {
+                Finding::VolumeDiffers
+            } else if diff.abs() > tolerance {
+                Finding::CostDiffers
+            } else {
+                Finding::Matched
+            };
+            let percent = if o.cost.is_zero() { String::new() } else { format!("{:.2}", diff / o.cost * Decimal::ONE_HUNDRED) };
+            Line {
+                month: k.0.clone(),
+                market: k.1.clone(),
+                category: k.2.clone(),
+                pricing_type: k.3.clone(),
+                ours_volume: o.volume,
+                ours_cost: crate::money::fmt(o.cost),
+                theirs_volume: t.volume,
+                theirs_cost: crate::money::fmt(t.cost),
+                difference: crate::money::fmt(diff),
+                percent,
+                finding,
+            }
+        })
+        .collect()
+}
+
+/// The category of a line, for sorting reports.
+pub fn category_order(s: &str) -> usize {
+    s.parse::<Category>().map_or(9, Category::index)
+}
