@@ -12,6 +12,9 @@ use crate::pricing::rules::{AllowanceScope, Era};
 pub enum Reason {
     /// Charged per message (per-message pricing).
     Charged,
+    /// Charged although a customer service window was open (the window
+    /// frees nothing of this category in this era).
+    ChargedInWindow { since: i64 },
     /// Conversation-based pricing: this message opened a conversation.
     OpenedConversation,
     /// Conversation-based pricing: inside a conversation opened at `since`.
@@ -41,6 +44,7 @@ impl Reason {
         let ago = |t: i64| fmt_ago(ts - t);
         match *self {
             Reason::Charged => format!("{cat} message charged"),
+            Reason::ChargedInWindow { since } => format!("{cat} charged even inside the customer service window (customer wrote {} before)", ago(since)),
             Reason::OpenedConversation => format!("opened a {cat} conversation (charged once per 24h)"),
             Reason::InConversation { since } => format!("inside a conversation opened {} before", ago(since)),
             Reason::CbpCarryover { since } => format!("utility conversation opened under CBP {} before still open", ago(since)),
@@ -214,7 +218,10 @@ impl Classifier {
                         return class(PricingType::FreeTier, Reason::Allowance { n });
                     }
                 }
-                class(PricingType::Regular, Reason::Charged)
+                match window {
+                    Some(since) => class(PricingType::Regular, Reason::ChargedInWindow { since }),
+                    None => class(PricingType::Regular, Reason::Charged),
+                }
             }
         }
     }
