@@ -44,14 +44,35 @@ impl Reason {
         let ago = |t: i64| fmt_ago(ts - t);
         match *self {
             Reason::Charged => format!("{cat} message charged"),
-            Reason::ChargedInWindow { since } => format!("{cat} charged even inside the customer service window (customer wrote {} before)", ago(since)),
-            Reason::OpenedConversation => format!("opened a {cat} conversation (charged once per 24h)"),
-            Reason::InConversation { since } => format!("inside a conversation opened {} before", ago(since)),
-            Reason::CbpCarryover { since } => format!("utility conversation opened under CBP {} before still open", ago(since)),
-            Reason::OpenedFreeEntryPoint { inbound } => format!("reply {} after an entry-point message: opens a free entry point window", ago(inbound)),
-            Reason::InFreeEntryPoint { since } => format!("inside the free entry point window opened {} before", ago(since)),
-            Reason::InCustomerServiceWindow { since } => format!("{cat} inside the customer service window (customer wrote {} before)", ago(since)),
-            Reason::AssumedWindow => "non-template message with no logged inbound: a window opened before the log".into(),
+            Reason::ChargedInWindow { since } => format!(
+                "{cat} charged even inside the customer service window (customer wrote {} before)",
+                ago(since)
+            ),
+            Reason::OpenedConversation => {
+                format!("opened a {cat} conversation (charged once per 24h)")
+            }
+            Reason::InConversation { since } => {
+                format!("inside a conversation opened {} before", ago(since))
+            }
+            Reason::CbpCarryover { since } => format!(
+                "utility conversation opened under CBP {} before still open",
+                ago(since)
+            ),
+            Reason::OpenedFreeEntryPoint { inbound } => format!(
+                "reply {} after an entry-point message: opens a free entry point window",
+                ago(inbound)
+            ),
+            Reason::InFreeEntryPoint { since } => format!(
+                "inside the free entry point window opened {} before",
+                ago(since)
+            ),
+            Reason::InCustomerServiceWindow { since } => format!(
+                "{cat} inside the customer service window (customer wrote {} before)",
+                ago(since)
+            ),
+            Reason::AssumedWindow => {
+                "non-template message with no logged inbound: a window opened before the log".into()
+            }
             Reason::FreeCategory => format!("{cat} is free in this era"),
             Reason::Allowance { n } => format!("service unit {n} of the monthly free allowance"),
         }
@@ -141,7 +162,9 @@ impl Classifier {
             Category::Service
         };
         let s = self.contacts.entry(m.contact).or_default();
-        let in_window = s.last_inbound.is_some_and(|t| m.ts >= t && m.ts - t < era.csw);
+        let in_window = s
+            .last_inbound
+            .is_some_and(|t| m.ts >= t && m.ts - t < era.csw);
         let class = |pricing_type, reason| Classification {
             category: cat,
             pricing_type,
@@ -158,7 +181,10 @@ impl Classifier {
                     // An FEP conversation closes every other conversation.
                     s.conversations = [None; 5];
                 }
-                return class(PricingType::FreeEntryPoint, Reason::OpenedFreeEntryPoint { inbound: t });
+                return class(
+                    PricingType::FreeEntryPoint,
+                    Reason::OpenedFreeEntryPoint { inbound: t },
+                );
             }
             if m.ts - t >= era.fep_reply {
                 s.pending_entry_point = None;
@@ -166,24 +192,39 @@ impl Classifier {
         }
         if let Some((since, until)) = s.free_entry_point {
             if m.ts < until {
-                return class(PricingType::FreeEntryPoint, Reason::InFreeEntryPoint { since });
+                return class(
+                    PricingType::FreeEntryPoint,
+                    Reason::InFreeEntryPoint { since },
+                );
             }
         }
         let window = s.last_inbound.filter(|&t| m.ts >= t && m.ts - t < era.csw);
 
         match era.model {
             PricingModel::Cbp => {
-                let open = |c: Category, s: &ContactState| s.conversations[c.index()].filter(|&(_, until)| m.ts < until);
+                let open = |c: Category, s: &ContactState| {
+                    s.conversations[c.index()].filter(|&(_, until)| m.ts < until)
+                };
                 if m.template {
                     if let Some((since, _)) = open(cat, s) {
-                        return class(PricingType::InConversation, Reason::InConversation { since });
+                        return class(
+                            PricingType::InConversation,
+                            Reason::InConversation { since },
+                        );
                     }
                     s.conversations[cat.index()] = Some((m.ts, m.ts + era.conversation));
                     return class(PricingType::Regular, Reason::OpenedConversation);
                 }
                 // A non-template message joins any open conversation.
-                if let Some((since, _)) = Category::ALL.iter().filter_map(|&c| open(c, s)).min_by_key(|x| x.0) {
-                    return class(PricingType::InConversation, Reason::InConversation { since });
+                if let Some((since, _)) = Category::ALL
+                    .iter()
+                    .filter_map(|&c| open(c, s))
+                    .min_by_key(|x| x.0)
+                {
+                    return class(
+                        PricingType::InConversation,
+                        Reason::InConversation { since },
+                    );
                 }
                 s.conversations[Category::Service.index()] = Some((m.ts, m.ts + era.conversation));
                 if era.free[cat.index()] {
@@ -198,7 +239,10 @@ impl Classifier {
                 if cat == Category::Utility {
                     if let Some((since, until)) = s.conversations[cat.index()] {
                         if m.ts < until {
-                            return class(PricingType::InConversation, Reason::CbpCarryover { since });
+                            return class(
+                                PricingType::InConversation,
+                                Reason::CbpCarryover { since },
+                            );
                         }
                     }
                 }
@@ -207,7 +251,10 @@ impl Classifier {
                 }
                 if era.free_in_csw[cat.index()] {
                     if let Some(since) = window {
-                        return class(PricingType::FreeCustomerService, Reason::InCustomerServiceWindow { since });
+                        return class(
+                            PricingType::FreeCustomerService,
+                            Reason::InCustomerServiceWindow { since },
+                        );
                     }
                     if !m.template {
                         return class(PricingType::FreeCustomerService, Reason::AssumedWindow);
@@ -232,7 +279,10 @@ impl Classifier {
             AllowanceScope::Waba => 0,
             AllowanceScope::BusinessNumber => m.business_number,
         };
-        let used = self.allowance.entry((m.month.0, m.month.1, scope)).or_insert(0);
+        let used = self
+            .allowance
+            .entry((m.month.0, m.month.1, scope))
+            .or_insert(0);
         if *used < a.count {
             *used += 1;
             Some(*used)
@@ -291,9 +341,15 @@ mod tests {
         let mut c = Classifier::new();
         c.inbound(C, 0, false);
         for cat in [Category::Marketing, Category::Authentication] {
-            assert_eq!(c.outbound(out(HOUR, Some(cat)), e, true).pricing_type, PricingType::Regular);
+            assert_eq!(
+                c.outbound(out(HOUR, Some(cat)), e, true).pricing_type,
+                PricingType::Regular
+            );
         }
-        assert_eq!(c.outbound(out(HOUR, None), e, true).pricing_type, PricingType::FreeCustomerService);
+        assert_eq!(
+            c.outbound(out(HOUR, None), e, true).pricing_type,
+            PricingType::FreeCustomerService
+        );
     }
 
     #[test]
@@ -303,8 +359,15 @@ mod tests {
         let e = era(&r, "2026-10-01");
         let mut c = Classifier::new();
         c.inbound(C, 0, false);
-        assert_eq!(c.outbound(out(HOUR, Some(Category::Utility)), e, false).pricing_type, PricingType::Regular);
-        assert_eq!(c.outbound(out(HOUR, None), e, false).pricing_type, PricingType::Regular);
+        assert_eq!(
+            c.outbound(out(HOUR, Some(Category::Utility)), e, false)
+                .pricing_type,
+            PricingType::Regular
+        );
+        assert_eq!(
+            c.outbound(out(HOUR, None), e, false).pricing_type,
+            PricingType::Regular
+        );
     }
 
     #[test]
@@ -316,15 +379,27 @@ mod tests {
         c.inbound(C, 0, false);
         for i in 1..=1000 {
             let k = c.outbound(out(HOUR, None), e, true);
-            assert_eq!((k.pricing_type, k.reason), (PricingType::FreeTier, Reason::Allowance { n: i }));
+            assert_eq!(
+                (k.pricing_type, k.reason),
+                (PricingType::FreeTier, Reason::Allowance { n: i })
+            );
         }
-        assert_eq!(c.outbound(out(HOUR, None), e, true).pricing_type, PricingType::Regular);
+        assert_eq!(
+            c.outbound(out(HOUR, None), e, true).pricing_type,
+            PricingType::Regular
+        );
         let mut other = out(HOUR, None);
         other.business_number = 2;
-        assert_eq!(c.outbound(other, e, true).pricing_type, PricingType::FreeTier);
+        assert_eq!(
+            c.outbound(other, e, true).pricing_type,
+            PricingType::FreeTier
+        );
         let mut next_month = out(HOUR, None);
         next_month.month = (2026, 11);
-        assert_eq!(c.outbound(next_month, e, true).pricing_type, PricingType::FreeTier);
+        assert_eq!(
+            c.outbound(next_month, e, true).pricing_type,
+            PricingType::FreeTier
+        );
     }
 
     #[test]
@@ -336,15 +411,27 @@ mod tests {
         c.inbound(C, 0, true);
         let open = c.outbound(out(23 * HOUR, None), e, false);
         assert_eq!(open.reason, Reason::OpenedFreeEntryPoint { inbound: 0 });
-        let inside = c.outbound(out(23 * HOUR + 72 * HOUR - 1, Some(Category::Marketing)), e, false);
+        let inside = c.outbound(
+            out(23 * HOUR + 72 * HOUR - 1, Some(Category::Marketing)),
+            e,
+            false,
+        );
         assert_eq!(inside.pricing_type, PricingType::FreeEntryPoint);
-        let after = c.outbound(out(23 * HOUR + 72 * HOUR, Some(Category::Marketing)), e, false);
+        let after = c.outbound(
+            out(23 * HOUR + 72 * HOUR, Some(Category::Marketing)),
+            e,
+            false,
+        );
         assert_eq!(after.pricing_type, PricingType::Regular);
 
         let mut late = Classifier::new();
         late.inbound(C, 0, true);
         let k = late.outbound(out(24 * HOUR, Some(Category::Utility)), e, false);
-        assert_eq!(k.pricing_type, PricingType::Regular, "a reply after 24h opens no window");
+        assert_eq!(
+            k.pricing_type,
+            PricingType::Regular,
+            "a reply after 24h opens no window"
+        );
     }
 
     #[test]
@@ -354,11 +441,25 @@ mod tests {
         let e = era(&r, "2025-03-01");
         let mut c = Classifier::new();
         let k = |c: &mut Classifier, h, cat| c.outbound(out(h * HOUR, cat), e, true).pricing_type;
-        assert_eq!(k(&mut c, 0, Some(Category::Marketing)), PricingType::Regular);
+        assert_eq!(
+            k(&mut c, 0, Some(Category::Marketing)),
+            PricingType::Regular
+        );
         assert_eq!(k(&mut c, 4, Some(Category::Utility)), PricingType::Regular);
-        assert_eq!(k(&mut c, 10, Some(Category::Utility)), PricingType::InConversation);
-        assert_eq!(k(&mut c, 11, None), PricingType::InConversation, "free-form joins an open conversation");
-        assert_eq!(k(&mut c, 28, Some(Category::Utility)), PricingType::Regular, "24h later a new one opens");
+        assert_eq!(
+            k(&mut c, 10, Some(Category::Utility)),
+            PricingType::InConversation
+        );
+        assert_eq!(
+            k(&mut c, 11, None),
+            PricingType::InConversation,
+            "free-form joins an open conversation"
+        );
+        assert_eq!(
+            k(&mut c, 28, Some(Category::Utility)),
+            PricingType::Regular,
+            "24h later a new one opens"
+        );
     }
 
     #[test]
@@ -378,7 +479,10 @@ mod tests {
         // From 2024-11-01 service conversations are free.
         let e2 = era(&r, "2024-11-01");
         m.contact = 5511700000000;
-        assert_eq!(c.outbound(m, e2, true).pricing_type, PricingType::FreeCustomerService);
+        assert_eq!(
+            c.outbound(m, e2, true).pricing_type,
+            PricingType::FreeCustomerService
+        );
     }
 
     #[test]
@@ -387,9 +491,17 @@ mod tests {
         let r = rules();
         let mut c = Classifier::new();
         c.outbound(out(0, Some(Category::Utility)), era(&r, "2025-06-30"), true);
-        let k = c.outbound(out(5 * HOUR, Some(Category::Utility)), era(&r, "2025-07-01"), true);
+        let k = c.outbound(
+            out(5 * HOUR, Some(Category::Utility)),
+            era(&r, "2025-07-01"),
+            true,
+        );
         assert_eq!(k.pricing_type, PricingType::InConversation);
-        let k = c.outbound(out(25 * HOUR, Some(Category::Utility)), era(&r, "2025-07-01"), true);
+        let k = c.outbound(
+            out(25 * HOUR, Some(Category::Utility)),
+            era(&r, "2025-07-01"),
+            true,
+        );
         assert_eq!(k.pricing_type, PricingType::Regular);
     }
 
@@ -398,6 +510,9 @@ mod tests {
         let r = rules();
         let mut c = Classifier::new();
         let k = c.outbound(out(0, None), era(&r, "2025-08-01"), true);
-        assert_eq!((k.pricing_type, k.reason), (PricingType::FreeCustomerService, Reason::AssumedWindow));
+        assert_eq!(
+            (k.pricing_type, k.reason),
+            (PricingType::FreeCustomerService, Reason::AssumedWindow)
+        );
     }
 }

@@ -58,7 +58,9 @@ pub fn read_all(
 ) -> Result<Vec<Message>, InputError> {
     let mut msgs = Vec::new();
     for p in paths {
-        input::read_input(p, format, inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r))?;
+        input::read_input(p, format, inputs, &mut |m| msgs.push(m), &mut |r| {
+            rejected.push(r)
+        })?;
     }
     Ok(msgs)
 }
@@ -68,8 +70,28 @@ pub fn read_all(
 /// question opened), then by content.
 pub fn sort_messages(msgs: &mut [Message]) {
     msgs.sort_unstable_by(|a, b| {
-        (a.ts, a.direction == Direction::Outbound, a.contact, a.template, a.category, &a.id, a.failed, a.business_number, a.entry_point)
-            .cmp(&(b.ts, b.direction == Direction::Outbound, b.contact, b.template, b.category, &b.id, b.failed, b.business_number, b.entry_point))
+        (
+            a.ts,
+            a.direction == Direction::Outbound,
+            a.contact,
+            a.template,
+            a.category,
+            &a.id,
+            a.failed,
+            a.business_number,
+            a.entry_point,
+        )
+            .cmp(&(
+                b.ts,
+                b.direction == Direction::Outbound,
+                b.contact,
+                b.template,
+                b.category,
+                &b.id,
+                b.failed,
+                b.business_number,
+                b.entry_point,
+            ))
             .then((a.file, a.line).cmp(&(b.file, b.line)))
     });
 }
@@ -151,7 +173,13 @@ pub fn price(
         );
         p.class = Some(class);
         if class.pricing_type == PricingType::Regular {
-            match tariff.charge(era, resolved.market, class.category, date, (month.year, month.month)) {
+            match tariff.charge(
+                era,
+                resolved.market,
+                class.category,
+                date,
+                (month.year, month.month),
+            ) {
                 Ok(c) => {
                     p.outcome = Outcome::Billable;
                     p.rate = c.rate;

@@ -3,16 +3,16 @@
 //! Data flows one way: read ([`input`]) -> classify ([`classify`]) -> price
 //! ([`tariff`]) -> aggregate and render ([`report`]).
 
+pub mod classify;
+pub mod cli;
 pub mod domain;
+pub mod engine;
+pub mod forecast;
+pub mod input;
+pub mod money;
 pub mod phone;
 pub mod pricing;
 pub mod reconcile;
-pub mod time;
-pub mod input;
-pub mod classify;
-pub mod cli;
-pub mod engine;
-pub mod forecast;
-pub mod money;
 pub mod report;
 pub mod tariff;
+pub mod time;

@@ -28,7 +28,10 @@ pub fn minor_unit_decimals(currency: &str) -> u32 {
 
 /// Rounds to the minor unit, half away from zero (as invoices do).
 pub fn rounded_to_minor(d: Decimal, currency: &str) -> Decimal {
-    d.round_dp_with_strategy(minor_unit_decimals(currency), RoundingStrategy::MidpointAwayFromZero)
+    d.round_dp_with_strategy(
+        minor_unit_decimals(currency),
+        RoundingStrategy::MidpointAwayFromZero,
+    )
 }
 
 /// Half the smallest unit of the currency: the default reconcile tolerance.

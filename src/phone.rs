@@ -18,7 +18,9 @@ pub enum PhoneError {
     Empty,
     #[error("phone number contains {0:?}; expected digits with optional +, spaces, dots, dashes and parentheses")]
     BadChar(char),
-    #[error("phone number has {0} digits; E.164 numbers have 7 to 15 digits including the country code")]
+    #[error(
+        "phone number has {0} digits; E.164 numbers have 7 to 15 digits including the country code"
+    )]
     Length(usize),
     #[error("phone number starts with 0 after the international prefix; write it with its country code, e.g. +55 11 98765-4321")]
     LeadingZero,
@@ -212,7 +214,10 @@ mod tests {
         assert_eq!(E164::parse("12345"), Err(PhoneError::Length(5)));
         assert_eq!(E164::parse("1234567890123456"), Err(PhoneError::Length(16)));
         assert_eq!(E164::parse("011 98765 4321"), Err(PhoneError::LeadingZero));
-        assert!(matches!(E164::parse("+55 11 9876x"), Err(PhoneError::BadChar('x'))));
+        assert!(matches!(
+            E164::parse("+55 11 9876x"),
+            Err(PhoneError::BadChar('x'))
+        ));
     }
 
     #[test]
@@ -228,7 +233,12 @@ mod tests {
 
     #[test]
     fn mask_never_shows_more_than_country_area_first_and_last_two() {
-        for s in ["+5511987654321", "+351912345678", "+919876543210", "+12025550143"] {
+        for s in [
+            "+5511987654321",
+            "+351912345678",
+            "+919876543210",
+            "+12025550143",
+        ] {
             let n = E164::parse(s).unwrap();
             let m = mask(n, 2);
             let shown: usize = m.chars().filter(char::is_ascii_digit).count();

@@ -122,7 +122,11 @@ impl Summary {
             Outcome::Rejected => {
                 self.counts.rejected += 1;
                 self.rejected.push(Rejected {
-                    file: inputs.files.get(m.file as usize).cloned().unwrap_or_default(),
+                    file: inputs
+                        .files
+                        .get(m.file as usize)
+                        .cloned()
+                        .unwrap_or_default(),
                     line: m.line,
                     field: None,
                     reason: p.reject.clone().unwrap_or_default(),
@@ -132,7 +136,11 @@ impl Summary {
             _ => {}
         }
         self.counts.outbound += 1;
-        let key: Vec<String> = self.dims.iter().map(|d| dim_value(*d, m, p, pricing, inputs)).collect();
+        let key: Vec<String> = self
+            .dims
+            .iter()
+            .map(|d| dim_value(*d, m, p, pricing, inputs))
+            .collect();
         let line = self.lines.entry(key).or_default();
         match p.outcome {
             Outcome::Billable => {
@@ -145,7 +153,10 @@ impl Summary {
                 self.counts.free += 1;
                 line.free += 1;
                 if let Some(c) = p.class {
-                    *self.free_by_type.entry(c.pricing_type.as_str()).or_default() += 1;
+                    *self
+                        .free_by_type
+                        .entry(c.pricing_type.as_str())
+                        .or_default() += 1;
                 }
             }
             Outcome::Failed => {
@@ -164,7 +175,8 @@ impl Summary {
     }
 
     pub fn sort_rejected(&mut self) {
-        self.rejected.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        self.rejected
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     }
 
     pub fn to_json(&self) -> Value {
@@ -208,7 +220,12 @@ impl Summary {
                 c.write_record(&header)?;
                 for (k, v) in &self.lines {
                     let mut rec = k.clone();
-                    rec.extend([v.billable.to_string(), v.free.to_string(), v.failed.to_string(), money::fmt(v.cost)]);
+                    rec.extend([
+                        v.billable.to_string(),
+                        v.free.to_string(),
+                        v.failed.to_string(),
+                        money::fmt(v.cost),
+                    ]);
                     c.write_record(&rec)?;
                 }
                 c.flush()
@@ -219,20 +236,38 @@ impl Summary {
 
     fn render_table(&self, w: &mut dyn Write) -> io::Result<()> {
         let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
         let mut header: Vec<String> = self.dims.iter().map(|d| d.name().to_string()).collect();
-        header.extend(["billable".into(), "free".into(), "failed".into(), format!("cost ({})", self.currency)]);
+        header.extend([
+            "billable".into(),
+            "free".into(),
+            "failed".into(),
+            format!("cost ({})", self.currency),
+        ]);
         t.set_header(header);
         let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
         for (k, v) in &self.lines {
             let mut row: Vec<Cell> = k.iter().map(Cell::new).collect();
-            row.extend([right(v.billable.to_string()), right(v.free.to_string()), right(v.failed.to_string()), right(money::fmt(v.cost))]);
+            row.extend([
+                right(v.billable.to_string()),
+                right(v.free.to_string()),
+                right(v.failed.to_string()),
+                right(money::fmt(v.cost)),
+            ]);
             t.add_row(row);
         }
         let mut total: Vec<Cell> = vec![Cell::new("total")];
         total.extend((1..self.dims.len()).map(|_| Cell::new("")));
-        let (b, f, x) = self.lines.values().fold((0, 0, 0), |a, l| (a.0 + l.billable, a.1 + l.free, a.2 + l.failed));
-        total.extend([right(b.to_string()), right(f.to_string()), right(x.to_string()), right(money::fmt(self.total))]);
+        let (b, f, x) = self.lines.values().fold((0, 0, 0), |a, l| {
+            (a.0 + l.billable, a.1 + l.free, a.2 + l.failed)
+        });
+        total.extend([
+            right(b.to_string()),
+            right(f.to_string()),
+            right(x.to_string()),
+            right(money::fmt(self.total)),
+        ]);
         t.add_row(total);
         writeln!(w, "{t}")?;
         let c = &self.counts;
@@ -254,10 +289,18 @@ impl Summary {
             c.free,
             c.failed,
             c.rejected,
-            if c.reconciles() { "  (reconciled)" } else { "  (DOES NOT RECONCILE)" }
+            if c.reconciles() {
+                "  (reconciled)"
+            } else {
+                "  (DOES NOT RECONCILE)"
+            }
         )?;
         if !self.free_by_type.is_empty() {
-            let parts: Vec<String> = self.free_by_type.iter().map(|(k, v)| format!("{v} {k}")).collect();
+            let parts: Vec<String> = self
+                .free_by_type
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect();
             writeln!(w, "Free: {}", parts.join(", "))?;
         }
         if !self.rejected.is_empty() {
@@ -266,7 +309,11 @@ impl Summary {
                 writeln!(w, "  {}:{}: {}", r.file, r.line, r.reason)?;
             }
             if self.rejected.len() > 20 {
-                writeln!(w, "  ... and {} more (all of them with --format json)", self.rejected.len() - 20)?;
+                writeln!(
+                    w,
+                    "  ... and {} more (all of them with --format json)",
+                    self.rejected.len() - 20
+                )?;
             }
         }
         Ok(())
@@ -277,13 +324,22 @@ fn dim_value(d: Dim, m: &Message, p: &Priced, pricing: &Pricing, inputs: &Inputs
     let category = p
         .class
         .map(|c| c.category)
-        .or(if m.template { m.category } else { Some(Category::Service) })
+        .or(if m.template {
+            m.category
+        } else {
+            Some(Category::Service)
+        })
         .map_or("", Category::as_str);
     match d {
         Dim::Month => p.month.to_string(),
         Dim::Day => p.date.to_string(),
-        Dim::Market => p.resolved.map_or("?", |r| pricing.markets.name(r.market)).to_string(),
-        Dim::Country => p.resolved.map_or("??".to_string(), |r| r.country_str().to_string()),
+        Dim::Market => p
+            .resolved
+            .map_or("?", |r| pricing.markets.name(r.market))
+            .to_string(),
+        Dim::Country => p
+            .resolved
+            .map_or("??".to_string(), |r| r.country_str().to_string()),
         Dim::Category => category.to_string(),
         Dim::PricingType => match p.outcome {
             Outcome::Failed => "failed".into(),
@@ -297,8 +353,24 @@ fn dim_value(d: Dim, m: &Message, p: &Priced, pricing: &Pricing, inputs: &Inputs
 
 /// Columns of `--detail` output.
 pub const DETAIL_COLUMNS: [&str; 18] = [
-    "file", "line", "id", "timestamp", "direction", "contact", "country", "market", "category", "template",
-    "pricing_type", "billable", "tier", "rate", "cost", "outcome", "rule", "reason",
+    "file",
+    "line",
+    "id",
+    "timestamp",
+    "direction",
+    "contact",
+    "country",
+    "market",
+    "category",
+    "template",
+    "pricing_type",
+    "billable",
+    "tier",
+    "rate",
+    "cost",
+    "outcome",
+    "rule",
+    "reason",
 ];
 
 /// Writes one detail row per message (CSV, JSON Lines or a table).
@@ -311,8 +383,18 @@ pub struct DetailWriter<'w> {
 }
 
 impl<'w> DetailWriter<'w> {
-    pub fn new(format: Format, w: &'w mut dyn Write, privacy: Privacy) -> io::Result<DetailWriter<'w>> {
-        let mut dw = DetailWriter { format, csv: None, raw: None, table: None, privacy };
+    pub fn new(
+        format: Format,
+        w: &'w mut dyn Write,
+        privacy: Privacy,
+    ) -> io::Result<DetailWriter<'w>> {
+        let mut dw = DetailWriter {
+            format,
+            csv: None,
+            raw: None,
+            table: None,
+            privacy,
+        };
         match format {
             Format::Csv => {
                 let mut c = csv::Writer::from_writer(w);
@@ -323,7 +405,18 @@ impl<'w> DetailWriter<'w> {
             Format::Table => {
                 let mut t = Table::new();
                 t.load_preset(UTF8_FULL_CONDENSED);
-                t.set_header(["line", "timestamp", "dir", "contact", "market", "category", "pricing_type", "tier", "cost", "rule"]);
+                t.set_header([
+                    "line",
+                    "timestamp",
+                    "dir",
+                    "contact",
+                    "market",
+                    "category",
+                    "pricing_type",
+                    "tier",
+                    "cost",
+                    "rule",
+                ]);
                 dw.table = Some(t);
                 dw.raw = Some(w);
             }
@@ -331,12 +424,21 @@ impl<'w> DetailWriter<'w> {
         Ok(dw)
     }
 
-    pub fn message(&mut self, m: &Message, p: &Priced, pricing: &Pricing, inputs: &Inputs) -> io::Result<()> {
+    pub fn message(
+        &mut self,
+        m: &Message,
+        p: &Priced,
+        pricing: &Pricing,
+        inputs: &Inputs,
+    ) -> io::Result<()> {
         let contact = match p.resolved {
             Some(r) => self.privacy.render(m.contact, r.cc_len),
             None => self.privacy.render(m.contact, 2),
         };
-        let era = p.era.map(|i| pricing.rules.eras[i].id.as_str()).unwrap_or("");
+        let era = p
+            .era
+            .map(|i| pricing.rules.eras[i].id.as_str())
+            .unwrap_or("");
         let outcome = match p.outcome {
             Outcome::Inbound => "inbound",
             Outcome::Billable => "billable",
@@ -345,34 +447,65 @@ impl<'w> DetailWriter<'w> {
             Outcome::Rejected => "rejected",
         };
         let (category, pricing_type, rule) = match p.class {
-            Some(c) => (c.category.as_str(), c.pricing_type.as_str(), format!("{era}: {}", c.reason.explain(m.ts, c.category))),
+            Some(c) => (
+                c.category.as_str(),
+                c.pricing_type.as_str(),
+                format!("{era}: {}", c.reason.explain(m.ts, c.category)),
+            ),
             None => (
-                if m.direction == Direction::Inbound { "" } else if m.template { m.category.map_or("", Category::as_str) } else { "service" },
+                if m.direction == Direction::Inbound {
+                    ""
+                } else if m.template {
+                    m.category.map_or("", Category::as_str)
+                } else {
+                    "service"
+                },
                 "",
                 match p.outcome {
                     Outcome::Failed => "not delivered: never billed".to_string(),
-                    Outcome::Inbound if m.entry_point => "customer message from an entry point: opens the customer service window".to_string(),
-                    Outcome::Inbound => "customer message: opens the customer service window".to_string(),
+                    Outcome::Inbound if m.entry_point => {
+                        "customer message from an entry point: opens the customer service window"
+                            .to_string()
+                    }
+                    Outcome::Inbound => {
+                        "customer message: opens the customer service window".to_string()
+                    }
                     _ => String::new(),
                 },
             ),
         };
         let billable = p.outcome == Outcome::Billable;
         let vals: [String; 18] = [
-            inputs.files.get(m.file as usize).cloned().unwrap_or_default(),
+            inputs
+                .files
+                .get(m.file as usize)
+                .cloned()
+                .unwrap_or_default(),
             m.line.to_string(),
             m.id.as_deref().unwrap_or("").to_string(),
             inputs.zone.format(m.ts),
-            if m.direction == Direction::Inbound { "inbound" } else { "outbound" }.to_string(),
+            if m.direction == Direction::Inbound {
+                "inbound"
+            } else {
+                "outbound"
+            }
+            .to_string(),
             contact,
-            p.resolved.map_or(String::new(), |r| r.country_str().to_string()),
-            p.resolved.map_or(String::new(), |r| pricing.markets.name(r.market).to_string()),
+            p.resolved
+                .map_or(String::new(), |r| r.country_str().to_string()),
+            p.resolved.map_or(String::new(), |r| {
+                pricing.markets.name(r.market).to_string()
+            }),
             category.to_string(),
             inputs.templates.name(m.template_name).to_string(),
             pricing_type.to_string(),
             billable.to_string(),
             p.tier.label().to_string(),
-            if billable { money::fmt(p.rate) } else { String::new() },
+            if billable {
+                money::fmt(p.rate)
+            } else {
+                String::new()
+            },
             money::fmt(p.cost),
             outcome.to_string(),
             rule,
@@ -420,7 +553,22 @@ impl<'w> DetailWriter<'w> {
             }
             Format::Table => {
                 if let Some(t) = self.table.as_mut() {
-                    t.add_row([&vals[1], &vals[3], &vals[4][..3.min(vals[4].len())].to_string(), &vals[5], &vals[7], &vals[8], &vals[10], &vals[12], &vals[14], if vals[16].is_empty() { &vals[17] } else { &vals[16] }]);
+                    t.add_row([
+                        &vals[1],
+                        &vals[3],
+                        &vals[4][..3.min(vals[4].len())].to_string(),
+                        &vals[5],
+                        &vals[7],
+                        &vals[8],
+                        &vals[10],
+                        &vals[12],
+                        &vals[14],
+                        if vals[16].is_empty() {
+                            &vals[17]
+                        } else {
+                            &vals[16]
+                        },
+                    ]);
                 }
             }
         }

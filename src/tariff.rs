@@ -57,7 +57,11 @@ pub struct Tariff<'p> {
 }
 
 impl<'p> Tariff<'p> {
-    pub fn new(pricing: &'p Pricing, currency: &str, seeds: TierSeeds) -> Result<Tariff<'p>, RateError> {
+    pub fn new(
+        pricing: &'p Pricing,
+        currency: &str,
+        seeds: TierSeeds,
+    ) -> Result<Tariff<'p>, RateError> {
         Ok(Tariff {
             pricing,
             cards: pricing.cards(currency)?,
@@ -84,17 +88,37 @@ impl<'p> Tariff<'p> {
     ) -> Result<Charge, RateError> {
         let list = self.cards.rate(&self.pricing.markets, market, cat, date)?;
         if !era.tiered[cat.index()] {
-            return Ok(Charge { rate: list.rate, tier: Tier::None, card: list.card });
+            return Ok(Charge {
+                rate: list.rate,
+                tier: Tier::None,
+                card: list.card,
+            });
         }
         let counter = era.tier_counter[cat.index()];
-        let seed = self.seeds.seeds.get(&(market, counter)).copied().unwrap_or(0);
-        let n = self.counts.entry((month.0, month.1, market, counter)).or_insert(seed);
+        let seed = self
+            .seeds
+            .seeds
+            .get(&(market, counter))
+            .copied()
+            .unwrap_or(0);
+        let n = self
+            .counts
+            .entry((month.0, month.1, market, counter))
+            .or_insert(seed);
         *n += 1;
         let position = *n;
         let ladder = self.tiers.and_then(|t| t.ladder(market, cat, date));
         Ok(match ladder.and_then(|l| band_for(l, position)) {
-            Some(b) => Charge { rate: b.rate, tier: Tier::Band(b.label()), card: list.card },
-            None => Charge { rate: list.rate, tier: Tier::List, card: list.card },
+            Some(b) => Charge {
+                rate: b.rate,
+                tier: Tier::Band(b.label()),
+                card: list.card,
+            },
+            None => Charge {
+                rate: list.rate,
+                tier: Tier::List,
+                card: list.card,
+            },
         })
     }
 
@@ -117,8 +141,16 @@ impl<'p> Tariff<'p> {
             return Ok(vec![(Tier::None, n, list.rate)]);
         }
         let counter = era.tier_counter[cat.index()];
-        let seed = self.seeds.seeds.get(&(market, counter)).copied().unwrap_or(0);
-        let count = self.counts.entry((month.0, month.1, market, counter)).or_insert(seed);
+        let seed = self
+            .seeds
+            .seeds
+            .get(&(market, counter))
+            .copied()
+            .unwrap_or(0);
+        let count = self
+            .counts
+            .entry((month.0, month.1, market, counter))
+            .or_insert(seed);
         let first = *count + 1;
         *count += n;
         let last = *count;

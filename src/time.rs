@@ -105,7 +105,11 @@ impl Zone {
         }
         use chrono::Offset;
         let off = match DateTime::<Utc>::from_timestamp(ts, 0) {
-            Some(utc) => self.tz.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc(),
+            Some(utc) => self
+                .tz
+                .offset_from_utc_datetime(&utc.naive_utc())
+                .fix()
+                .local_minus_utc(),
             None => 0,
         };
         // Offsets change only on whole hours in every zone that matters
@@ -281,7 +285,11 @@ fn fast_iso(b: &[u8], zone: &Zone) -> Result<Option<i64>, TimeError> {
                 return Ok(None);
             };
             let off = i64::from(oh * 3600 + om * 60);
-            Ok(Some(if *sign == b'+' { base - off } else { base + off }))
+            Ok(Some(if *sign == b'+' {
+                base - off
+            } else {
+                base + off
+            }))
         }
         _ => Ok(None),
     }
@@ -331,10 +339,19 @@ mod tests {
         let mut z = sp();
         // 2026-10-01T02:00Z is still 2026-09-30 in Sao Paulo (UTC-3).
         let ts = 1_790_820_000;
-        assert_eq!(z.local_date(ts), NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
+        assert_eq!(
+            z.local_date(ts),
+            NaiveDate::from_ymd_opt(2026, 9, 30).unwrap()
+        );
         let mut u = Zone::parse("UTC").unwrap();
-        assert_eq!(u.local_date(ts), NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
-        assert_eq!(z.start_of(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()), 1_790_823_600);
+        assert_eq!(
+            u.local_date(ts),
+            NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
+        );
+        assert_eq!(
+            z.start_of(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+            1_790_823_600
+        );
     }
 
     #[test]

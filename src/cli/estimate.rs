@@ -51,8 +51,12 @@ pub fn parse_seeds(pricing: &Pricing, specs: &[String]) -> Result<TierSeeds> {
             .markets
             .find_name(m)
             .with_context(|| format!("--tier-start {s:?}: unknown market {m:?}"))?;
-        let cat: crate::domain::Category = c.parse().with_context(|| format!("--tier-start {s:?}"))?;
-        let n: u64 = n.trim().parse().with_context(|| format!("--tier-start {s:?}: {n:?} is not a whole number"))?;
+        let cat: crate::domain::Category =
+            c.parse().with_context(|| format!("--tier-start {s:?}"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .with_context(|| format!("--tier-start {s:?}: {n:?} is not a whole number"))?;
         seeds.seeds.insert((market, cat), n);
     }
     Ok(seeds)
@@ -102,7 +106,9 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<u8> {
         dw.finish()?;
         summary.add_rejected(rejected);
     } else {
-        engine::price(&pricing, &opts, &zone, &msgs, &mut |m, p| summary.add(m, p, &pricing, &inputs))?;
+        engine::price(&pricing, &opts, &zone, &msgs, &mut |m, p| {
+            summary.add(m, p, &pricing, &inputs)
+        })?;
         summary.add_rejected(rejected);
         summary.sort_rejected();
         summary.render(format, &mut out)?;
@@ -112,7 +118,10 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<u8> {
         eprintln!("wacost: note: {n}");
     }
     if inputs.notes.len() > 10 {
-        eprintln!("wacost: note: ... and {} more notes", inputs.notes.len() - 10);
+        eprintln!(
+            "wacost: note: ... and {} more notes",
+            inputs.notes.len() - 10
+        );
     }
     let c = summary.counts;
     if format != crate::report::Format::Table || a.detail {

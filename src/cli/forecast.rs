@@ -46,36 +46,65 @@ pub fn run(g: &Global, a: &ForecastArgs) -> Result<u8> {
     let switches = parse_switches(&pricing, &a.rules)?;
     let plan = match &a.plan {
         Some(path) if a.from_log.is_empty() => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading plan {path}"))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading plan {path}"))?;
             Plan::parse(path, &text, &pricing.markets)?
         }
         Some(_) => bail!("give a PLAN.toml or --from-log LOG..., not both"),
         None => plan_from_log(g, a, &pricing, &switches)?,
     };
     // The plan's currency wins over the default, --currency over both.
-    let currency = if g.currency != "USD" { g.currency()? } else { plan.currency.clone().unwrap_or_else(|| "USD".into()).to_ascii_uppercase() };
+    let currency = if g.currency != "USD" {
+        g.currency()?
+    } else {
+        plan.currency
+            .clone()
+            .unwrap_or_else(|| "USD".into())
+            .to_ascii_uppercase()
+    };
     let tz = plan.tz.clone().unwrap_or_else(|| g.tz.clone());
     crate::time::Zone::parse(&tz).map_err(|e| anyhow::anyhow!("plan tz: {e}"))?;
     let base = forecast::price_plan(&pricing, &plan, &currency, &switches, None)?;
     let what_if = match &a.as_of {
         Some(d) => {
-            let date = parse_date(d).with_context(|| format!("--as-of {d:?} is not a YYYY-MM-DD date"))?;
-            Some((date, forecast::price_plan(&pricing, &plan, &currency, &switches, Some(date))?))
+            let date =
+                parse_date(d).with_context(|| format!("--as-of {d:?} is not a YYYY-MM-DD date"))?;
+            Some((
+                date,
+                forecast::price_plan(&pricing, &plan, &currency, &switches, Some(date))?,
+            ))
         }
         None => None,
     };
-    for u in base.unpriced.iter().chain(what_if.iter().flat_map(|w| w.1.unpriced.iter())) {
+    for u in base
+        .unpriced
+        .iter()
+        .chain(what_if.iter().flat_map(|w| w.1.unpriced.iter()))
+    {
         eprintln!("wacost: not priced: {u}");
     }
-    render(g.format(), &currency, &tz, &base, what_if.as_ref(), plan.fees.is_some())?;
+    render(
+        g.format(),
+        &currency,
+        &tz,
+        &base,
+        what_if.as_ref(),
+        plan.fees.is_some(),
+    )?;
     Ok(exit::OK)
 }
 
 /// Builds a plan from logs: the monthly average per market and category.
-fn plan_from_log(g: &Global, a: &ForecastArgs, pricing: &Pricing, switches: &BTreeMap<String, bool>) -> Result<Plan> {
+fn plan_from_log(
+    g: &Global,
+    a: &ForecastArgs,
+    pricing: &Pricing,
+    switches: &BTreeMap<String, bool>,
+) -> Result<Plan> {
     let zone = g.zone()?;
     let currency = g.currency()?;
-    let growth = plan::fraction(&toml::Value::String(a.growth.clone())).map_err(|e| anyhow::anyhow!("--growth: {e}"))?;
+    let growth = plan::fraction(&toml::Value::String(a.growth.clone()))
+        .map_err(|e| anyhow::anyhow!("--growth: {e}"))?;
     let mut inputs = Inputs::new(zone.clone());
     let mut rejected = Vec::new();
     let mut msgs = engine::read_all(&a.from_log, None, &mut inputs, &mut rejected)?;
@@ -89,14 +118,22 @@ fn plan_from_log(g: &Global, a: &ForecastArgs, pricing: &Pricing, switches: &BTr
     }
     let mut mix: BTreeMap<(MarketId, Category), Mix> = BTreeMap::new();
     let mut months: std::collections::BTreeSet<Month> = Default::default();
-    let opts = Options { currency, switches: switches.clone(), seeds: Default::default() };
+    let opts = Options {
+        currency,
+        switches: switches.clone(),
+        seeds: Default::default(),
+    };
     engine::price(pricing, &opts, &zone, &msgs, &mut |m, p| {
         if m.direction == crate::domain::Direction::Inbound {
             return;
         }
         let Some(r) = p.resolved else { return };
         months.insert(p.month);
-        let cat = p.class.map(|c| c.category).unwrap_or(if m.template { m.category.unwrap_or(Category::Service) } else { Category::Service });
+        let cat = p.class.map(|c| c.category).unwrap_or(if m.template {
+            m.category.unwrap_or(Category::Service)
+        } else {
+            Category::Service
+        });
         let x = mix.entry((r.market, cat)).or_default();
         x.outbound += 1;
         if p.outcome != Outcome::Failed && p.outcome != Outcome::Rejected {
@@ -120,7 +157,13 @@ fn plan_from_log(g: &Global, a: &ForecastArgs, pricing: &Pricing, switches: &BTr
         let next = range[range.len() - 1].next();
         range.push(next);
     }
-    let ratio = |x: u64, of: u64| if of == 0 { Decimal::ZERO } else { Decimal::from(x) / Decimal::from(of) };
+    let ratio = |x: u64, of: u64| {
+        if of == 0 {
+            Decimal::ZERO
+        } else {
+            Decimal::from(x) / Decimal::from(of)
+        }
+    };
     let campaigns = mix
         .into_iter()
         .map(|((market, cat), x)| {
@@ -130,7 +173,8 @@ fn plan_from_log(g: &Global, a: &ForecastArgs, pricing: &Pricing, switches: &BTr
                 months: range.clone(),
                 market: MarketRef::Name(market),
                 category: cat,
-                messages: u64::try_from(avg.round().mantissa() / 10i128.pow(avg.round().scale())).unwrap_or(0),
+                messages: u64::try_from(avg.round().mantissa() / 10i128.pow(avg.round().scale()))
+                    .unwrap_or(0),
                 in_window_share: ratio(x.in_window, x.delivered),
                 entry_point_share: ratio(x.entry_point, x.delivered),
                 delivery_rate: ratio(x.delivered, x.outbound),
@@ -147,13 +191,30 @@ fn plan_from_log(g: &Global, a: &ForecastArgs, pricing: &Pricing, switches: &BTr
         first,
         range[range.len() - 1]
     );
-    Ok(Plan { currency: None, tz: Some(g.tz.clone()), business_numbers: 1, campaigns, fees: None })
+    Ok(Plan {
+        currency: None,
+        tz: Some(g.tz.clone()),
+        business_numbers: 1,
+        campaigns,
+        fees: None,
+    })
 }
 
-fn render(format: Format, currency: &str, tz: &str, base: &Forecast, what_if: Option<&(chrono::NaiveDate, Forecast)>, fees: bool) -> Result<()> {
+fn render(
+    format: Format,
+    currency: &str,
+    tz: &str,
+    base: &Forecast,
+    what_if: Option<&(chrono::NaiveDate, Forecast)>,
+    fees: bool,
+) -> Result<()> {
     let out = io::stdout();
     let mut w = out.lock();
-    let other = |k: &(Month, String, Category)| what_if.and_then(|(_, f)| f.lines.get(k)).map_or(Decimal::ZERO, |l| l.cost);
+    let other = |k: &(Month, String, Category)| {
+        what_if
+            .and_then(|(_, f)| f.lines.get(k))
+            .map_or(Decimal::ZERO, |l| l.cost)
+    };
     match format {
         Format::Json => {
             let lines: Vec<Value> = base
@@ -186,7 +247,16 @@ fn render(format: Format, currency: &str, tz: &str, base: &Forecast, what_if: Op
         }
         Format::Csv => {
             let mut c = csv::Writer::from_writer(&mut w);
-            let mut h = vec!["month", "market", "category", "planned", "delivered", "billable", "free", "cost"];
+            let mut h = vec![
+                "month",
+                "market",
+                "category",
+                "planned",
+                "delivered",
+                "billable",
+                "free",
+                "cost",
+            ];
             if fees {
                 h.push("fees");
             }
@@ -195,7 +265,16 @@ fn render(format: Format, currency: &str, tz: &str, base: &Forecast, what_if: Op
             }
             c.write_record(&h)?;
             for (k, l) in &base.lines {
-                let mut r = vec![k.0.to_string(), k.1.clone(), k.2.to_string(), l.planned.to_string(), l.delivered.to_string(), l.billable.to_string(), l.free.to_string(), money::fmt(l.cost)];
+                let mut r = vec![
+                    k.0.to_string(),
+                    k.1.clone(),
+                    k.2.to_string(),
+                    l.planned.to_string(),
+                    l.delivered.to_string(),
+                    l.billable.to_string(),
+                    l.free.to_string(),
+                    money::fmt(l.cost),
+                ];
                 if fees {
                     r.push(money::fmt(l.fees));
                 }
@@ -209,7 +288,15 @@ fn render(format: Format, currency: &str, tz: &str, base: &Forecast, what_if: Op
         Format::Table => {
             let mut t = Table::new();
             t.load_preset(UTF8_FULL_CONDENSED);
-            let mut h = vec!["month".to_string(), "market".into(), "category".into(), "delivered".into(), "billable".into(), "free".into(), format!("Meta cost ({currency})")];
+            let mut h = vec![
+                "month".to_string(),
+                "market".into(),
+                "category".into(),
+                "delivered".into(),
+                "billable".into(),
+                "free".into(),
+                format!("Meta cost ({currency})"),
+            ];
             if fees {
                 h.push("fees".into());
             }
@@ -219,22 +306,43 @@ fn render(format: Format, currency: &str, tz: &str, base: &Forecast, what_if: Op
             t.set_header(h);
             let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
             for (k, l) in &base.lines {
-                let mut r = vec![Cell::new(k.0), Cell::new(&k.1), Cell::new(k.2), right(l.delivered.to_string()), right(l.billable.to_string()), right(l.free.to_string()), right(money::fmt(l.cost))];
+                let mut r = vec![
+                    Cell::new(k.0),
+                    Cell::new(&k.1),
+                    Cell::new(k.2),
+                    right(l.delivered.to_string()),
+                    right(l.billable.to_string()),
+                    right(l.free.to_string()),
+                    right(money::fmt(l.cost)),
+                ];
                 if fees {
                     r.push(right(money::fmt(l.fees)));
                 }
                 if what_if.is_some() {
-                    r.extend([right(money::fmt(other(k))), right(money::fmt(other(k) - l.cost))]);
+                    r.extend([
+                        right(money::fmt(other(k))),
+                        right(money::fmt(other(k) - l.cost)),
+                    ]);
                 }
                 t.add_row(r);
             }
             writeln!(w, "{t}")?;
             writeln!(w, "Meta total {} {currency}", money::fmt(base.total))?;
             if fees {
-                writeln!(w, "Fees {} {currency}; with fees {} {currency}", money::fmt(base.fees_total), money::fmt(base.total + base.fees_total))?;
+                writeln!(
+                    w,
+                    "Fees {} {currency}; with fees {} {currency}",
+                    money::fmt(base.fees_total),
+                    money::fmt(base.total + base.fees_total)
+                )?;
             }
             if let Some((d, f)) = what_if {
-                writeln!(w, "Under the rules and rates of {d}: {} {currency} (difference {})", money::fmt(f.total), money::fmt(f.total - base.total))?;
+                writeln!(
+                    w,
+                    "Under the rules and rates of {d}: {} {currency} (difference {})",
+                    money::fmt(f.total),
+                    money::fmt(f.total - base.total)
+                )?;
             }
         }
     }

@@ -26,7 +26,9 @@ pub fn run(g: &Global, a: &MarketArgs) -> Result<u8> {
     let pricing = g.pricing()?;
     let mut zone = g.zone()?;
     let date = match &a.at {
-        Some(s) => parse_date(s).ok_or_else(|| anyhow::anyhow!("--at {s:?} is not a YYYY-MM-DD date"))?,
+        Some(s) => {
+            parse_date(s).ok_or_else(|| anyhow::anyhow!("--at {s:?} is not a YYYY-MM-DD date"))?
+        }
         None => zone.local_date(chrono::Utc::now().timestamp()),
     };
     // Masked by default like every output: the market stays readable.
@@ -35,7 +37,11 @@ pub fn run(g: &Global, a: &MarketArgs) -> Result<u8> {
     let mut ok = 0;
     for raw in &a.numbers {
         let res = E164::parse(raw).map_err(|e| e.to_string()).and_then(|n| {
-            pricing.markets.resolve(n, date).map(|r| (n, r)).map_err(|e| e.to_string())
+            pricing
+                .markets
+                .resolve(n, date)
+                .map(|r| (n, r))
+                .map_err(|e| e.to_string())
         });
         match res {
             Ok((n, r)) => {
@@ -69,10 +75,19 @@ pub fn run(g: &Global, a: &MarketArgs) -> Result<u8> {
         }
         Format::Table => {
             let mut t = Table::new();
-            t.load_preset(UTF8_FULL_CONDENSED).set_header(["number", "country", "market"]);
+            t.load_preset(UTF8_FULL_CONDENSED)
+                .set_header(["number", "country", "market"]);
             for r in &rows {
                 let f = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-                t.add_row([f("number"), f("country"), if r.get("error").is_some() { format!("error: {}", f("error")) } else { f("market") }]);
+                t.add_row([
+                    f("number"),
+                    f("country"),
+                    if r.get("error").is_some() {
+                        format!("error: {}", f("error"))
+                    } else {
+                        f("market")
+                    },
+                ]);
             }
             writeln!(w, "{t}")?;
             writeln!(w, "Market map in force on {date}")?;

@@ -68,12 +68,19 @@ pub struct Global {
 
 impl Global {
     pub fn format(&self) -> Format {
-        self.format.unwrap_or_else(|| if std::io::stdout().is_terminal() { Format::Table } else { Format::Csv })
+        self.format.unwrap_or_else(|| {
+            if std::io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Csv
+            }
+        })
     }
 
     pub fn pricing(&self) -> Result<Pricing> {
         match &self.pricing {
-            Some(dir) => Pricing::from_dir(dir).with_context(|| format!("loading --pricing {}", dir.display())),
+            Some(dir) => Pricing::from_dir(dir)
+                .with_context(|| format!("loading --pricing {}", dir.display())),
             None => Pricing::bundled().context("loading the bundled pricing data"),
         }
     }
@@ -85,7 +92,10 @@ impl Global {
     pub fn currency(&self) -> Result<String> {
         let c = self.currency.trim().to_ascii_uppercase();
         if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-            bail!("--currency {:?} is not an ISO 4217 code such as USD, BRL, EUR, INR", self.currency);
+            bail!(
+                "--currency {:?} is not an ISO 4217 code such as USD, BRL, EUR, INR",
+                self.currency
+            );
         }
         Ok(c)
     }
@@ -97,7 +107,9 @@ impl Global {
         if self.hash_numbers {
             let key = std::env::var("WACOST_HASH_KEY").unwrap_or_default();
             if key.is_empty() {
-                bail!("--hash-numbers needs a secret key in the WACOST_HASH_KEY environment variable");
+                bail!(
+                    "--hash-numbers needs a secret key in the WACOST_HASH_KEY environment variable"
+                );
             }
             return Ok(Privacy::Hashed(key.into_bytes()));
         }
@@ -125,10 +137,16 @@ pub fn parse_switches(pricing: &Pricing, rules: &[String]) -> Result<BTreeMap<St
     let mut out = BTreeMap::new();
     for r in rules {
         let Some((name, val)) = r.split_once('=') else {
-            bail!("--rule {r:?}: expected NAME=on|off (switches: {})", known.join(", "));
+            bail!(
+                "--rule {r:?}: expected NAME=on|off (switches: {})",
+                known.join(", ")
+            );
         };
         if !known.contains(&name) {
-            bail!("--rule {r:?}: unknown switch {name:?} (switches: {})", known.join(", "));
+            bail!(
+                "--rule {r:?}: unknown switch {name:?} (switches: {})",
+                known.join(", ")
+            );
         }
         let on = match val.to_ascii_lowercase().as_str() {
             "on" | "true" | "yes" | "1" => true,

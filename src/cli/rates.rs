@@ -62,26 +62,49 @@ pub fn run(g: &Global, a: &RatesArgs) -> Result<u8> {
 
 fn run_import(a: &ImportArgs) -> Result<u8> {
     use crate::pricing::import;
-    let effective = parse_date(&a.effective).with_context(|| format!("--effective {:?} is not a YYYY-MM-DD date", a.effective))?;
+    let effective = parse_date(&a.effective)
+        .with_context(|| format!("--effective {:?} is not a YYYY-MM-DD date", a.effective))?;
     let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file))?;
-    let text = String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 (save Meta's CSV as UTF-8)", a.file))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("{}: not UTF-8 (save Meta's CSV as UTF-8)", a.file))?;
     let report = import::import_meta_csv(&text).with_context(|| a.file.clone())?;
     for w in &report.warnings {
         eprintln!("wacost: warning: {}: {w}", a.file);
     }
     let unknown: Vec<String> = match &report.imported {
-        import::Imported::Rates { rows, .. } => rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>(),
-        import::Imported::Tiers { rows, .. } => rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>(),
+        import::Imported::Rates { rows, .. } => {
+            rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>()
+        }
+        import::Imported::Tiers { rows, .. } => {
+            rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>()
+        }
     }
     .into_iter()
     .filter(|m| import::canonical_market(m).is_none())
     .collect();
     if !unknown.is_empty() {
-        anyhow::bail!("{}: markets not in the market map: {}; add them to markets.csv first", a.file, unknown.join(", "));
+        anyhow::bail!(
+            "{}: markets not in the market map: {}; add them to markets.csv first",
+            a.file,
+            unknown.join(", ")
+        );
     }
-    let source = a.source.clone().unwrap_or_else(|| format!("Meta rate card {} imported with `wacost rates import` (effective {effective})", a.file));
-    let n = import::write_card(&a.into, effective, &report.imported, &source).with_context(|| format!("writing into {}", a.into.display()))?;
-    println!("{}: {} {} rows for {} effective {effective} written into {}", a.file, n, report.imported.kind(), report.imported.currency(), a.into.display());
+    let source = a.source.clone().unwrap_or_else(|| {
+        format!(
+            "Meta rate card {} imported with `wacost rates import` (effective {effective})",
+            a.file
+        )
+    });
+    let n = import::write_card(&a.into, effective, &report.imported, &source)
+        .with_context(|| format!("writing into {}", a.into.display()))?;
+    println!(
+        "{}: {} {} rows for {} effective {effective} written into {}",
+        a.file,
+        n,
+        report.imported.kind(),
+        report.imported.currency(),
+        a.into.display()
+    );
     Ok(exit::OK)
 }
 
@@ -104,9 +127,17 @@ fn run_check(g: &Global) -> Result<u8> {
         p.rates.keys().cloned().collect::<Vec<_>>().join(", "),
         p.tiers.values().map(|t| t.cards.len()).sum::<usize>(),
         p.rules.eras.len(),
-        if r.errors.is_empty() { "ok".to_string() } else { format!("{} problems", r.errors.len()) }
+        if r.errors.is_empty() {
+            "ok".to_string()
+        } else {
+            format!("{} problems", r.errors.len())
+        }
     );
-    Ok(if r.errors.is_empty() { exit::OK } else { exit::DIFFERENCES })
+    Ok(if r.errors.is_empty() {
+        exit::OK
+    } else {
+        exit::DIFFERENCES
+    })
 }
 
 fn show(g: &Global, a: &RatesArgs) -> Result<u8> {
@@ -126,16 +157,29 @@ fn show(g: &Global, a: &RatesArgs) -> Result<u8> {
             .find_name(want)
             .or_else(|| p.markets.resolve_country(want, date))
             .or_else(|| p.markets.resolve_calling_code(want, date))
-            .with_context(|| format!("--market {want:?}: no such market on {date} (markets: {})", names(&p, &markets)))?;
+            .with_context(|| {
+                format!(
+                    "--market {want:?}: no such market on {date} (markets: {})",
+                    names(&p, &markets)
+                )
+            })?;
         markets.retain(|m| *m == id);
     }
     markets.sort_by_key(|m| p.markets.name(*m).to_string());
     let era = p.rules.era_index(date).map(|i| &p.rules.eras[i]);
     let cell = |m, cat| -> (String, String, &'static str) {
         match card.cell(m, cat) {
-            RateCell::Rate { rate, source } => (money::fmt(*rate), cards.source(*source).to_string(), "rate"),
-            RateCell::NotOffered { source } => ("n/a".into(), cards.source(*source).to_string(), "n/a"),
-            RateCell::Unknown { source } => ("unknown".into(), cards.source(*source).to_string(), "unknown"),
+            RateCell::Rate { rate, source } => {
+                (money::fmt(*rate), cards.source(*source).to_string(), "rate")
+            }
+            RateCell::NotOffered { source } => {
+                ("n/a".into(), cards.source(*source).to_string(), "n/a")
+            }
+            RateCell::Unknown { source } => (
+                "unknown".into(),
+                cards.source(*source).to_string(),
+                "unknown",
+            ),
             RateCell::Missing => ("missing".into(), String::new(), "missing"),
         }
     };
@@ -157,11 +201,25 @@ fn show(g: &Global, a: &RatesArgs) -> Result<u8> {
         }
         Format::Csv => {
             let mut c = csv::Writer::from_writer(&mut w);
-            c.write_record(["currency", "effective_from", "market", "category", "rate", "source"])?;
+            c.write_record([
+                "currency",
+                "effective_from",
+                "market",
+                "category",
+                "rate",
+                "source",
+            ])?;
             for &m in &markets {
                 for cat in Category::ALL {
                     let (rate, source, _) = cell(m, cat);
-                    c.write_record([currency.as_str(), &card.from.to_string(), p.markets.name(m), cat.as_str(), &rate, &source])?;
+                    c.write_record([
+                        currency.as_str(),
+                        &card.from.to_string(),
+                        p.markets.name(m),
+                        cat.as_str(),
+                        &rate,
+                        &source,
+                    ])?;
                 }
             }
             c.flush()?;
@@ -173,13 +231,28 @@ fn show(g: &Global, a: &RatesArgs) -> Result<u8> {
                 t.set_header(["category", "rate", "source"]);
                 for cat in Category::ALL {
                     let (rate, source, _) = cell(markets[0], cat);
-                    t.add_row(vec![Cell::new(cat), Cell::new(rate).set_alignment(CellAlignment::Right), Cell::new(source)]);
+                    t.add_row(vec![
+                        Cell::new(cat),
+                        Cell::new(rate).set_alignment(CellAlignment::Right),
+                        Cell::new(source),
+                    ]);
                 }
             } else {
-                t.set_header(["market", "marketing", "utility", "authentication", "auth-intl", "service"]);
+                t.set_header([
+                    "market",
+                    "marketing",
+                    "utility",
+                    "authentication",
+                    "auth-intl",
+                    "service",
+                ]);
                 for &m in &markets {
                     let mut row = vec![Cell::new(p.markets.name(m))];
-                    row.extend(Category::ALL.iter().map(|&c| Cell::new(cell(m, c).0).set_alignment(CellAlignment::Right)));
+                    row.extend(
+                        Category::ALL
+                            .iter()
+                            .map(|&c| Cell::new(cell(m, c).0).set_alignment(CellAlignment::Right)),
+                    );
                     t.add_row(row);
                 }
             }

@@ -39,7 +39,9 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
     let zone = g.zone()?;
     let currency = g.currency()?;
     let privacy = g.privacy()?;
-    let tolerance = a.tolerance.unwrap_or_else(|| money::half_minor_unit(&currency));
+    let tolerance = a
+        .tolerance
+        .unwrap_or_else(|| money::half_minor_unit(&currency));
     // Meta's side first: a bad file fails before the log is read.
     let mut points = Vec::new();
     let mut warnings = Vec::new();
@@ -48,7 +50,9 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
         let rep = reconcile::read_theirs(f, &bytes)?;
         if let Some(c) = &rep.currency {
             if !c.eq_ignore_ascii_case(&currency) {
-                warnings.push(format!("{f} is in {c} but --currency is {currency}: costs will not match"));
+                warnings.push(format!(
+                    "{f} is in {c} but --currency is {currency}: costs will not match"
+                ));
             }
         }
         warnings.extend(rep.warnings);
@@ -57,7 +61,11 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
     if points.iter().any(|p| p.start.is_some()) && zone.name() != "UTC" {
         warnings.push(format!("Meta's analytics buckets are fixed instants (start/end), while --tz {} puts months at local midnight: messages near month boundaries may land in different months", zone.name()));
     }
-    let opts = Options { currency: currency.clone(), switches: parse_switches(&pricing, &a.rules)?, seeds: Default::default() };
+    let opts = Options {
+        currency: currency.clone(),
+        switches: parse_switches(&pricing, &a.rules)?,
+        seeds: Default::default(),
+    };
     let mut inputs = Inputs::new(zone.clone());
     let mut rejected = Vec::new();
     let mut msgs = engine::read_all(&a.logs, a.input, &mut inputs, &mut rejected)?;
@@ -80,17 +88,47 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
     } else {
         reconcile::compare(&ours.billable, &theirs, tolerance)
     };
-    lines.sort_by(|x, y| (&x.month, &x.market, reconcile::category_order(&x.category), &x.pricing_type).cmp(&(&y.month, &y.market, reconcile::category_order(&y.category), &y.pricing_type)));
+    lines.sort_by(|x, y| {
+        (
+            &x.month,
+            &x.market,
+            reconcile::category_order(&x.category),
+            &x.pricing_type,
+        )
+            .cmp(&(
+                &y.month,
+                &y.market,
+                reconcile::category_order(&y.category),
+                &y.pricing_type,
+            ))
+    });
     let count = |f: Finding| lines.iter().filter(|l| l.finding == f).count();
-    let residual: Decimal = lines.iter().filter(|l| l.finding == Finding::Matched).map(|l| l.difference.parse::<Decimal>().unwrap_or_default()).sum();
-    let total_ours: Decimal = lines.iter().map(|l| l.ours_cost.parse::<Decimal>().unwrap_or_default()).sum();
-    let total_theirs: Decimal = lines.iter().map(|l| l.theirs_cost.parse::<Decimal>().unwrap_or_default()).sum();
-    let differences = lines.iter().filter(|l| l.finding != Finding::Matched).count() + ours.messages.len();
+    let residual: Decimal = lines
+        .iter()
+        .filter(|l| l.finding == Finding::Matched)
+        .map(|l| l.difference.parse::<Decimal>().unwrap_or_default())
+        .sum();
+    let total_ours: Decimal = lines
+        .iter()
+        .map(|l| l.ours_cost.parse::<Decimal>().unwrap_or_default())
+        .sum();
+    let total_theirs: Decimal = lines
+        .iter()
+        .map(|l| l.theirs_cost.parse::<Decimal>().unwrap_or_default())
+        .sum();
+    let differences = lines
+        .iter()
+        .filter(|l| l.finding != Finding::Matched)
+        .count()
+        + ours.messages.len();
     for w in &warnings {
         eprintln!("wacost: warning: {w}");
     }
     if !rejected.is_empty() || engine_rejected > 0 {
-        eprintln!("wacost: {} log rows rejected (run `wacost estimate` on the log to see why)", rejected.len() as u64 + engine_rejected);
+        eprintln!(
+            "wacost: {} log rows rejected (run `wacost estimate` on the log to see why)",
+            rejected.len() as u64 + engine_rejected
+        );
     }
     if a.against.is_empty() && ours.compared_messages == 0 {
         anyhow::bail!("nothing to compare: give --against FILE, or a webhook log whose statuses carry Meta's pricing objects");
@@ -110,12 +148,60 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
         }
         Format::Csv => {
             let mut c = csv::Writer::from_writer(&mut w);
-            c.write_record(["kind", "month", "market", "category", "pricing_type", "ours_volume", "ours_cost", "theirs_volume", "theirs_cost", "difference", "percent", "finding", "id", "contact", "rule"])?;
+            c.write_record([
+                "kind",
+                "month",
+                "market",
+                "category",
+                "pricing_type",
+                "ours_volume",
+                "ours_cost",
+                "theirs_volume",
+                "theirs_cost",
+                "difference",
+                "percent",
+                "finding",
+                "id",
+                "contact",
+                "rule",
+            ])?;
             for l in &lines {
-                c.write_record(["line", &l.month, &l.market, &l.category, &l.pricing_type, &l.ours_volume.to_string(), &l.ours_cost, &l.theirs_volume.to_string(), &l.theirs_cost, &l.difference, &l.percent, l.finding.as_str(), "", "", ""])?;
+                c.write_record([
+                    "line",
+                    &l.month,
+                    &l.market,
+                    &l.category,
+                    &l.pricing_type,
+                    &l.ours_volume.to_string(),
+                    &l.ours_cost,
+                    &l.theirs_volume.to_string(),
+                    &l.theirs_cost,
+                    &l.difference,
+                    &l.percent,
+                    l.finding.as_str(),
+                    "",
+                    "",
+                    "",
+                ])?;
             }
             for m in &ours.messages {
-                c.write_record(["message", &m.timestamp, "", &m.category, &format!("{} vs {}", m.ours_pricing_type, m.theirs_pricing_type), "", "", "", "", "", "", m.code, &m.id, &m.contact, &m.rule])?;
+                c.write_record([
+                    "message",
+                    &m.timestamp,
+                    "",
+                    &m.category,
+                    &format!("{} vs {}", m.ours_pricing_type, m.theirs_pricing_type),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    m.code,
+                    &m.id,
+                    &m.contact,
+                    &m.rule,
+                ])?;
             }
             c.flush()?;
         }
@@ -123,28 +209,79 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
             if !lines.is_empty() {
                 let mut t = Table::new();
                 t.load_preset(UTF8_FULL_CONDENSED);
-                t.set_header(["month", "market", "category", "pricing_type", "ours", "ours cost", "theirs", "theirs cost", "difference", "%", "finding"]);
+                t.set_header([
+                    "month",
+                    "market",
+                    "category",
+                    "pricing_type",
+                    "ours",
+                    "ours cost",
+                    "theirs",
+                    "theirs cost",
+                    "difference",
+                    "%",
+                    "finding",
+                ]);
                 let r = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
                 for l in &lines {
-                    t.add_row(vec![Cell::new(&l.month), Cell::new(&l.market), Cell::new(&l.category), Cell::new(&l.pricing_type), r(l.ours_volume.to_string()), r(l.ours_cost.clone()), r(l.theirs_volume.to_string()), r(l.theirs_cost.clone()), r(l.difference.clone()), r(l.percent.clone()), Cell::new(l.finding.as_str())]);
+                    t.add_row(vec![
+                        Cell::new(&l.month),
+                        Cell::new(&l.market),
+                        Cell::new(&l.category),
+                        Cell::new(&l.pricing_type),
+                        r(l.ours_volume.to_string()),
+                        r(l.ours_cost.clone()),
+                        r(l.theirs_volume.to_string()),
+                        r(l.theirs_cost.clone()),
+                        r(l.difference.clone()),
+                        r(l.percent.clone()),
+                        Cell::new(l.finding.as_str()),
+                    ]);
                 }
                 writeln!(w, "{t}")?;
                 writeln!(w, "Ours {} {currency}, Meta {} {currency}, difference {}; rounding residual on matched lines {} (tolerance {} per line)", money::fmt(total_ours), money::fmt(total_theirs), money::fmt(total_theirs - total_ours), money::fmt(residual), money::fmt(tolerance))?;
                 writeln!(w, "{} lines: {} matched, {} only ours, {} only theirs, {} volume differs, {} cost differs", lines.len(), count(Finding::Matched), count(Finding::OnlyOurs), count(Finding::OnlyTheirs), count(Finding::VolumeDiffers), count(Finding::CostDiffers))?;
             }
             if ours.compared_messages > 0 {
-                writeln!(w, "Messages with Meta's own pricing object: {} compared, {} differ", ours.compared_messages, ours.messages.len())?;
+                writeln!(
+                    w,
+                    "Messages with Meta's own pricing object: {} compared, {} differ",
+                    ours.compared_messages,
+                    ours.messages.len()
+                )?;
                 if !ours.messages.is_empty() {
                     let mut t = Table::new();
                     t.load_preset(UTF8_FULL_CONDENSED);
-                    t.set_header(["line", "id", "contact", "time", "category", "ours", "Meta", "rule wacost applied"]);
+                    t.set_header([
+                        "line",
+                        "id",
+                        "contact",
+                        "time",
+                        "category",
+                        "ours",
+                        "Meta",
+                        "rule wacost applied",
+                    ]);
                     for m in &ours.messages {
-                        t.add_row([m.line.to_string(), m.id.clone(), m.contact.clone(), m.timestamp.clone(), m.category.clone(), m.ours_pricing_type.clone(), m.theirs_pricing_type.clone(), m.rule.clone()]);
+                        t.add_row([
+                            m.line.to_string(),
+                            m.id.clone(),
+                            m.contact.clone(),
+                            m.timestamp.clone(),
+                            m.category.clone(),
+                            m.ours_pricing_type.clone(),
+                            m.theirs_pricing_type.clone(),
+                            m.rule.clone(),
+                        ]);
                     }
                     writeln!(w, "{t}")?;
                 }
             }
         }
     }
-    Ok(if differences > 0 { exit::DIFFERENCES } else { exit::OK })
+    Ok(if differences > 0 {
+        exit::DIFFERENCES
+    } else {
+        exit::OK
+    })
 }

@@ -38,7 +38,11 @@ pub struct Forecast {
 #[derive(Debug, thiserror::Error)]
 pub enum ForecastError {
     #[error("campaign {name}: market {market:?} cannot be resolved on {date}")]
-    Market { name: String, market: String, date: NaiveDate },
+    Market {
+        name: String,
+        market: String,
+        date: NaiveDate,
+    },
     #[error(transparent)]
     Rate(#[from] RateError),
 }
@@ -109,7 +113,11 @@ pub fn price_plan(
     for ((month, market, cat), a) in acc {
         let date = as_of.unwrap_or_else(|| month.first_day());
         let Some(era_idx) = pricing.rules.era_index(date) else {
-            fc.unpriced.push(format!("{month} {} {cat}: no pricing rules before {}", pricing.markets.name(market), pricing.rules.eras[0].from));
+            fc.unpriced.push(format!(
+                "{month} {} {cat}: no pricing rules before {}",
+                pricing.markets.name(market),
+                pricing.rules.eras[0].from
+            ));
             continue;
         };
         let era = &pricing.rules.eras[era_idx];
@@ -124,7 +132,11 @@ pub fn price_plan(
             charged -= a.in_window;
         }
         if cat == Category::Service && charged > 0 && era.model == PricingModel::Pmp {
-            if let Some(al) = era.allowance.as_ref().filter(|al| switches.get(&al.switch).copied().unwrap_or(al.default)) {
+            if let Some(al) = era
+                .allowance
+                .as_ref()
+                .filter(|al| switches.get(&al.switch).copied().unwrap_or(al.default))
+            {
                 let cap = al.count * u64::from(plan.business_numbers);
                 let used = service_used.entry(month).or_default();
                 let take = charged.min(cap.saturating_sub(*used));
@@ -133,7 +145,10 @@ pub fn price_plan(
                 charged -= take;
             }
         }
-        let line = fc.lines.entry((month, pricing.markets.name(market).to_string(), cat)).or_default();
+        let line = fc
+            .lines
+            .entry((month, pricing.markets.name(market).to_string(), cat))
+            .or_default();
         line.planned += a.planned;
         line.delivered += a.delivered;
         line.free += free;
@@ -144,7 +159,10 @@ pub fn price_plan(
                 }
                 line.billable += charged;
             }
-            Err(e) => fc.unpriced.push(format!("{month} {} {cat}: {charged} charged messages not priced: {e}", pricing.markets.name(market))),
+            Err(e) => fc.unpriced.push(format!(
+                "{month} {} {cat}: {charged} charged messages not priced: {e}",
+                pricing.markets.name(market)
+            )),
         }
         if let Some(f) = &plan.fees {
             line.fees += f.per_message(cat) * Decimal::from(a.delivered) + line.cost * f.percent;
@@ -163,7 +181,14 @@ mod tests {
     fn run(plan: &str, as_of: Option<&str>) -> Forecast {
         let p = Pricing::bundled().unwrap();
         let plan = Plan::parse("p.toml", plan, &p.markets).unwrap();
-        price_plan(&p, &plan, "USD", &BTreeMap::new(), as_of.map(|d| crate::time::parse_date(d).unwrap())).unwrap()
+        price_plan(
+            &p,
+            &plan,
+            "USD",
+            &BTreeMap::new(),
+            as_of.map(|d| crate::time::parse_date(d).unwrap()),
+        )
+        .unwrap()
     }
 
     const UTIL: &str = "[[campaign]]\nname='pedidos'\nmonth='MONTH'\nmarket='BR'\ncategory='utility'\nmessages=1000\nin_window_share=0.4\nentry_point_share=0.1\ndelivery_rate=0.9\n";
@@ -193,7 +218,10 @@ mod tests {
         let counts: Vec<u64> = f.lines.values().map(|l| l.billable).collect();
         assert_eq!(counts, vec![1000, 1100, 1210]);
         assert_eq!(f.total, dec!(0.0625) * dec!(3310));
-        assert_eq!(f.fees_total, dec!(0.005) * dec!(3310) + f.total * dec!(0.02));
+        assert_eq!(
+            f.fees_total,
+            dec!(0.005) * dec!(3310) + f.total * dec!(0.02)
+        );
     }
 
     #[test]

@@ -104,7 +104,11 @@ pub enum PlanError {
         msg: String,
     },
     #[error("{file}: [fees] `{field}`: {msg}")]
-    Fees { file: String, field: String, msg: String },
+    Fees {
+        file: String,
+        field: String,
+        msg: String,
+    },
 }
 
 /// Parses `0.4`, `"40%"`, `40%`-style shares and rates into a fraction.
@@ -115,11 +119,19 @@ pub fn fraction(v: &toml::Value) -> Result<Decimal, String> {
         toml::Value::String(s) => {
             let s = s.trim();
             match s.strip_suffix('%') {
-                Some(p) => Decimal::from_str(p.trim()).map_err(|_| format!("{s:?} is not a percentage"))? / Decimal::ONE_HUNDRED,
+                Some(p) => {
+                    Decimal::from_str(p.trim()).map_err(|_| format!("{s:?} is not a percentage"))?
+                        / Decimal::ONE_HUNDRED
+                }
                 None => Decimal::from_str(s).map_err(|_| format!("{s:?} is not a number"))?,
             }
         }
-        other => return Err(format!("expected a number or a percentage string, found {}", other.type_str())),
+        other => {
+            return Err(format!(
+                "expected a number or a percentage string, found {}",
+                other.type_str()
+            ))
+        }
     };
     Ok(d)
 }
@@ -127,10 +139,17 @@ pub fn fraction(v: &toml::Value) -> Result<Decimal, String> {
 /// Parses a money amount: a string like "0.005" (exact) or a number.
 pub fn amount(v: &toml::Value) -> Result<Decimal, String> {
     let d = match v {
-        toml::Value::String(s) => Decimal::from_str(s.trim()).map_err(|_| format!("{s:?} is not a decimal amount"))?,
+        toml::Value::String(s) => {
+            Decimal::from_str(s.trim()).map_err(|_| format!("{s:?} is not a decimal amount"))?
+        }
         toml::Value::Integer(i) => Decimal::from(*i),
         toml::Value::Float(f) => Decimal::from_str(&f.to_string()).map_err(|e| e.to_string())?,
-        other => return Err(format!("expected an amount like \"0.005\", found {}", other.type_str())),
+        other => {
+            return Err(format!(
+                "expected an amount like \"0.005\", found {}",
+                other.type_str()
+            ))
+        }
     };
     if d.is_sign_negative() {
         return Err(format!("{d} is negative"));
@@ -165,7 +184,9 @@ pub fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -173,30 +194,61 @@ pub fn distance(a: &str, b: &str) -> usize {
 }
 
 pub fn suggest(markets: &MarketMap, s: &str) -> String {
-    let mut names: Vec<(usize, &String)> = markets.names().iter().map(|n| (distance(n, s), n)).collect();
+    let mut names: Vec<(usize, &String)> = markets
+        .names()
+        .iter()
+        .map(|n| (distance(n, s), n))
+        .collect();
     names.sort();
-    let close: Vec<&str> = names.iter().take(3).filter(|(d, _)| *d <= 4).map(|(_, n)| n.as_str()).collect();
+    let close: Vec<&str> = names
+        .iter()
+        .take(3)
+        .filter(|(d, _)| *d <= 4)
+        .map(|(_, n)| n.as_str())
+        .collect();
     if close.is_empty() {
-        "use an ISO country code (BR), a calling code (+55) or a market name as on Meta's card".into()
+        "use an ISO country code (BR), a calling code (+55) or a market name as on Meta's card"
+            .into()
     } else {
-        format!("did you mean {}? (or an ISO country code like BR, or a calling code like +55)", close.join(", "))
+        format!(
+            "did you mean {}? (or an ISO country code like BR, or a calling code like +55)",
+            close.join(", ")
+        )
     }
 }
 
 impl Plan {
     pub fn parse(file: &str, text: &str, markets: &MarketMap) -> Result<Plan, PlanError> {
-        let raw: RawPlan = toml::from_str(text).map_err(|e| PlanError::Toml { file: file.into(), msg: e.to_string() })?;
+        let raw: RawPlan = toml::from_str(text).map_err(|e| PlanError::Toml {
+            file: file.into(),
+            msg: e.to_string(),
+        })?;
         let mut campaigns = Vec::new();
         for (i, c) in raw.campaign.into_iter().enumerate() {
             let index = i + 1;
             let name = c.name.clone().unwrap_or_else(|| format!("#{index}"));
-            let err = |field, msg: String| PlanError::Field { file: file.into(), index, name: name.clone(), field, msg };
+            let err = |field, msg: String| PlanError::Field {
+                file: file.into(),
+                index,
+                name: name.clone(),
+                field,
+                msg,
+            };
             let months = match (&c.month, &c.months) {
                 (Some(m), None) | (None, Some(m)) => months(m).map_err(|e| err("month", e))?,
-                (Some(_), Some(_)) => return Err(err("month", "give month or months, not both".into())),
-                (None, None) => return Err(err("month", "missing (YYYY-MM or YYYY-MM..YYYY-MM)".into())),
+                (Some(_), Some(_)) => {
+                    return Err(err("month", "give month or months, not both".into()))
+                }
+                (None, None) => {
+                    return Err(err("month", "missing (YYYY-MM or YYYY-MM..YYYY-MM)".into()))
+                }
             };
-            let market_s = c.market.clone().ok_or_else(|| err("market", "missing (ISO country like BR, calling code like +55, or a market name)".into()))?;
+            let market_s = c.market.clone().ok_or_else(|| {
+                err(
+                    "market",
+                    "missing (ISO country like BR, calling code like +55, or a market name)".into(),
+                )
+            })?;
             let market = {
                 let t = market_s.trim();
                 if t.starts_with('+') || t.bytes().all(|b| b.is_ascii_digit()) {
@@ -206,7 +258,12 @@ impl Plan {
                 } else {
                     match markets.find_name(t) {
                         Some(id) => MarketRef::Name(id),
-                        None => return Err(err("market", format!("unknown market {t:?}; {}", suggest(markets, t)))),
+                        None => {
+                            return Err(err(
+                                "market",
+                                format!("unknown market {t:?}; {}", suggest(markets, t)),
+                            ))
+                        }
                     }
                 }
             };
@@ -218,21 +275,34 @@ impl Plan {
                 .map_err(|e| err("category", e.to_string()))?;
             let messages = match &c.messages {
                 Some(toml::Value::Integer(n)) if *n >= 0 => *n as u64,
-                Some(v) => return Err(err("messages", format!("expected a whole non-negative number, found {v}"))),
+                Some(v) => {
+                    return Err(err(
+                        "messages",
+                        format!("expected a whole non-negative number, found {v}"),
+                    ))
+                }
                 None => return Err(err("messages", "missing (messages per month)".into())),
             };
-            let share = |v: &Option<toml::Value>, field, default: Decimal| -> Result<Decimal, PlanError> {
-                let Some(v) = v else { return Ok(default) };
-                let d = fraction(v).map_err(|e| err(field, e))?;
-                if d < Decimal::ZERO || d > Decimal::ONE {
-                    return Err(err(field, format!("{d} is outside 0..1 (write 0.4 or \"40%\")")));
-                }
-                Ok(d)
-            };
+            let share =
+                |v: &Option<toml::Value>, field, default: Decimal| -> Result<Decimal, PlanError> {
+                    let Some(v) = v else { return Ok(default) };
+                    let d = fraction(v).map_err(|e| err(field, e))?;
+                    if d < Decimal::ZERO || d > Decimal::ONE {
+                        return Err(err(
+                            field,
+                            format!("{d} is outside 0..1 (write 0.4 or \"40%\")"),
+                        ));
+                    }
+                    Ok(d)
+                };
             let in_window_share = share(&c.in_window_share, "in_window_share", Decimal::ZERO)?;
-            let entry_point_share = share(&c.entry_point_share, "entry_point_share", Decimal::ZERO)?;
+            let entry_point_share =
+                share(&c.entry_point_share, "entry_point_share", Decimal::ZERO)?;
             if in_window_share + entry_point_share > Decimal::ONE {
-                return Err(err("in_window_share", "in_window_share + entry_point_share exceed 1".into()));
+                return Err(err(
+                    "in_window_share",
+                    "in_window_share + entry_point_share exceed 1".into(),
+                ));
             }
             let delivery_rate = share(&c.delivery_rate, "delivery_rate", Decimal::ONE)?;
             let growth = match &c.growth {
@@ -242,12 +312,26 @@ impl Plan {
             if growth <= -Decimal::ONE {
                 return Err(err("growth", "growth must be above -100%".into()));
             }
-            campaigns.push(Campaign { name, months, market, category, messages, in_window_share, entry_point_share, delivery_rate, growth });
+            campaigns.push(Campaign {
+                name,
+                months,
+                market,
+                category,
+                messages,
+                in_window_share,
+                entry_point_share,
+                delivery_rate,
+                growth,
+            });
         }
         let fees = match raw.fees {
             None => None,
             Some(f) => {
-                let ferr = |field: &str, msg| PlanError::Fees { file: file.into(), field: field.into(), msg };
+                let ferr = |field: &str, msg| PlanError::Fees {
+                    file: file.into(),
+                    field: field.into(),
+                    msg,
+                };
                 let mut fees = Fees::default();
                 if let Some(v) = &f.per_message {
                     fees.per_message = amount(v).map_err(|e| ferr("per_message", e))?;
@@ -256,8 +340,11 @@ impl Plan {
                     fees.percent = fraction(v).map_err(|e| ferr("percent", e))?;
                 }
                 for (k, v) in &f.per_category {
-                    let c: Category = k.parse().map_err(|e: crate::domain::UnknownCategory| ferr("per_category", e.to_string()))?;
-                    fees.per_category[c.index()] = Some(amount(v).map_err(|e| ferr(&format!("per_category.{k}"), e))?);
+                    let c: Category = k.parse().map_err(|e: crate::domain::UnknownCategory| {
+                        ferr("per_category", e.to_string())
+                    })?;
+                    fees.per_category[c.index()] =
+                        Some(amount(v).map_err(|e| ferr(&format!("per_category.{k}"), e))?);
                 }
                 Some(fees)
             }
@@ -318,15 +405,34 @@ marketing = "0.01"
     #[test]
     fn bad_plans_name_campaign_field_and_accepted_values() {
         let e = parse("[[campaign]]\nname='BF'\nmonth='2026-11'\nmarket='Brazl'\ncategory='marketing'\nmessages=10\n").unwrap_err().to_string();
-        assert!(e.contains("campaign 1 (BF)") && e.contains("`market`") && e.contains("Brazil"), "{e}");
-        let e = parse("[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='promo'\nmessages=10\n").unwrap_err().to_string();
-        assert!(e.contains("`category`") && e.contains("marketing, utility"), "{e}");
-        let e = parse("[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='utility'\nmessages='many'\n").unwrap_err().to_string();
+        assert!(
+            e.contains("campaign 1 (BF)") && e.contains("`market`") && e.contains("Brazil"),
+            "{e}"
+        );
+        let e =
+            parse("[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='promo'\nmessages=10\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.contains("`category`") && e.contains("marketing, utility"),
+            "{e}"
+        );
+        let e = parse(
+            "[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='utility'\nmessages='many'\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("`messages`"), "{e}");
         let e = parse("[[campaign]]\nmonth='2026-11'\nmarket='BR'\ncategory='utility'\nmessages=5\nin_window_share=1.5\n").unwrap_err().to_string();
         assert!(e.contains("outside 0..1"), "{e}");
-        let e = parse("[[campaign]]\nmonth='2026-14'\nmarket='BR'\ncategory='utility'\nmessages=5\n").unwrap_err().to_string();
+        let e =
+            parse("[[campaign]]\nmonth='2026-14'\nmarket='BR'\ncategory='utility'\nmessages=5\n")
+                .unwrap_err()
+                .to_string();
         assert!(e.contains("`month`"), "{e}");
-        assert!(parse("[[campaign]]\nmont='2026-11'\n").unwrap_err().to_string().contains("mont"));
+        assert!(parse("[[campaign]]\nmont='2026-11'\n")
+            .unwrap_err()
+            .to_string()
+            .contains("mont"));
     }
 }

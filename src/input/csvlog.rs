@@ -13,9 +13,15 @@ use crate::time::parse_timestamp;
 const COLUMNS: &[(&str, &[&str])] = &[
     ("timestamp", &["timestamp", "time", "date", "sent_at"]),
     ("direction", &["direction", "dir"]),
-    ("contact", &["contact", "wa_id", "recipient_id", "msisdn", "phone"]),
+    (
+        "contact",
+        &["contact", "wa_id", "recipient_id", "msisdn", "phone"],
+    ),
     ("type", &["type", "message_type", "kind"]),
-    ("category", &["category", "template_category", "pricing_category"]),
+    (
+        "category",
+        &["category", "template_category", "pricing_category"],
+    ),
     ("id", &["id", "message_id", "wamid"]),
     ("status", &["status"]),
     ("entry_point", &["entry_point", "referral"]),
@@ -134,7 +140,12 @@ pub(super) fn read(
     })?;
     let delim = sniff_delimiter(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head));
     // The csv crate counts a CRLF header as ending one line early.
-    let crlf_shift = u64::from(head.split(|&b| b == b'\n').next().is_some_and(|l| l.ends_with(b"\r")) && head.contains(&b'\n'));
+    let crlf_shift = u64::from(
+        head.split(|&b| b == b'\n')
+            .next()
+            .is_some_and(|l| l.ends_with(b"\r"))
+            && head.contains(&b'\n'),
+    );
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
@@ -199,7 +210,10 @@ fn field<'r>(rec: &'r csv::ByteRecord, lay: &Layout, i: usize) -> Result<&'r str
     std::str::from_utf8(bytes).map_err(|_| {
         (
             Some(COLUMNS[i].0),
-            format!("field {} is not valid UTF-8 (save the export as UTF-8)", COLUMNS[i].0),
+            format!(
+                "field {} is not valid UTF-8 (save the export as UTF-8)",
+                COLUMNS[i].0
+            ),
         )
     })
 }
@@ -218,14 +232,22 @@ fn row(
         ));
     }
     let ts_s = field(rec, lay, TS)?;
-    let ts = parse_timestamp(ts_s, &inputs.zone)
-        .map_err(|e| (Some("timestamp"), e.to_string()))?;
-    let direction = Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
+    let ts = parse_timestamp(ts_s, &inputs.zone).map_err(|e| (Some("timestamp"), e.to_string()))?;
+    let direction =
+        Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
     let contact_s = match lay.from_to {
         Some((f, t)) => {
-            let c = if direction == Direction::Inbound { f } else { t };
-            std::str::from_utf8(rec.get(c).unwrap_or(b""))
-                .map_err(|_| (Some("contact"), "field contact is not valid UTF-8".to_string()))?
+            let c = if direction == Direction::Inbound {
+                f
+            } else {
+                t
+            };
+            std::str::from_utf8(rec.get(c).unwrap_or(b"")).map_err(|_| {
+                (
+                    Some("contact"),
+                    "field contact is not valid UTF-8".to_string(),
+                )
+            })?
         }
         None => field(rec, lay, CONTACT)?,
     };
@@ -250,14 +272,20 @@ fn row(
             if cat_s.is_empty() {
                 return Err((
                     Some("category"),
-                    format!("template without category (accepted: {})", template_categories()),
+                    format!(
+                        "template without category (accepted: {})",
+                        template_categories()
+                    ),
                 ));
             }
             let c = Category::from_str(cat_s).map_err(|e| (Some("category"), e.to_string()))?;
             if c == Category::Service {
                 return Err((
                     Some("category"),
-                    format!("a template cannot have category service (accepted: {})", template_categories()),
+                    format!(
+                        "a template cannot have category service (accepted: {})",
+                        template_categories()
+                    ),
                 ));
             }
             (true, Some(c))
@@ -282,7 +310,11 @@ fn row(
         failed,
         entry_point,
         business_number: inputs.business_numbers.get(biz),
-        template_name: if template { inputs.templates.get(tpl) } else { 0 },
+        template_name: if template {
+            inputs.templates.get(tpl)
+        } else {
+            0
+        },
         meta: None,
     })
 }
@@ -315,10 +347,7 @@ mod tests {
     #[test]
     fn reads_brazilian_spreadsheet_exports() {
         let text = "\u{feff}Data;Dir;Telefone Cliente;Tipo;Categoria\r\n";
-        let e = layout(
-            &text.split(';').map(norm).collect::<Vec<_>>(),
-            "x.csv",
-        );
+        let e = layout(&text.split(';').map(norm).collect::<Vec<_>>(), "x.csv");
         assert!(e.is_err());
         let text = "\u{feff}Timestamp;Direction;Phone;Type;Category\r\n2026-10-01 09:00:00;in;+55 (11) 98765-4321;text;\r\n2026-10-01 09:05:00;out;+55 (11) 98765-4321;template;UTILITY\r\n";
         let (m, r, _) = read_str(text);

@@ -185,7 +185,11 @@ pub fn read_input(
     rejected: &mut dyn FnMut(Rejected),
 ) -> Result<(), InputError> {
     let mut reader = open(path)?;
-    let name = if path == "-" { "<stdin>".to_string() } else { path.to_string() };
+    let name = if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.to_string()
+    };
     let format = match format {
         Some(f) => f,
         None => detect(&mut reader).map_err(|source| InputError::Io {

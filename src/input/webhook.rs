@@ -104,7 +104,12 @@ struct LineIndex {
 impl LineIndex {
     fn new(b: &[u8]) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(b.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            b.iter()
+                .enumerate()
+                .filter(|(_, &c)| c == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
@@ -135,7 +140,14 @@ fn str_field<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
 }
 
 impl Collect<'_> {
-    fn reject(&self, line: u64, field: Option<&str>, reason: String, inputs: &mut Inputs, rejected: &mut dyn FnMut(Rejected)) {
+    fn reject(
+        &self,
+        line: u64,
+        field: Option<&str>,
+        reason: String,
+        inputs: &mut Inputs,
+        rejected: &mut dyn FnMut(Rejected),
+    ) {
         inputs.rows += 1;
         rejected(Rejected {
             file: self.name.to_string(),
@@ -158,10 +170,14 @@ impl Collect<'_> {
             return;
         };
         for entry in entries {
-            let Some(changes) = entry.get("changes").and_then(Value::as_array) else { continue };
+            let Some(changes) = entry.get("changes").and_then(Value::as_array) else {
+                continue;
+            };
             for change in changes {
                 let field = str_field(change, "field").unwrap_or("");
-                let Some(value) = change.get("value") else { continue };
+                let Some(value) = change.get("value") else {
+                    continue;
+                };
                 if field != "messages" {
                     inputs.notes.push(format!(
                         "{}:{line}: skipped a webhook of field {field:?}: it carries no messages",
@@ -194,9 +210,17 @@ impl Collect<'_> {
         }
     }
 
-    fn inbound(&self, m: &Value, line: u64, biz: u32, inputs: &Inputs) -> Result<Message, (Option<&'static str>, String)> {
-        let from = str_field(m, "from").ok_or((Some("from"), "inbound message without \"from\"".to_string()))?;
-        let contact = E164::parse(from).map_err(|e| (Some("from"), format!("from {:?}: {e}", redact_digits(from))))?;
+    fn inbound(
+        &self,
+        m: &Value,
+        line: u64,
+        biz: u32,
+        inputs: &Inputs,
+    ) -> Result<Message, (Option<&'static str>, String)> {
+        let from = str_field(m, "from")
+            .ok_or((Some("from"), "inbound message without \"from\"".to_string()))?;
+        let contact = E164::parse(from)
+            .map_err(|e| (Some("from"), format!("from {:?}: {e}", redact_digits(from))))?;
         let ts = timestamp(m, inputs)?;
         Ok(Message {
             file: self.file_idx,
@@ -215,9 +239,22 @@ impl Collect<'_> {
         })
     }
 
-    fn status(&mut self, s: &Value, line: u64, biz: u32, inputs: &mut Inputs, rejected: &mut dyn FnMut(Rejected)) {
+    fn status(
+        &mut self,
+        s: &Value,
+        line: u64,
+        biz: u32,
+        inputs: &mut Inputs,
+        rejected: &mut dyn FnMut(Rejected),
+    ) {
         let Some(id) = str_field(s, "id") else {
-            self.reject(line, Some("id"), "status without message \"id\"".into(), inputs, rejected);
+            self.reject(
+                line,
+                Some("id"),
+                "status without message \"id\"".into(),
+                inputs,
+                rejected,
+            );
             return;
         };
         let status = str_field(s, "status").unwrap_or("");
@@ -231,7 +268,11 @@ impl Collect<'_> {
         let pricing = s.get("pricing").filter(|p| p.is_object());
         let cat_raw = pricing
             .and_then(|p| str_field(p, "category"))
-            .or_else(|| s.get("conversation").and_then(|c| c.get("origin")).and_then(|o| str_field(o, "type")))
+            .or_else(|| {
+                s.get("conversation")
+                    .and_then(|c| c.get("origin"))
+                    .and_then(|o| str_field(o, "type"))
+            })
             .map(str::to_string);
         let meta = pricing.map(|p| MetaPricing {
             billable: p.get("billable").and_then(Value::as_bool),
@@ -264,7 +305,10 @@ impl Collect<'_> {
         let contact = match E164::parse(recipient) {
             Ok(c) => c,
             Err(e) => {
-                bad = Some((Some("recipient_id"), format!("recipient_id {:?}: {e}", redact_digits(recipient))));
+                bad = Some((
+                    Some("recipient_id"),
+                    format!("recipient_id {:?}: {e}", redact_digits(recipient)),
+                ));
                 E164::from_digits_value(0)
             }
         };
@@ -298,13 +342,23 @@ impl Collect<'_> {
         });
     }
 
-    fn finish(self, inputs: &mut Inputs, out: &mut dyn FnMut(Message), rejected: &mut dyn FnMut(Rejected)) {
+    fn finish(
+        self,
+        inputs: &mut Inputs,
+        out: &mut dyn FnMut(Message),
+        rejected: &mut dyn FnMut(Rejected),
+    ) {
         let name = self.name.to_string();
         for p in self.order {
             inputs.rows += 1;
             let mut msg = p.msg;
             if let Some((field, reason)) = p.bad {
-                rejected(Rejected { file: name.clone(), line: msg.line, field: field.map(str::to_string), reason });
+                rejected(Rejected {
+                    file: name.clone(),
+                    line: msg.line,
+                    field: field.map(str::to_string),
+                    reason,
+                });
                 continue;
             }
             msg.failed = p.rank == 2;
@@ -319,7 +373,10 @@ impl Collect<'_> {
                         file: name.clone(),
                         line: msg.line,
                         field: Some("pricing.category".into()),
-                        reason: format!("pricing category {raw:?} is not one wacost prices (accepted: {})", Category::ACCEPTED),
+                        reason: format!(
+                            "pricing category {raw:?} is not one wacost prices (accepted: {})",
+                            Category::ACCEPTED
+                        ),
                     });
                     continue;
                 }
@@ -347,7 +404,12 @@ fn meta_category(raw: &str) -> Option<(Category, bool)> {
         // Pre-2023 CBP words and the CBP free entry point carry no category.
         "business_initiated" => None,
         "user_initiated" | "service" => Some((Category::Service, false)),
-        other => Category::from_str(other).ok().map(|c| (c, c != Category::Service)),
+        // CBP's free entry point conversation names no template category;
+        // every message in it is free, so price it as the window decides.
+        "referral_conversion" => Some((Category::Service, false)),
+        other => Category::from_str(other)
+            .ok()
+            .map(|c| (c, c != Category::Service)),
     }
 }
 
@@ -369,7 +431,15 @@ mod tests {
         let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
         let mut msgs = Vec::new();
         let mut rej = Vec::new();
-        read(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), "w.jsonl", 0, &mut inputs, &mut |m| msgs.push(m), &mut |r| rej.push(r)).unwrap();
+        read(
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            "w.jsonl",
+            0,
+            &mut inputs,
+            &mut |m| msgs.push(m),
+            &mut |r| rej.push(r),
+        )
+        .unwrap();
         (msgs, rej, inputs)
     }
 
@@ -381,7 +451,13 @@ mod tests {
 
     #[test]
     fn statuses_of_one_message_count_once() {
-        let text = [status("sent", "1790861400"), status("delivered", "1790861405"), status("read", "1790861500"), status("delivered", "1790861405")].join("\n");
+        let text = [
+            status("sent", "1790861400"),
+            status("delivered", "1790861405"),
+            status("read", "1790861500"),
+            status("delivered", "1790861405"),
+        ]
+        .join("\n");
         let (m, r, inputs) = read_str(&text);
         assert!(r.is_empty(), "{r:?}");
         assert_eq!(m.len(), 1);
@@ -390,7 +466,10 @@ mod tests {
         assert_eq!(m[0].ts, 1790861400);
         assert_eq!(m[0].category, Some(Category::Marketing));
         assert!(m[0].template && !m[0].failed);
-        assert_eq!(m[0].meta.as_ref().unwrap().pricing_type.as_deref(), Some("regular"));
+        assert_eq!(
+            m[0].meta.as_ref().unwrap().pricing_type.as_deref(),
+            Some("regular")
+        );
     }
 
     #[test]
@@ -407,7 +486,11 @@ mod tests {
     #[test]
     fn truncated_json_is_rejected_and_reading_goes_on() {
         let good = status("delivered", "1790861400");
-        let text = format!("{}\n{{\"object\":\"whatsapp_business_account\",\"entry\":[\n{}\n", good, good.replace("wamid.A", "wamid.B"));
+        let text = format!(
+            "{}\n{{\"object\":\"whatsapp_business_account\",\"entry\":[\n{}\n",
+            good,
+            good.replace("wamid.A", "wamid.B")
+        );
         let (m, r, _) = read_str(&text);
         assert_eq!(m.len(), 2);
         assert_eq!(r.len(), 1);
@@ -425,7 +508,8 @@ mod tests {
 
     #[test]
     fn authentication_international_with_hyphen() {
-        let t = status("delivered", "1790861400").replace("\"marketing\"", "\"authentication-international\"");
+        let t = status("delivered", "1790861400")
+            .replace("\"marketing\"", "\"authentication-international\"");
         let (m, _, _) = read_str(&t);
         assert_eq!(m[0].category, Some(Category::AuthenticationInternational));
     }

@@ -23,7 +23,12 @@ pub fn check(p: &Pricing) -> CheckReport {
             let until = cards.cards.get(i + 1).map(|c| c.from);
             // Every market map snapshot in force while this card is.
             let mut dates = vec![card.from];
-            dates.extend(map_dates.iter().copied().filter(|d| *d > card.from && until.is_none_or(|u| *d < u)));
+            dates.extend(
+                map_dates
+                    .iter()
+                    .copied()
+                    .filter(|d| *d > card.from && until.is_none_or(|u| *d < u)),
+            );
             let mut unknown = 0;
             let mut seen = std::collections::BTreeSet::new();
             for d in dates {
@@ -56,7 +61,10 @@ pub fn check(p: &Pricing) -> CheckReport {
         }
         if let (Some(first), Some(era)) = (cards.cards.first(), p.rules.eras.first()) {
             if first.from > era.from {
-                r.notes.push(format!("{cur}: no card before {}; traffic from {} to then cannot be priced in {cur}", first.from, era.from));
+                r.notes.push(format!(
+                    "{cur}: no card before {}; traffic from {} to then cannot be priced in {cur}",
+                    first.from, era.from
+                ));
             }
         }
     }

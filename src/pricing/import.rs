@@ -648,9 +648,7 @@ fn parse_rate(cell: &str, card_currency: Option<&str>) -> Result<Option<Decimal>
     };
     let int_ok = (int_part.is_empty() && frac_part.is_some_and(|f| !f.is_empty()))
         || valid_grouping(int_part);
-    let frac_ok = frac_part.is_none_or(|f| {
-        !f.is_empty() && f.chars().all(|c| c.is_ascii_digit())
-    });
+    let frac_ok = frac_part.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()));
     if number.is_empty() || !int_ok || !frac_ok {
         return Err("is not a number".into());
     }

@@ -95,7 +95,10 @@ impl Resolved {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MarketError {
     #[error("no market map in force on {date} (the earliest starts {earliest}); supply one with --pricing DIR")]
-    NoSnapshot { date: NaiveDate, earliest: NaiveDate },
+    NoSnapshot {
+        date: NaiveDate,
+        earliest: NaiveDate,
+    },
     #[error("number starts with no assigned country calling code")]
     UnknownCallingCode,
 }
@@ -130,30 +133,55 @@ impl MarketMap {
         for r in data_records(f, calling_codes, &["prefix", "country", "name"])? {
             let (line, rec) = r?;
             let country = iso2(&rec[1]).ok_or_else(|| {
-                DataError::at(f, line, format!("country {:?} is not an ISO 3166 alpha-2 code", &rec[1]))
+                DataError::at(
+                    f,
+                    line,
+                    format!("country {:?} is not an ISO 3166 alpha-2 code", &rec[1]),
+                )
             })?;
             let idx = map.calling_countries.len() as u32;
-            map.calling_countries.push((country, rec[2].trim().to_string()));
+            map.calling_countries
+                .push((country, rec[2].trim().to_string()));
             if !map.calling.insert(rec[0].trim(), idx) {
-                return Err(DataError::at(f, line, format!("prefix {:?} must be 1 to 4 digits", &rec[0])));
+                return Err(DataError::at(
+                    f,
+                    line,
+                    format!("prefix {:?} must be 1 to 4 digits", &rec[0]),
+                ));
             }
         }
         let f = "markets.csv";
         let mut rows: Vec<(NaiveDate, String, [u8; 2], MarketId, u64)> = Vec::new();
-        for r in data_records(f, markets, &["effective_from", "prefix", "country", "market", "source"])? {
+        for r in data_records(
+            f,
+            markets,
+            &["effective_from", "prefix", "country", "market", "source"],
+        )? {
             let (line, rec) = r?;
             let from = parse_date(&rec[0]).ok_or_else(|| {
-                DataError::at(f, line, format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]))
+                DataError::at(
+                    f,
+                    line,
+                    format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]),
+                )
             })?;
             let country = iso2(&rec[2]).ok_or_else(|| {
-                DataError::at(f, line, format!("country {:?} is not an ISO 3166 alpha-2 code", &rec[2]))
+                DataError::at(
+                    f,
+                    line,
+                    format!("country {:?} is not an ISO 3166 alpha-2 code", &rec[2]),
+                )
             })?;
             let market = rec[3].trim();
             if market.is_empty() {
                 return Err(DataError::at(f, line, "empty market"));
             }
             if rec[4].trim().is_empty() {
-                return Err(DataError::at(f, line, "empty source: every row names where it came from"));
+                return Err(DataError::at(
+                    f,
+                    line,
+                    "empty source: every row names where it came from",
+                ));
             }
             let id = map.intern(market);
             rows.push((from, rec[1].trim().to_string(), country, id, line));
@@ -172,10 +200,18 @@ impl MarketMap {
             };
             let idx = snap.entries.len() as u32;
             if PrefixTable::slot(&prefix).is_some_and(|i| snap.table.slots[i].is_some()) {
-                return Err(DataError::at(f, line, format!("prefix {prefix} listed twice for {from}")));
+                return Err(DataError::at(
+                    f,
+                    line,
+                    format!("prefix {prefix} listed twice for {from}"),
+                ));
             }
             if !snap.table.insert(&prefix, idx) {
-                return Err(DataError::at(f, line, format!("prefix {prefix:?} must be 1 to 4 digits")));
+                return Err(DataError::at(
+                    f,
+                    line,
+                    format!("prefix {prefix:?} must be 1 to 4 digits"),
+                ));
             }
             snap.entries.push((country, id));
         }
@@ -260,7 +296,11 @@ impl MarketMap {
             .lookup(v, nd)
             .ok_or(MarketError::UnknownCallingCode)?;
         let first = v / 10u64.pow(nd as u32 - 1);
-        let cc_len = if first == 1 || first == 7 { 1 } else { cc_len.min(3) };
+        let cc_len = if first == 1 || first == 7 {
+            1
+        } else {
+            cc_len.min(3)
+        };
         if let Some((i, _)) = snap.table.lookup(v, nd) {
             let (country, market) = snap.entries[i as usize];
             return Ok(Resolved {
@@ -292,7 +332,10 @@ impl MarketMap {
     /// Resolves a calling code like `+55` or `1787` on a date.
     pub fn resolve_calling_code(&self, code: &str, date: NaiveDate) -> Option<MarketId> {
         let digits = code.trim().trim_start_matches('+');
-        if digits.is_empty() || digits.len() > MAX_PREFIX || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if digits.is_empty()
+            || digits.len() > MAX_PREFIX
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let snap = self.snapshot(date)?;
@@ -345,24 +388,45 @@ mod tests {
         let m = MarketMap::load(CC, MK).unwrap();
         let pr = E164::parse("+1 787 555 0100").unwrap();
         let us = E164::parse("+1 415 555 0100").unwrap();
-        assert_eq!(m.name(m.resolve(pr, d("2026-01-01")).unwrap().market), "Rest of Latin America");
-        assert_eq!(m.name(m.resolve(us, d("2026-01-01")).unwrap().market), "North America");
+        assert_eq!(
+            m.name(m.resolve(pr, d("2026-01-01")).unwrap().market),
+            "Rest of Latin America"
+        );
+        assert_eq!(
+            m.name(m.resolve(us, d("2026-01-01")).unwrap().market),
+            "North America"
+        );
         let zw = E164::parse("+263 77 123 4567").unwrap();
         let before = m.resolve(zw, d("2025-09-30")).unwrap();
-        assert_eq!((m.name(before.market), before.country_str()), ("Other", "ZW"));
-        assert_eq!(m.name(m.resolve(zw, d("2025-10-01")).unwrap().market), "Rest of Africa");
+        assert_eq!(
+            (m.name(before.market), before.country_str()),
+            ("Other", "ZW")
+        );
+        assert_eq!(
+            m.name(m.resolve(zw, d("2025-10-01")).unwrap().market),
+            "Rest of Africa"
+        );
         let lu = E164::parse("+352 621 123 456").unwrap();
         let r = m.resolve(lu, d("2026-01-01")).unwrap();
-        assert_eq!((m.name(r.market), r.country_str(), r.cc_len), ("Other", "LU", 3));
+        assert_eq!(
+            (m.name(r.market), r.country_str(), r.cc_len),
+            ("Other", "LU", 3)
+        );
     }
 
     #[test]
     fn errors_are_explicit() {
         let m = MarketMap::load(CC, MK).unwrap();
         let br = E164::parse("+55 11 98765 4321").unwrap();
-        assert!(matches!(m.resolve(br, d("2020-01-01")), Err(MarketError::NoSnapshot { .. })));
+        assert!(matches!(
+            m.resolve(br, d("2020-01-01")),
+            Err(MarketError::NoSnapshot { .. })
+        ));
         let bad = E164::parse("+999 1234 5678").unwrap();
-        assert_eq!(m.resolve(bad, d("2026-01-01")), Err(MarketError::UnknownCallingCode));
+        assert_eq!(
+            m.resolve(bad, d("2026-01-01")),
+            Err(MarketError::UnknownCallingCode)
+        );
     }
 
     #[test]
@@ -373,6 +437,9 @@ mod tests {
         assert_eq!(m.resolve_calling_code("+55", day), m.id("Brazil"));
         assert_eq!(m.resolve_calling_code("+352", day), Some(m.other()));
         assert_eq!(m.resolve_country("LU", day), Some(m.other()));
-        assert_eq!(m.find_name("rest of latin america"), m.id("Rest of Latin America"));
+        assert_eq!(
+            m.find_name("rest of latin america"),
+            m.id("Rest of Latin America")
+        );
     }
 }

@@ -17,10 +17,17 @@ pub enum RateCell {
     /// No row on this card.
     Missing,
     /// Meta's card says `n/a`: absent, which is not zero.
-    NotOffered { source: u32 },
+    NotOffered {
+        source: u32,
+    },
     /// Meta has a rate, our sources do not.
-    Unknown { source: u32 },
-    Rate { rate: Decimal, source: u32 },
+    Unknown {
+        source: u32,
+    },
+    Rate {
+        rate: Decimal,
+        source: u32,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -98,19 +105,36 @@ impl RateCards {
     ) -> Result<RateCards, DataError> {
         let mut rows = Vec::new();
         let mut sources: Vec<String> = Vec::new();
-        for r in data_records(path, text, &["effective_from", "market", "category", "rate", "source"])? {
+        for r in data_records(
+            path,
+            text,
+            &["effective_from", "market", "category", "rate", "source"],
+        )? {
             let (line, rec) = r?;
             let from = parse_date(&rec[0]).ok_or_else(|| {
-                DataError::at(path, line, format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]))
+                DataError::at(
+                    path,
+                    line,
+                    format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]),
+                )
             })?;
             let market_name = rec[1].trim();
             let market = markets.id(market_name).ok_or_else(|| {
-                DataError::at(path, line, format!("market {market_name:?} is not in markets.csv"))
+                DataError::at(
+                    path,
+                    line,
+                    format!("market {market_name:?} is not in markets.csv"),
+                )
             })?;
-            let cat = Category::from_str(&rec[2]).map_err(|e| DataError::at(path, line, e.to_string()))?;
+            let cat = Category::from_str(&rec[2])
+                .map_err(|e| DataError::at(path, line, e.to_string()))?;
             let src = rec[4].trim();
             if src.is_empty() {
-                return Err(DataError::at(path, line, "empty source: every rate names where it came from"));
+                return Err(DataError::at(
+                    path,
+                    line,
+                    "empty source: every rate names where it came from",
+                ));
             }
             let sidx = match sources.iter().rposition(|s| s == src) {
                 Some(i) => i as u32,
@@ -132,7 +156,9 @@ impl RateCards {
                     cells: vec![RateCell::Missing; width],
                 });
             }
-            let Some(card) = cards.last_mut() else { continue };
+            let Some(card) = cards.last_mut() else {
+                continue;
+            };
             let i = market as usize * 5 + cat.index();
             if card.cells.len() <= i {
                 card.cells.resize(i + 1, RateCell::Missing);
@@ -141,7 +167,10 @@ impl RateCards {
                 return Err(DataError::at(
                     path,
                     line,
-                    format!("{} {cat} listed twice on the card of {from}", markets.name(market)),
+                    format!(
+                        "{} {cat} listed twice on the card of {from}",
+                        markets.name(market)
+                    ),
                 ));
             }
             card.cells[i] = cell;
@@ -256,15 +285,34 @@ mod tests {
         let rc = RateCards::load("USD", "rates/USD.csv", text, &m).unwrap();
         let br = m.id("Brazil").unwrap();
         let d = |s| parse_date(s).unwrap();
-        assert_eq!(rc.rate(&m, br, Category::Marketing, d("2025-08-01")).unwrap().rate, dec!(0.0625));
-        assert!(matches!(rc.rate(&m, br, Category::Utility, d("2025-08-01")), Err(RateError::Unknown { .. })));
+        assert_eq!(
+            rc.rate(&m, br, Category::Marketing, d("2025-08-01"))
+                .unwrap()
+                .rate,
+            dec!(0.0625)
+        );
         assert!(matches!(
-            rc.rate(&m, br, Category::AuthenticationInternational, d("2025-08-01")),
+            rc.rate(&m, br, Category::Utility, d("2025-08-01")),
+            Err(RateError::Unknown { .. })
+        ));
+        assert!(matches!(
+            rc.rate(
+                &m,
+                br,
+                Category::AuthenticationInternational,
+                d("2025-08-01")
+            ),
             Err(RateError::NotOffered { .. })
         ));
         // The 2026-10 card has no utility row at all: a data error, not zero.
-        assert!(matches!(rc.rate(&m, br, Category::Utility, d("2026-10-01")), Err(RateError::Missing { .. })));
-        let e = rc.rate(&m, br, Category::Marketing, d("2025-06-30")).unwrap_err().to_string();
+        assert!(matches!(
+            rc.rate(&m, br, Category::Utility, d("2026-10-01")),
+            Err(RateError::Missing { .. })
+        ));
+        let e = rc
+            .rate(&m, br, Category::Marketing, d("2025-06-30"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("2025-06-30") && e.contains("--pricing"), "{e}");
     }
 
@@ -272,8 +320,12 @@ mod tests {
     fn rejects_bad_rates() {
         for bad in ["-0.01", "1e-3", "abc", ""] {
             let m = markets();
-            let text = format!("effective_from,market,category,rate,source\n2025-07-01,Brazil,marketing,{bad},s\n");
-            let e = RateCards::load("USD", "rates/USD.csv", &text, &m).unwrap_err().to_string();
+            let text = format!(
+                "effective_from,market,category,rate,source\n2025-07-01,Brazil,marketing,{bad},s\n"
+            );
+            let e = RateCards::load("USD", "rates/USD.csv", &text, &m)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("rates/USD.csv:2"), "{e}");
         }
     }

@@ -111,21 +111,41 @@ fn set(cats: &[Category]) -> [bool; 5] {
 impl Rules {
     pub fn load(text: &str) -> Result<Rules, DataError> {
         let file = "rules.toml";
-        let raw: RawRules = toml::from_str(text).map_err(|e| DataError::File { file: file.into(), msg: e.to_string() })?;
+        let raw: RawRules = toml::from_str(text).map_err(|e| DataError::File {
+            file: file.into(),
+            msg: e.to_string(),
+        })?;
         let mut eras = Vec::new();
         for r in raw.era {
-            let bad = |m: String| DataError::File { file: file.into(), msg: format!("era {:?}: {m}", r.id) };
-            let from = parse_date(&r.effective_from).ok_or_else(|| bad(format!("effective_from {:?} is not YYYY-MM-DD", r.effective_from)))?;
+            let bad = |m: String| DataError::File {
+                file: file.into(),
+                msg: format!("era {:?}: {m}", r.id),
+            };
+            let from = parse_date(&r.effective_from).ok_or_else(|| {
+                bad(format!(
+                    "effective_from {:?} is not YYYY-MM-DD",
+                    r.effective_from
+                ))
+            })?;
             if r.source.trim().is_empty() {
                 return Err(bad("empty source".into()));
             }
-            for (name, h) in [("customer_service_window_hours", r.customer_service_window_hours), ("free_entry_point_hours", r.free_entry_point_hours), ("entry_point_reply_hours", r.entry_point_reply_hours)] {
+            for (name, h) in [
+                (
+                    "customer_service_window_hours",
+                    r.customer_service_window_hours,
+                ),
+                ("free_entry_point_hours", r.free_entry_point_hours),
+                ("entry_point_reply_hours", r.entry_point_reply_hours),
+            ] {
                 if !(1..=24 * 30).contains(&h) {
                     return Err(bad(format!("{name} = {h} is not between 1 and 720")));
                 }
             }
             let conversation = match (r.pricing_model, r.conversation_hours) {
-                (PricingModel::Cbp, None) => return Err(bad("CBP eras need conversation_hours".into())),
+                (PricingModel::Cbp, None) => {
+                    return Err(bad("CBP eras need conversation_hours".into()))
+                }
                 (_, Some(h)) => h * HOUR,
                 (PricingModel::Pmp, None) => 0,
             };
@@ -158,10 +178,16 @@ impl Rules {
         }
         eras.sort_by_key(|e| e.from);
         if eras.windows(2).any(|w| w[0].from == w[1].from) {
-            return Err(DataError::File { file: file.into(), msg: "two eras start on the same date".into() });
+            return Err(DataError::File {
+                file: file.into(),
+                msg: "two eras start on the same date".into(),
+            });
         }
         if eras.is_empty() {
-            return Err(DataError::File { file: file.into(), msg: "no [[era]]".into() });
+            return Err(DataError::File {
+                file: file.into(),
+                msg: "no [[era]]".into(),
+            });
         }
         Ok(Rules { eras })
     }
@@ -173,7 +199,11 @@ impl Rules {
 
     /// Names of the on/off switches the eras define.
     pub fn switches(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.eras.iter().filter_map(|e| e.allowance.as_ref().map(|a| a.switch.as_str())).collect();
+        let mut v: Vec<&str> = self
+            .eras
+            .iter()
+            .filter_map(|e| e.allowance.as_ref().map(|a| a.switch.as_str()))
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -194,9 +224,15 @@ mod tests {
         assert_eq!(era("2024-11-01").id, "cbp-2024-11");
         assert_eq!(era("2025-06-30").model, PricingModel::Cbp);
         let pmp = era("2025-07-01");
-        assert!(pmp.free_in_csw[Category::Utility.index()] && pmp.free_in_csw[Category::Service.index()]);
+        assert!(
+            pmp.free_in_csw[Category::Utility.index()]
+                && pmp.free_in_csw[Category::Service.index()]
+        );
         assert!(!pmp.free_in_csw[Category::Marketing.index()]);
-        assert_eq!(pmp.tier_counter[Category::AuthenticationInternational.index()], Category::Authentication);
+        assert_eq!(
+            pmp.tier_counter[Category::AuthenticationInternational.index()],
+            Category::Authentication
+        );
         let oct = era("2026-10-01");
         assert!(!oct.free_in_csw.iter().any(|&f| f));
         assert!(!oct.tiered[Category::Service.index()]);
@@ -206,7 +242,9 @@ mod tests {
 
     #[test]
     fn rejects_unknown_fields() {
-        let e = Rules::load("[[era]]\nid='x'\nbogus=1\n").unwrap_err().to_string();
+        let e = Rules::load("[[era]]\nid='x'\nbogus=1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("rules.toml") && e.contains("bogus"), "{e}");
     }
 }

@@ -44,39 +44,88 @@ pub struct TierCards {
 }
 
 impl TierCards {
-    pub fn load(currency: &str, path: &str, text: &str, markets: &MarketMap) -> Result<TierCards, DataError> {
-        let want = ["effective_from", "market", "category", "from", "to", "rate", "source"];
+    pub fn load(
+        currency: &str,
+        path: &str,
+        text: &str,
+        markets: &MarketMap,
+    ) -> Result<TierCards, DataError> {
+        let want = [
+            "effective_from",
+            "market",
+            "category",
+            "from",
+            "to",
+            "rate",
+            "source",
+        ];
         let mut cards: Vec<TierCard> = Vec::new();
         let mut rows = Vec::new();
         for r in data_records(path, text, &want)? {
             let (line, rec) = r?;
             let at = |m: String| DataError::at(path, line, m);
-            let from_date = parse_date(&rec[0]).ok_or_else(|| at(format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0])))?;
-            let market = markets.id(rec[1].trim()).ok_or_else(|| at(format!("market {:?} is not in markets.csv", &rec[1])))?;
+            let from_date = parse_date(&rec[0]).ok_or_else(|| {
+                at(format!(
+                    "effective_from {:?} is not a YYYY-MM-DD date",
+                    &rec[0]
+                ))
+            })?;
+            let market = markets
+                .id(rec[1].trim())
+                .ok_or_else(|| at(format!("market {:?} is not in markets.csv", &rec[1])))?;
             let cat = Category::from_str(&rec[2]).map_err(|e| at(e.to_string()))?;
-            let lo: u64 = rec[3].trim().parse().map_err(|_| at(format!("from {:?} is not a whole number", &rec[3])))?;
+            let lo: u64 = rec[3]
+                .trim()
+                .parse()
+                .map_err(|_| at(format!("from {:?} is not a whole number", &rec[3])))?;
             let hi = match rec[4].trim() {
                 "" => None,
-                s => Some(s.parse::<u64>().map_err(|_| at(format!("to {s:?} is not a whole number or empty (unbounded)")))?),
+                s => Some(s.parse::<u64>().map_err(|_| {
+                    at(format!(
+                        "to {s:?} is not a whole number or empty (unbounded)"
+                    ))
+                })?),
             };
             let rate_s = rec[5].trim();
             if rate_s.is_empty() || !rate_s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-                return Err(at(format!("rate {rate_s:?} is not a plain non-negative decimal")));
+                return Err(at(format!(
+                    "rate {rate_s:?} is not a plain non-negative decimal"
+                )));
             }
-            let rate = Decimal::from_str(rate_s).map_err(|_| at(format!("rate {rate_s:?} is not a decimal")))?;
+            let rate = Decimal::from_str(rate_s)
+                .map_err(|_| at(format!("rate {rate_s:?} is not a decimal")))?;
             if rec[6].trim().is_empty() {
-                return Err(at("empty source: every band names where it came from".into()));
+                return Err(at(
+                    "empty source: every band names where it came from".into()
+                ));
             }
-            rows.push((from_date, market, cat, Band { from: lo, to: hi, rate }, line));
+            rows.push((
+                from_date,
+                market,
+                cat,
+                Band {
+                    from: lo,
+                    to: hi,
+                    rate,
+                },
+                line,
+            ));
         }
         rows.sort_by_key(|a| (a.0, a.1, a.2, a.3.from));
         for (date, market, cat, band, line) in rows {
             if cards.last().map(|c| c.from) != Some(date) {
-                cards.push(TierCard { from: date, ladders: HashMap::new() });
+                cards.push(TierCard {
+                    from: date,
+                    ladders: HashMap::new(),
+                });
             }
-            let Some(card) = cards.last_mut() else { continue };
+            let Some(card) = cards.last_mut() else {
+                continue;
+            };
             let ladder = card.ladders.entry((market, cat)).or_default();
-            let expected = ladder.last().map_or(Some(0), |b: &Band| b.to.map(|t| t + 1));
+            let expected = ladder
+                .last()
+                .map_or(Some(0), |b: &Band| b.to.map(|t| t + 1));
             // Bands must tile the month from the first message on.
             let ok = match expected {
                 Some(0) => band.from <= 1,
@@ -92,7 +141,10 @@ impl TierCards {
             }
             ladder.push(band);
         }
-        Ok(TierCards { currency: currency.to_string(), cards })
+        Ok(TierCards {
+            currency: currency.to_string(),
+            cards,
+        })
     }
 
     /// The ladder in force for a market and category on a local date.
@@ -105,7 +157,9 @@ impl TierCards {
 
 /// The band holding the `n`th charged message of the month (1-based).
 pub fn band_for(ladder: &[Band], n: u64) -> Option<&Band> {
-    ladder.iter().find(|b| n >= b.from.max(1) && b.to.is_none_or(|t| n <= t))
+    ladder
+        .iter()
+        .find(|b| n >= b.from.max(1) && b.to.is_none_or(|t| n <= t))
 }
 
 #[cfg(test)]
@@ -128,12 +182,26 @@ mod tests {
 2026-01-01,India,authentication,0,750000,0.1150,s\n2026-01-01,India,authentication,750001,,0.1081,s\n";
         let t = TierCards::load("INR", "tiers/INR.csv", text, &m).unwrap();
         let india = m.id("India").unwrap();
-        let l = t.ladder(india, Category::Authentication, parse_date("2026-02-01").unwrap()).unwrap();
+        let l = t
+            .ladder(
+                india,
+                Category::Authentication,
+                parse_date("2026-02-01").unwrap(),
+            )
+            .unwrap();
         assert_eq!(band_for(l, 750_000).unwrap().rate, dec!(0.1150));
         assert_eq!(band_for(l, 750_001).unwrap().rate, dec!(0.1081));
         assert_eq!(band_for(l, 750_001).unwrap().label(), "750001:MAX");
-        assert!(t.ladder(india, Category::Utility, parse_date("2026-02-01").unwrap()).is_none());
-        assert!(t.ladder(india, Category::Authentication, parse_date("2025-12-31").unwrap()).is_none());
+        assert!(t
+            .ladder(india, Category::Utility, parse_date("2026-02-01").unwrap())
+            .is_none());
+        assert!(t
+            .ladder(
+                india,
+                Category::Authentication,
+                parse_date("2025-12-31").unwrap()
+            )
+            .is_none());
     }
 
     #[test]
@@ -141,7 +209,12 @@ mod tests {
         let m = markets();
         let text = "effective_from,market,category,from,to,rate,source\n\
 2026-01-01,India,authentication,0,750000,0.1150,s\n2026-01-01,India,authentication,700000,,0.1081,s\n";
-        let e = TierCards::load("INR", "tiers/INR.csv", text, &m).unwrap_err().to_string();
-        assert!(e.contains("tiers/INR.csv:3") && e.contains("overlaps"), "{e}");
+        let e = TierCards::load("INR", "tiers/INR.csv", text, &m)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("tiers/INR.csv:3") && e.contains("overlaps"),
+            "{e}"
+        );
     }
 }

@@ -108,7 +108,10 @@ pub fn meta_pricing_type(model: PricingModel, p: &Priced) -> Option<&'static str
         (PricingModel::Cbp, PricingType::FreeCustomerService) => "regular",
         // Meta reports the service allowance and CBP carry-over as free
         // customer service.
-        (PricingModel::Pmp, PricingType::FreeTier | PricingType::InConversation | PricingType::FreeCustomerService) => "free_customer_service",
+        (
+            PricingModel::Pmp,
+            PricingType::FreeTier | PricingType::InConversation | PricingType::FreeCustomerService,
+        ) => "free_customer_service",
         (PricingModel::Cbp, PricingType::InConversation) => "in_conversation",
     })
 }
@@ -116,25 +119,57 @@ pub fn meta_pricing_type(model: PricingModel, p: &Priced) -> Option<&'static str
 impl Ours {
     /// Adds one message's verdict. In the CBP era the unit is the
     /// conversation: only messages that opened one count.
-    pub fn add(&mut self, m: &Message, p: &Priced, pricing: &Pricing, privacy: &crate::phone::Privacy, files: &[String], zone: &Zone) {
-        if m.direction != Direction::Outbound || !matches!(p.outcome, Outcome::Billable | Outcome::Free) {
+    pub fn add(
+        &mut self,
+        m: &Message,
+        p: &Priced,
+        pricing: &Pricing,
+        privacy: &crate::phone::Privacy,
+        files: &[String],
+        zone: &Zone,
+    ) {
+        if m.direction != Direction::Outbound
+            || !matches!(p.outcome, Outcome::Billable | Outcome::Free)
+        {
             return;
         }
-        let (Some(c), Some(r), Some(era)) = (p.class, p.resolved, p.era.map(|i| &pricing.rules.eras[i])) else { return };
+        let (Some(c), Some(r), Some(era)) =
+            (p.class, p.resolved, p.era.map(|i| &pricing.rules.eras[i]))
+        else {
+            return;
+        };
         let opens = match era.model {
             PricingModel::Pmp => true,
-            PricingModel::Cbp => matches!(c.reason, Reason::OpenedConversation | Reason::OpenedFreeEntryPoint { .. } | Reason::FreeCategory | Reason::Allowance { .. }),
+            PricingModel::Cbp => matches!(
+                c.reason,
+                Reason::OpenedConversation
+                    | Reason::OpenedFreeEntryPoint { .. }
+                    | Reason::FreeCategory
+                    | Reason::Allowance { .. }
+            ),
         };
-        let Some(ptype) = meta_pricing_type(era.model, p) else { return };
+        let Some(ptype) = meta_pricing_type(era.model, p) else {
+            return;
+        };
         let market = pricing.markets.name(r.market).to_string();
         if opens {
-            let k = (p.month.to_string(), market.clone(), c.category.as_str().to_string(), ptype.to_string());
+            let k = (
+                p.month.to_string(),
+                market.clone(),
+                c.category.as_str().to_string(),
+                ptype.to_string(),
+            );
             let s = self.by_type.entry(k).or_default();
             s.volume += 1;
             s.cost += p.cost;
             s.present = true;
             if p.outcome == Outcome::Billable {
-                let k = (p.month.to_string(), market, c.category.as_str().to_string(), String::new());
+                let k = (
+                    p.month.to_string(),
+                    market,
+                    c.category.as_str().to_string(),
+                    String::new(),
+                );
                 let s = self.billable.entry(k).or_default();
                 s.volume += 1;
                 s.cost += p.cost;
@@ -146,7 +181,8 @@ impl Ours {
             self.compared_messages += 1;
             let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
             let ours_billable = p.outcome == Outcome::Billable;
-            let type_differs = era.model == PricingModel::Pmp && theirs_type.as_deref().is_some_and(|t| t != ptype);
+            let type_differs = era.model == PricingModel::Pmp
+                && theirs_type.as_deref().is_some_and(|t| t != ptype);
             let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
             if type_differs || billable_differs {
                 self.messages.push(MessageFinding {
@@ -161,7 +197,11 @@ impl Ours {
                     ours_billable,
                     theirs_billable: meta.billable,
                     rule: format!("{}: {}", era.id, c.reason.explain(m.ts, c.category)),
-                    code: if type_differs { "message_type_differs" } else { "message_billable_differs" },
+                    code: if type_differs {
+                        "message_type_differs"
+                    } else {
+                        "message_billable_differs"
+                    },
                 });
             }
         }
@@ -169,29 +209,49 @@ impl Ours {
 }
 
 /// Meta's figures bucketed like ours.
-pub fn bucket_theirs(points: &[TheirPoint], pricing: &Pricing, zone: &mut Zone, warnings: &mut Vec<String>) -> (BTreeMap<Key, Side>, bool) {
+pub fn bucket_theirs(
+    points: &[TheirPoint],
+    pricing: &Pricing,
+    zone: &mut Zone,
+    warnings: &mut Vec<String>,
+) -> (BTreeMap<Key, Side>, bool) {
     let mut out: BTreeMap<Key, Side> = BTreeMap::new();
     let mut typed = false;
     for p in points {
         let Some(cat) = p.category else {
-            warnings.push(format!("{}: skipped a point of category {:?}: wacost does not price it", p.file, p.category_raw));
+            warnings.push(format!(
+                "{}: skipped a point of category {:?}: wacost does not price it",
+                p.file, p.category_raw
+            ));
             continue;
         };
         let month = match (&p.month, p.start) {
             (Some(m), _) => m.clone(),
             (None, Some(s)) => Month::of(zone.local_date(s)).to_string(),
             (None, None) => {
-                warnings.push(format!("{}: skipped a point with no month or start", p.file));
+                warnings.push(format!(
+                    "{}: skipped a point with no month or start",
+                    p.file
+                ));
                 continue;
             }
         };
-        let date = Month::parse(&month).map(Month::first_day).unwrap_or_default();
+        let date = Month::parse(&month)
+            .map(Month::first_day)
+            .unwrap_or_default();
         let market = match (&p.market, &p.country) {
-            (Some(m), _) => pricing.markets.find_name(m).map(|id| pricing.markets.name(id).to_string()).unwrap_or_else(|| m.clone()),
+            (Some(m), _) => pricing
+                .markets
+                .find_name(m)
+                .map(|id| pricing.markets.name(id).to_string())
+                .unwrap_or_else(|| m.clone()),
             (None, Some(c)) => match pricing.markets.resolve_country(c, date) {
                 Some(id) => pricing.markets.name(id).to_string(),
                 None => {
-                    warnings.push(format!("{}: country {c:?} is not in the market map", p.file));
+                    warnings.push(format!(
+                        "{}: country {c:?} is not in the market map",
+                        p.file
+                    ));
                     c.clone()
                 }
             },
@@ -201,7 +261,9 @@ pub fn bucket_theirs(points: &[TheirPoint], pricing: &Pricing, zone: &mut Zone, 
         if !ptype.is_empty() {
             typed = true;
         }
-        let s = out.entry((month, market, cat.as_str().to_string(), ptype)).or_default();
+        let s = out
+            .entry((month, market, cat.as_str().to_string(), ptype))
+            .or_default();
         s.volume += p.volume;
         s.cost += p.cost.unwrap_or_default();
         s.present = true;
@@ -210,7 +272,11 @@ pub fn bucket_theirs(points: &[TheirPoint], pricing: &Pricing, zone: &mut Zone, 
 }
 
 /// Compares two bucket maps.
-pub fn compare(ours: &BTreeMap<Key, Side>, theirs: &BTreeMap<Key, Side>, tolerance: Decimal) -> Vec<Line> {
+pub fn compare(
+    ours: &BTreeMap<Key, Side>,
+    theirs: &BTreeMap<Key, Side>,
+    tolerance: Decimal,
+) -> Vec<Line> {
     let mut keys: Vec<&Key> = ours.keys().chain(theirs.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -231,7 +297,11 @@ pub fn compare(ours: &BTreeMap<Key, Side>, theirs: &BTreeMap<Key, Side>, toleran
             } else {
                 Finding::Matched
             };
-            let percent = if o.cost.is_zero() { String::new() } else { format!("{:.2}", diff / o.cost * Decimal::ONE_HUNDRED) };
+            let percent = if o.cost.is_zero() {
+                String::new()
+            } else {
+                format!("{:.2}", diff / o.cost * Decimal::ONE_HUNDRED)
+            };
             Line {
                 month: k.0.clone(),
                 market: k.1.clone(),
