@@ -62,6 +62,7 @@ pub fn read_all(
             rejected.push(r)
         })?;
     }
+    input::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
     Ok(msgs)
 }
 
@@ -187,7 +188,9 @@ pub fn price(
                     p.tier = c.tier;
                 }
                 Err(e) => {
+                    // Not priced: the classification must not claim a charge.
                     p.outcome = Outcome::Rejected;
+                    p.class = None;
                     p.reject = Some(e.to_string());
                 }
             }

@@ -34,6 +34,12 @@ pub fn rounded_to_minor(d: Decimal, currency: &str) -> Decimal {
     )
 }
 
+/// The invoice view as text: `0.00`, `2.01`.
+pub fn fmt_minor(d: Decimal, currency: &str) -> String {
+    let dp = minor_unit_decimals(currency) as usize;
+    format!("{:.dp$}", rounded_to_minor(d, currency))
+}
+
 /// Half the smallest unit of the currency: the default reconcile tolerance.
 pub fn half_minor_unit(currency: &str) -> Decimal {
     Decimal::new(5, minor_unit_decimals(currency) + 1)
@@ -50,6 +56,9 @@ mod tests {
         assert_eq!(fmt(dec!(0)), "0.0000");
         assert_eq!(fmt(dec!(12.000420)), "12.00042");
         assert_eq!(rounded_to_minor(dec!(0.125), "USD"), dec!(0.13));
+        assert_eq!(fmt_minor(Decimal::ZERO, "USD"), "0.00");
+        assert_eq!(fmt_minor(dec!(0.0036), "USD"), "0.00");
+        assert_eq!(fmt_minor(dec!(2.013), "CLP"), "2");
         assert_eq!(half_minor_unit("USD"), dec!(0.005));
         assert_eq!(half_minor_unit("CLP"), dec!(0.5));
     }

@@ -32,8 +32,10 @@ pub enum Dim {
     Market,
     Country,
     Category,
+    #[value(name = "pricing_type", alias = "pricing-type")]
     PricingType,
     Tier,
+    #[value(name = "business_number", alias = "business-number")]
     BusinessNumber,
     Template,
 }
@@ -199,7 +201,7 @@ impl Summary {
             "currency": self.currency,
             "tz": self.tz,
             "total": money::fmt(self.total),
-            "total_rounded": money::rounded_to_minor(self.total, &self.currency).to_string(),
+            "total_rounded": money::fmt_minor(self.total, &self.currency),
             "counts": self.counts,
             "reconciled": self.counts.reconciles(),
             "lines": lines,
@@ -276,7 +278,7 @@ impl Summary {
             "Total {} {} (invoice rounding: {} {}); time zone {}",
             money::fmt(self.total),
             self.currency,
-            money::rounded_to_minor(self.total, &self.currency),
+            money::fmt_minor(self.total, &self.currency),
             self.currency,
             self.tz
         )?;

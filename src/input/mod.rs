@@ -112,6 +112,8 @@ pub struct Inputs {
     pub merged_statuses: u64,
     /// Notes for stderr (payloads of other webhook fields, ...).
     pub notes: Vec<String>,
+    /// Webhook messages waiting for all their statuses.
+    pub webhook: webhook::WebhookState,
 }
 
 impl Inputs {
@@ -124,6 +126,7 @@ impl Inputs {
             rows: 0,
             merged_statuses: 0,
             notes: Vec::new(),
+            webhook: webhook::WebhookState::default(),
         }
     }
 }

@@ -31,14 +31,40 @@ pub(super) fn read(
         })?;
     let body = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&text);
     let line_of = LineIndex::new(body);
+    // Statuses of one message may sit in different files (daily log
+    // rotation): the pending messages live in `inputs` until `finish`.
+    let held = std::mem::take(&mut inputs.webhook);
     let state = Collect {
         name,
         file_idx,
-        outbound: HashMap::new(),
-        order: Vec::new(),
+        outbound: held.outbound,
+        order: held.order,
     };
     read_from(body, &line_of, state, inputs, out, rejected);
     Ok(())
+}
+
+/// Outbound messages held across webhook files, merged by message id.
+#[derive(Debug, Default)]
+pub struct WebhookState {
+    outbound: HashMap<String, usize>,
+    order: Vec<Pending>,
+}
+
+/// Emits every held outbound message once all inputs are read.
+pub fn finish(
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) {
+    let held = std::mem::take(&mut inputs.webhook);
+    Collect {
+        name: "",
+        file_idx: 0,
+        outbound: held.outbound,
+        order: held.order,
+    }
+    .finish(inputs, out, rejected);
 }
 
 /// Reads every document; after invalid JSON, resumes at the next line (JSON
@@ -89,7 +115,10 @@ fn read_from(
             }
         }
     }
-    state.finish(inputs, out, rejected);
+    inputs.webhook = WebhookState {
+        outbound: state.outbound,
+        order: state.order,
+    };
 }
 
 fn leading_ws(b: &[u8]) -> usize {
@@ -127,6 +156,7 @@ struct Collect<'a> {
     order: Vec<Pending>,
 }
 
+#[derive(Debug)]
 struct Pending {
     msg: Message,
     /// Best status seen: 0 none, 1 sent, 2 failed, 3 delivered/read.
@@ -348,10 +378,14 @@ impl Collect<'_> {
         out: &mut dyn FnMut(Message),
         rejected: &mut dyn FnMut(Rejected),
     ) {
-        let name = self.name.to_string();
         for p in self.order {
             inputs.rows += 1;
             let mut msg = p.msg;
+            let name = inputs
+                .files
+                .get(msg.file as usize)
+                .cloned()
+                .unwrap_or_default();
             if let Some((field, reason)) = p.bad {
                 rejected(Rejected {
                     file: name.clone(),
@@ -429,6 +463,7 @@ mod tests {
 
     fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
         let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+        inputs.files.push("w.jsonl".into());
         let mut msgs = Vec::new();
         let mut rej = Vec::new();
         read(
@@ -440,6 +475,7 @@ mod tests {
             &mut |r| rej.push(r),
         )
         .unwrap();
+        finish(&mut inputs, &mut |m| msgs.push(m), &mut |r| rej.push(r));
         (msgs, rej, inputs)
     }
 
