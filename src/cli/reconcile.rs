@@ -81,6 +81,21 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
         ours.add(m, p, &pricing, &privacy, &files, &zone);
     })?;
     let (theirs, typed) = reconcile::bucket_theirs(&points, &pricing, &mut z, &mut warnings);
+    // Compare only the months Meta reports: a log usually spans more.
+    let their_months: std::collections::BTreeSet<&String> = theirs.keys().map(|k| &k.0).collect();
+    let before = ours.by_type.len() + ours.billable.len();
+    if !their_months.is_empty() {
+        ours.by_type.retain(|k, _| their_months.contains(&k.0));
+        ours.billable.retain(|k, _| their_months.contains(&k.0));
+        let skipped = before - ours.by_type.len() - ours.billable.len();
+        if skipped > 0 {
+            let months: Vec<&str> = their_months.iter().map(|m| m.as_str()).collect();
+            warnings.push(format!(
+                "compared only the months Meta reports ({}); log lines of other months left out",
+                months.join(", ")
+            ));
+        }
+    }
     let mut lines = if a.against.is_empty() {
         Vec::new()
     } else if typed {

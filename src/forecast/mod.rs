@@ -230,4 +230,20 @@ mod tests {
         let l = f.lines.values().next().unwrap();
         assert_eq!((l.billable, l.free), (3000, 2000));
     }
+
+    #[test]
+    fn tiers_apply_to_the_sum_of_campaigns() {
+        // India INR authentication ladder (pricing/tiers/INR.csv): 0..750000 at 0.1150,
+        // 750001..15000000 at 0.1081. Two campaigns of 500,000 in one month reach the
+        // second band together: 750,000 x 0.1150 + 250,000 x 0.1081.
+        let p = Pricing::bundled().unwrap();
+        let text = "[[campaign]]\nmonth='2026-02'\nmarket='IN'\ncategory='authentication'\nmessages=500000\n[[campaign]]\nmonth='2026-02'\nmarket='+91'\ncategory='authentication'\nmessages=500000\n";
+        let plan = Plan::parse("p.toml", text, &p.markets).unwrap();
+        let f = price_plan(&p, &plan, "INR", &BTreeMap::new(), None).unwrap();
+        assert_eq!(f.lines.len(), 1);
+        assert_eq!(
+            f.total,
+            dec!(750000) * dec!(0.1150) + dec!(250000) * dec!(0.1081)
+        );
+    }
 }

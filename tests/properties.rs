@@ -1,0 +1,381 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Properties of `wacost estimate` on random small logs (through the binary,
+//! the contract's interface): rows are conserved, the total is the sum of the
+//! detail costs, and the summary depends neither on the order of the rows nor
+//! on how they are split into files, nor on repeated webhook deliveries.
+//!
+//! Logs mix Brazilian, North American, Portuguese and Indian contacts, times
+//! around two rule changes (2025-06-29..2025-07-02: conversation-based to
+//! per-message pricing; 2026-09-28..2026-10-03: service charged), inbound rows
+//! (some from free entry points), templates of every category, free-form
+//! messages, failed rows and malformed rows.
+
+mod common;
+
+use std::path::Path;
+
+use common::{counts, csv_records, run, wacost};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+const CONTACTS: [&str; 5] = [
+    "+55 11 98765-4321",
+    "+55 21 99876-5432",
+    "+1 415 555 0123",
+    "+351 912 345 678",
+    "+91 98765 43210",
+];
+const CATEGORIES: [&str; 4] = [
+    "marketing",
+    "utility",
+    "authentication",
+    "authentication_international",
+];
+const BUSINESS: [&str; 2] = ["5511300000001", "5511300000002"];
+/// 2026-09-28T00:00:00Z and 2025-06-29T00:00:00Z.
+const BASE_2026: i64 = 1_790_553_600;
+const BASE_2025: i64 = 1_751_155_200;
+const HEADER: &str =
+    "timestamp,direction,contact,type,category,status,entry_point,business_number,id";
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Inbound { entry_point: bool },
+    Text,
+    Template(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    ts: i64,
+    kind: Kind,
+    contact: usize,
+    failed: bool,
+    business: usize,
+    /// Some(k): the row is malformed in way k.
+    bad: Option<u8>,
+}
+
+fn ts_strategy() -> impl Strategy<Value = i64> {
+    // Half-hour steps make boundary collisions likely; a few odd seconds.
+    let secs = prop_oneof![4 => Just(0i64), 1 => Just(1i64), 1 => Just(1799i64), 1 => 0i64..1800];
+    prop_oneof![
+        ((0i64..240), secs.clone()).prop_map(|(h, s)| BASE_2026 + h * 1800 + s),
+        ((0i64..192), secs).prop_map(|(h, s)| BASE_2025 + h * 1800 + s),
+    ]
+}
+
+fn row_strategy() -> impl Strategy<Value = Row> {
+    let kind = prop_oneof![
+        2 => any::<bool>().prop_map(|e| Kind::Inbound { entry_point: e }),
+        2 => Just(Kind::Text),
+        5 => (0usize..4).prop_map(Kind::Template),
+    ];
+    let bad = prop_oneof![9 => Just(None), 1 => (0u8..5).prop_map(Some)];
+    (
+        ts_strategy(),
+        kind,
+        0usize..CONTACTS.len(),
+        proptest::bool::weighted(0.1),
+        0usize..2,
+        bad,
+    )
+        .prop_map(|(ts, kind, contact, failed, business, bad)| Row {
+            ts,
+            kind,
+            contact,
+            failed,
+            business,
+            bad,
+        })
+}
+
+fn log_strategy() -> impl Strategy<Value = Vec<Row>> {
+    proptest::collection::vec(row_strategy(), 1..40)
+}
+
+fn tz_strategy() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just("UTC"), Just("America/Sao_Paulo")]
+}
+
+/// Sao Paulo local time with its offset (-03:00, no DST since 2019).
+fn rfc3339(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts - 3 * 3600, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%S-03:00")
+        .to_string()
+}
+
+/// One CSV line; `id` makes every row distinct.
+fn render(r: &Row, id: usize) -> String {
+    let mut f: Vec<String> = vec![
+        rfc3339(r.ts),
+        if matches!(r.kind, Kind::Inbound { .. }) {
+            "inbound"
+        } else {
+            "outbound"
+        }
+        .into(),
+        CONTACTS[r.contact].into(),
+        match r.kind {
+            Kind::Template(_) => "template",
+            _ => "text",
+        }
+        .into(),
+        match r.kind {
+            Kind::Template(c) => CATEGORIES[c].into(),
+            _ => String::new(),
+        },
+        if r.failed && !matches!(r.kind, Kind::Inbound { .. }) {
+            "failed"
+        } else {
+            "delivered"
+        }
+        .into(),
+        if matches!(r.kind, Kind::Inbound { entry_point: true }) {
+            "ctwa"
+        } else {
+            ""
+        }
+        .into(),
+        BUSINESS[r.business].into(),
+        format!("wamid.P{id:04}"),
+    ];
+    match r.bad {
+        Some(0) => f[0] = "2026-02-30T10:00:00-03:00".into(),
+        Some(1) => f[1] = "sideways".into(),
+        Some(2) => f[2] = "12345".into(),
+        Some(3) => {
+            f[3] = "template".into();
+            f[4] = "promo".into();
+        }
+        Some(_) => f.truncate(6),
+        None => {}
+    }
+    f.join(",")
+}
+
+/// Files of rendered rows: each a header plus `(original index, row)` lines.
+fn write_csv(dir: &Path, name: &str, rows: &[(usize, &Row)]) {
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    for (i, r) in rows {
+        text.push_str(&render(r, *i));
+        text.push('\n');
+    }
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn estimate(dir: &Path, files: &[&str], tz: &str, extra: &[&str]) -> common::Run {
+    let mut c = wacost();
+    c.current_dir(dir)
+        .arg("estimate")
+        .args(files)
+        .args(["--tz", tz])
+        .args(extra);
+    let r = run(c);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    r
+}
+
+fn summary(dir: &Path, files: &[&str], tz: &str) -> Value {
+    estimate(dir, files, tz, &["--format", "json"]).json()
+}
+
+/// The summary with `rejected` replaced by sorted (original row, field, reason):
+/// `origin(file, line)` maps a rejected line back to the row that produced it.
+fn normalized(mut v: Value, origin: &dyn Fn(&str, u64) -> usize) -> Value {
+    let mut rej: Vec<(usize, String, String)> = v["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                origin(r["file"].as_str().unwrap(), r["line"].as_u64().unwrap()),
+                r["field"].as_str().unwrap_or("").to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    rej.sort();
+    v["rejected"] = json!(rej);
+    v
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// rows = inbound + billable + free + failed + rejected = the data rows of the
+    /// file; the lines add up to the counts and the total; the detail has one row
+    /// per input row and its costs add up to the total.
+    #[test]
+    fn rows_are_conserved_and_total_is_the_sum_of_detail_costs(rows in log_strategy(), tz in tz_strategy()) {
+        let dir = tempfile::tempdir().unwrap();
+        let indexed: Vec<(usize, &Row)> = rows.iter().enumerate().collect();
+        write_csv(dir.path(), "log.csv", &indexed);
+        let v = summary(dir.path(), &["log.csv"], tz);
+        let (n, inbound, outbound, billable, free, failed, rejected) = counts(&v);
+        prop_assert_eq!(n, rows.len() as u64);
+        prop_assert_eq!(n, inbound + billable + free + failed + rejected);
+        prop_assert_eq!(outbound, billable + free + failed);
+        prop_assert_eq!(rejected as usize, v["rejected"].as_array().unwrap().len());
+        let want_inbound = rows.iter().filter(|r| r.bad.is_none() && matches!(r.kind, Kind::Inbound { .. })).count() as u64;
+        prop_assert_eq!(inbound, want_inbound);
+        let lines = v["lines"].as_array().unwrap();
+        let sum = |k: &str| lines.iter().map(|l| l[k].as_u64().unwrap()).sum::<u64>();
+        prop_assert_eq!((sum("billable"), sum("free"), sum("failed")), (billable, free, failed));
+        let total = dec(v["total"].as_str().unwrap());
+        let lines_total: Decimal = lines.iter().map(|l| dec(l["cost"].as_str().unwrap())).sum();
+        prop_assert_eq!(lines_total, total);
+
+        let d = estimate(dir.path(), &["log.csv"], tz, &["--detail", "--format", "csv"]).stdout;
+        let recs = csv_records(&d);
+        let col = |name: &str| recs[0].iter().position(|h| h == name).unwrap();
+        let (line_c, cost_c, outcome_c) = (col("line"), col("cost"), col("outcome"));
+        prop_assert_eq!(recs.len() - 1, rows.len());
+        let mut seen: Vec<u64> = recs[1..].iter().map(|r| r[line_c].parse().unwrap()).collect();
+        seen.sort_unstable();
+        prop_assert_eq!(seen, (2..rows.len() as u64 + 2).collect::<Vec<u64>>());
+        let detail_total: Decimal = recs[1..].iter().map(|r| dec(&r[cost_c])).sum();
+        prop_assert_eq!(detail_total, total);
+        let billable_rows = recs[1..].iter().filter(|r| r[outcome_c] == "billable").count() as u64;
+        prop_assert_eq!(billable_rows, billable);
+    }
+
+    /// Shuffling the data rows changes nothing but the line numbers of rejected rows.
+    #[test]
+    fn row_order_does_not_change_the_summary(
+        (rows, perm) in log_strategy().prop_flat_map(|rows| {
+            let n = rows.len();
+            (Just(rows), Just((0..n).collect::<Vec<usize>>()).prop_shuffle())
+        }),
+        tz in tz_strategy(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let original: Vec<(usize, &Row)> = rows.iter().enumerate().collect();
+        let shuffled: Vec<(usize, &Row)> = perm.iter().map(|&i| (i, &rows[i])).collect();
+        write_csv(dir.path(), "a.csv", &original);
+        write_csv(dir.path(), "b.csv", &shuffled);
+        let a = normalized(summary(dir.path(), &["a.csv"], tz), &|_, line| line as usize - 2);
+        let b = normalized(summary(dir.path(), &["b.csv"], tz), &|_, line| perm[line as usize - 2]);
+        prop_assert_eq!(a, b);
+    }
+
+    /// Splitting the rows into two files (and naming them in either order)
+    /// changes nothing but where rejected rows are reported.
+    #[test]
+    fn splitting_into_two_files_does_not_change_the_summary(
+        (rows, k) in log_strategy().prop_flat_map(|rows| { let n = rows.len(); (Just(rows), 0..=n) }),
+        tz in tz_strategy(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let all: Vec<(usize, &Row)> = rows.iter().enumerate().collect();
+        write_csv(dir.path(), "all.csv", &all);
+        write_csv(dir.path(), "p1.csv", &all[..k]);
+        write_csv(dir.path(), "p2.csv", &all[k..]);
+        let one = normalized(summary(dir.path(), &["all.csv"], tz), &|_, line| line as usize - 2);
+        let origin = |file: &str, line: u64| if file == "p1.csv" { line as usize - 2 } else { k + line as usize - 2 };
+        let two = normalized(summary(dir.path(), &["p1.csv", "p2.csv"], tz), &origin);
+        prop_assert_eq!(&one, &two);
+        let rev = normalized(summary(dir.path(), &["p2.csv", "p1.csv"], tz), &origin);
+        prop_assert_eq!(&one, &rev);
+    }
+
+    /// Repeated webhook deliveries (Meta retries; the same status twice, in any
+    /// place of the log) do not change the summary.
+    #[test]
+    fn duplicate_webhook_status_deliveries_are_idempotent(
+        msgs in proptest::collection::vec((ts_strategy(), 0usize..CONTACTS.len(), 0usize..6, proptest::bool::weighted(0.15)), 1..20),
+        dups in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..15),
+        tz in tz_strategy(),
+    ) {
+        let mut lines: Vec<String> = Vec::new();
+        for (i, (ts, contact, what, failed)) in msgs.iter().enumerate() {
+            let digits: String = CONTACTS[*contact].chars().filter(char::is_ascii_digit).collect();
+            lines.extend(webhook_lines(i, *ts, &digits, *what, *failed));
+        }
+        let mut with_dups = lines.clone();
+        for (pick, at) in &dups {
+            let l = lines[pick.index(lines.len())].clone();
+            let pos = at.index(with_dups.len() + 1);
+            with_dups.insert(pos, l);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("once.jsonl"), lines.join("\n") + "\n").unwrap();
+        std::fs::write(dir.path().join("dups.jsonl"), with_dups.join("\n") + "\n").unwrap();
+        // Rejected rows (unknown rates) are reported at the line of a message's first
+        // status, which a duplicate may move: compare their reasons only.
+        let strip = |v: Value| normalized(v, &|_, _| 0);
+        let once = strip(summary(dir.path(), &["once.jsonl"], tz));
+        let dup = strip(summary(dir.path(), &["dups.jsonl"], tz));
+        prop_assert_eq!(&once, &dup);
+        let (rows, inbound, ..) = counts(&once);
+        prop_assert_eq!(rows, msgs.len() as u64);
+        prop_assert_eq!(inbound, msgs.iter().filter(|m| m.2 == 5).count() as u64);
+    }
+}
+
+/// The webhook lines of message `i`: `what` 0..4 a template of that category,
+/// 4 a free-form reply (`service`), 5 an inbound message (with a referral when
+/// `flag`); outbound messages get sent, delivered and read statuses, or sent
+/// and failed when `flag`.
+fn webhook_lines(i: usize, ts: i64, digits: &str, what: usize, flag: bool) -> Vec<String> {
+    let wrap = |value: Value| {
+        json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages",
+            "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "551130000000", "phone_number_id": "106540352242922"},
+            "contacts": [{"wa_id": digits}], "statuses": value["statuses"], "messages": value["messages"]}}]}]})
+        .to_string()
+    };
+    if what == 5 {
+        let mut m = json!({"from": digits, "id": format!("wamid.IN{i:04}"), "timestamp": ts.to_string(), "type": "text", "text": {"body": "Oi"}});
+        if flag {
+            m["referral"] = json!({"source_type": "ad", "source_id": "120200000000001"});
+        }
+        return vec![wrap(json!({"statuses": [], "messages": [m]}))];
+    }
+    let category = if what == 4 {
+        "service"
+    } else {
+        CATEGORIES[what]
+    };
+    let status = |s: &str, dt: i64| {
+        let mut st = json!({"id": format!("wamid.OUT{i:04}"), "status": s, "timestamp": (ts + dt).to_string(), "recipient_id": digits});
+        if s != "failed" {
+            st["pricing"] = json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": category});
+        }
+        wrap(json!({"statuses": [st], "messages": []}))
+    };
+    if flag {
+        vec![status("sent", 0), status("failed", 5)]
+    } else {
+        vec![
+            status("sent", 0),
+            status("delivered", 2),
+            status("read", 30),
+        ]
+    }
+}
+
+#[test]
+fn webhook_lines_shape() {
+    // The generator itself: an inbound with a referral is one line, a delivered
+    // message three, a failed one two.
+    assert_eq!(
+        webhook_lines(0, BASE_2026, "5511987654321", 5, true).len(),
+        1
+    );
+    assert!(webhook_lines(0, BASE_2026, "5511987654321", 5, true)[0].contains("\"referral\""));
+    assert_eq!(
+        webhook_lines(1, BASE_2026, "5511987654321", 0, false).len(),
+        3
+    );
+    assert_eq!(
+        webhook_lines(2, BASE_2026, "5511987654321", 1, true).len(),
+        2
+    );
+}
