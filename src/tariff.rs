@@ -36,8 +36,6 @@ impl Tier {
 pub struct Charge {
     pub rate: Decimal,
     pub tier: Tier,
-    /// Effective date of the card the rate came from.
-    pub card: NaiveDate,
 }
 
 /// Counts already reached outside the input, per market and tier counter.
@@ -75,9 +73,9 @@ impl<'p> Tariff<'p> {
         self.cards
     }
 
-    /// The price of the next `n` charged messages of a market and category
-    /// in a month (n = 1 for a single message). Tiered categories advance the
-    /// counter of their tier group; nothing advances unless the rate exists.
+    /// The price of the next charged message of a market and category in a
+    /// month. Tiered categories advance the counter of their tier group;
+    /// nothing advances unless the rate exists.
     pub fn charge(
         &mut self,
         era: &Era,
@@ -86,40 +84,10 @@ impl<'p> Tariff<'p> {
         date: NaiveDate,
         month: (i32, u32),
     ) -> Result<Charge, RateError> {
-        let list = self.cards.rate(&self.pricing.markets, market, cat, date)?;
-        if !era.tiered[cat.index()] {
-            return Ok(Charge {
-                rate: list.rate,
-                tier: Tier::None,
-                card: list.card,
-            });
-        }
-        let counter = era.tier_counter[cat.index()];
-        let seed = self
-            .seeds
-            .seeds
-            .get(&(market, counter))
-            .copied()
-            .unwrap_or(0);
-        let n = self
-            .counts
-            .entry((month.0, month.1, market, counter))
-            .or_insert(seed);
-        *n += 1;
-        let position = *n;
-        let ladder = self.tiers.and_then(|t| t.ladder(market, cat, date));
-        Ok(match ladder.and_then(|l| band_for(l, position)) {
-            Some(b) => Charge {
-                rate: b.rate,
-                tier: Tier::Band(b.label()),
-                card: list.card,
-            },
-            None => Charge {
-                rate: list.rate,
-                tier: Tier::List,
-                card: list.card,
-            },
-        })
+        let mut parts = self.charge_bulk(era, market, cat, date, month, 1)?;
+        // One message lands in exactly one band: `parts` has one entry.
+        let (tier, _, rate) = parts.pop().unwrap_or((Tier::None, 1, Decimal::ZERO));
+        Ok(Charge { rate, tier })
     }
 
     /// Prices `n` charged messages at once (forecasts): split across the
