@@ -121,16 +121,10 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
     let residual: Decimal = lines
         .iter()
         .filter(|l| l.finding == Finding::Matched)
-        .map(|l| l.difference.parse::<Decimal>().unwrap_or_default())
+        .map(|l| l.difference)
         .sum();
-    let total_ours: Decimal = lines
-        .iter()
-        .map(|l| l.ours_cost.parse::<Decimal>().unwrap_or_default())
-        .sum();
-    let total_theirs: Decimal = lines
-        .iter()
-        .map(|l| l.theirs_cost.parse::<Decimal>().unwrap_or_default())
-        .sum();
+    let total_ours: Decimal = lines.iter().map(|l| l.ours_cost).sum();
+    let total_theirs: Decimal = lines.iter().map(|l| l.theirs_cost).sum();
     let differences = lines
         .iter()
         .filter(|l| l.finding != Finding::Matched)
@@ -188,10 +182,10 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
                     &l.category,
                     &l.pricing_type,
                     &l.ours_volume.to_string(),
-                    &l.ours_cost,
+                    &money::fmt(l.ours_cost),
                     &l.theirs_volume.to_string(),
-                    &l.theirs_cost,
-                    &l.difference,
+                    &money::fmt(l.theirs_cost),
+                    &money::fmt(l.difference),
                     &l.percent,
                     l.finding.as_str(),
                     "",
@@ -245,10 +239,10 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
                         Cell::new(&l.category),
                         Cell::new(&l.pricing_type),
                         r(l.ours_volume.to_string()),
-                        r(l.ours_cost.clone()),
+                        r(money::fmt(l.ours_cost)),
                         r(l.theirs_volume.to_string()),
-                        r(l.theirs_cost.clone()),
-                        r(l.difference.clone()),
+                        r(money::fmt(l.theirs_cost)),
+                        r(money::fmt(l.difference)),
                         r(l.percent.clone()),
                         Cell::new(l.finding.as_str()),
                     ]);

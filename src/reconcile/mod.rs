@@ -64,12 +64,19 @@ pub struct Line {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub pricing_type: String,
     pub ours_volume: u64,
-    pub ours_cost: String,
+    #[serde(serialize_with = "money_str")]
+    pub ours_cost: Decimal,
     pub theirs_volume: u64,
-    pub theirs_cost: String,
-    pub difference: String,
+    #[serde(serialize_with = "money_str")]
+    pub theirs_cost: Decimal,
+    #[serde(serialize_with = "money_str")]
+    pub difference: Decimal,
     pub percent: String,
     pub finding: Finding,
+}
+
+fn money_str<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::money::fmt(*d))
 }
 
 /// A message whose own webhook `pricing` disagrees with wacost.
@@ -308,10 +315,10 @@ pub fn compare(
                 category: k.2.clone(),
                 pricing_type: k.3.clone(),
                 ours_volume: o.volume,
-                ours_cost: crate::money::fmt(o.cost),
+                ours_cost: o.cost,
                 theirs_volume: t.volume,
-                theirs_cost: crate::money::fmt(t.cost),
-                difference: crate::money::fmt(diff),
+                theirs_cost: t.cost,
+                difference: diff,
                 percent,
                 finding,
             }
