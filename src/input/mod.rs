@@ -187,12 +187,26 @@ pub fn read_input(
     out: &mut dyn FnMut(Message),
     rejected: &mut dyn FnMut(Rejected),
 ) -> Result<(), InputError> {
-    let mut reader = open(path)?;
+    let reader = open(path)?;
     let name = if path == "-" {
         "<stdin>".to_string()
     } else {
         path.to_string()
     };
+    read_from(reader, &name, format, inputs, out, rejected)
+}
+
+/// Reads one already opened input named `name` (for messages): the readers
+/// without the file system, for tests and fuzzing.
+pub fn read_from(
+    mut reader: Box<dyn BufRead>,
+    name: &str,
+    format: Option<InputFormat>,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<(), InputError> {
+    let name = name.to_string();
     let format = match format {
         Some(f) => f,
         None => detect(&mut reader).map_err(|source| InputError::Io {
