@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::domain::{Category, PricingModel, PricingType};
+use crate::hash::IntMap;
 use crate::pricing::rules::{AllowanceScope, Era};
 
 /// Why a message got its pricing type: printed as the `rule` of detail rows.
@@ -99,16 +100,52 @@ pub struct Classification {
     pub in_window: bool,
 }
 
-/// What the engine remembers of a contact: a few instants.
-#[derive(Debug, Clone, Default)]
+/// What the engine remembers of a contact: a few instants, 40 bytes, since
+/// memory grows with contacts.
+#[derive(Debug, Clone)]
 pub struct ContactState {
-    last_inbound: Option<i64>,
-    /// Entry-point message waiting for the business's reply.
-    pending_entry_point: Option<i64>,
-    /// Free entry point window: (opened, closes).
-    free_entry_point: Option<(i64, i64)>,
-    /// CBP: open conversation per category: (opened, closes, under CBP).
-    conversations: [Option<(i64, i64)>; 5],
+    /// Unix seconds, or [`NONE`].
+    last_inbound: i64,
+    /// Entry-point message waiting for the business's reply, or [`NONE`].
+    pending_entry_point: i64,
+    /// Free entry point window: opened, closes ([`NONE`] when never opened).
+    fep_since: i64,
+    fep_until: i64,
+    /// CBP: open conversation per category: (opened, closes). Boxed: only
+    /// logs reaching back before 2025-07 need it.
+    conversations: Option<Box<Conversations>>,
+}
+
+/// CBP conversations per category: (opened, closes).
+type Conversations = [Option<(i64, i64)>; 5];
+
+/// "No instant" in [`ContactState`].
+const NONE: i64 = i64::MIN;
+
+fn opt(t: i64) -> Option<i64> {
+    (t != NONE).then_some(t)
+}
+
+impl Default for ContactState {
+    fn default() -> ContactState {
+        ContactState {
+            last_inbound: NONE,
+            pending_entry_point: NONE,
+            fep_since: NONE,
+            fep_until: NONE,
+            conversations: None,
+        }
+    }
+}
+
+impl ContactState {
+    fn conversation(&self, c: Category) -> Option<(i64, i64)> {
+        self.conversations.as_ref().and_then(|cs| cs[c.index()])
+    }
+
+    fn open_conversation(&mut self, c: Category, since: i64, until: i64) {
+        self.conversations.get_or_insert_with(Default::default)[c.index()] = Some((since, until));
+    }
 }
 
 /// Allowance counters: (year-month, scope key) -> units used.
@@ -117,7 +154,7 @@ pub type AllowanceCounts = HashMap<(i32, u32, u32), u64>;
 /// Classifies messages of all contacts, in time order.
 #[derive(Debug, Default)]
 pub struct Classifier {
-    contacts: HashMap<u64, ContactState>,
+    contacts: IntMap<u64, ContactState>,
     allowance: AllowanceCounts,
 }
 
@@ -147,9 +184,9 @@ impl Classifier {
     /// service window, and an entry-point message waits for a reply.
     pub fn inbound(&mut self, contact: u64, ts: i64, entry_point: bool) {
         let s = self.contacts.entry(contact).or_default();
-        s.last_inbound = Some(s.last_inbound.map_or(ts, |t| t.max(ts)));
+        s.last_inbound = opt(s.last_inbound).map_or(ts, |t| t.max(ts));
         if entry_point {
-            s.pending_entry_point = Some(ts);
+            s.pending_entry_point = ts;
         }
     }
 
@@ -162,9 +199,7 @@ impl Classifier {
             Category::Service
         };
         let s = self.contacts.entry(m.contact).or_default();
-        let in_window = s
-            .last_inbound
-            .is_some_and(|t| m.ts >= t && m.ts - t < era.csw);
+        let in_window = opt(s.last_inbound).is_some_and(|t| m.ts >= t && m.ts - t < era.csw);
         let class = |pricing_type, reason| Classification {
             category: cat,
             pricing_type,
@@ -173,13 +208,14 @@ impl Classifier {
         };
 
         // Free entry point: the first reply within the limit opens the window.
-        if let Some(t) = s.pending_entry_point {
+        if let Some(t) = opt(s.pending_entry_point) {
             if m.ts >= t && m.ts - t < era.fep_reply {
-                s.pending_entry_point = None;
-                s.free_entry_point = Some((m.ts, m.ts + era.fep));
+                s.pending_entry_point = NONE;
+                s.fep_since = m.ts;
+                s.fep_until = m.ts + era.fep;
                 if era.model == PricingModel::Cbp {
                     // An FEP conversation closes every other conversation.
-                    s.conversations = [None; 5];
+                    s.conversations = None;
                 }
                 return class(
                     PricingType::FreeEntryPoint,
@@ -187,23 +223,23 @@ impl Classifier {
                 );
             }
             if m.ts - t >= era.fep_reply {
-                s.pending_entry_point = None;
+                s.pending_entry_point = NONE;
             }
         }
-        if let Some((since, until)) = s.free_entry_point {
-            if m.ts < until {
+        if let Some(since) = opt(s.fep_since) {
+            if m.ts < s.fep_until {
                 return class(
                     PricingType::FreeEntryPoint,
                     Reason::InFreeEntryPoint { since },
                 );
             }
         }
-        let window = s.last_inbound.filter(|&t| m.ts >= t && m.ts - t < era.csw);
+        let window = opt(s.last_inbound).filter(|&t| m.ts >= t && m.ts - t < era.csw);
 
         match era.model {
             PricingModel::Cbp => {
                 let open = |c: Category, s: &ContactState| {
-                    s.conversations[c.index()].filter(|&(_, until)| m.ts < until)
+                    s.conversation(c).filter(|&(_, until)| m.ts < until)
                 };
                 if m.template {
                     if let Some((since, _)) = open(cat, s) {
@@ -212,7 +248,7 @@ impl Classifier {
                             Reason::InConversation { since },
                         );
                     }
-                    s.conversations[cat.index()] = Some((m.ts, m.ts + era.conversation));
+                    s.open_conversation(cat, m.ts, m.ts + era.conversation);
                     return class(PricingType::Regular, Reason::OpenedConversation);
                 }
                 // A non-template message joins any open conversation.
@@ -226,7 +262,7 @@ impl Classifier {
                         Reason::InConversation { since },
                     );
                 }
-                s.conversations[Category::Service.index()] = Some((m.ts, m.ts + era.conversation));
+                s.open_conversation(Category::Service, m.ts, m.ts + era.conversation);
                 if era.free[cat.index()] {
                     return class(PricingType::FreeCustomerService, Reason::FreeCategory);
                 }
@@ -237,7 +273,7 @@ impl Classifier {
             }
             PricingModel::Pmp => {
                 if cat == Category::Utility {
-                    if let Some((since, until)) = s.conversations[cat.index()] {
+                    if let Some((since, until)) = s.conversation(cat) {
                         if m.ts < until {
                             return class(
                                 PricingType::InConversation,
@@ -294,8 +330,15 @@ impl Classifier {
 
 #[cfg(test)]
 mod tests {
+
     //! Scenario tests per rule; each names its source. Times in hours.
     use super::*;
+    #[test]
+    fn contact_state_is_small() {
+        // Memory per contact: 40 bytes of state + the 8-byte key.
+        assert_eq!(std::mem::size_of::<ContactState>(), 40);
+        assert_eq!(std::mem::size_of::<crate::input::Message>(), 40);
+    }
     use crate::pricing::rules::Rules;
     use crate::time::{parse_date, HOUR};
 

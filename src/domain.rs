@@ -124,6 +124,14 @@ pub enum PricingType {
 }
 
 impl PricingType {
+    pub const ALL: [PricingType; 5] = [
+        PricingType::Regular,
+        PricingType::FreeCustomerService,
+        PricingType::FreeEntryPoint,
+        PricingType::FreeTier,
+        PricingType::InConversation,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             PricingType::Regular => "regular",

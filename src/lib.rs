@@ -8,6 +8,7 @@ pub mod cli;
 pub mod domain;
 pub mod engine;
 pub mod forecast;
+pub mod hash;
 pub mod input;
 pub mod money;
 pub mod phone;

@@ -2,6 +2,8 @@
 //! any `--group-by`), per-message detail, as a table, CSV or JSON.
 
 use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
 use std::io::{self, Write};
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
@@ -9,12 +11,18 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::domain::{Category, Direction};
+use crate::domain::{Category, Direction, PricingType};
 use crate::engine::{Outcome, Priced};
+use crate::hash::IntMap;
 use crate::input::{Inputs, Message, Rejected};
 use crate::money;
 use crate::phone::Privacy;
 use crate::pricing::Pricing;
+use crate::tariff::Tier;
+use crate::time::Month;
+
+/// Coded values of up to 9 dimensions (see `Summary::code`).
+type GroupKey = [u32; 9];
 
 /// Output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -91,7 +99,14 @@ pub struct Summary {
     pub currency: String,
     pub tz: String,
     pub dims: Vec<Dim>,
+    /// Filled by [`Summary::finish`] from `groups`.
     pub lines: BTreeMap<Vec<String>, LineAgg>,
+    /// Lines by coded key while messages stream in: no string per message.
+    groups: IntMap<GroupKey, LineAgg>,
+    /// Tier band labels seen, coded as 2 + index.
+    bands: Vec<String>,
+    /// Rejected by the engine: (file index, line, reason), named by `finish`.
+    priced_rejected: Vec<(u16, u32, String)>,
     pub counts: Counts,
     pub total: Decimal,
     pub rejected: Vec<Rejected>,
@@ -106,6 +121,9 @@ impl Summary {
             tz: tz.to_string(),
             dims,
             lines: BTreeMap::new(),
+            groups: IntMap::default(),
+            bands: Vec::new(),
+            priced_rejected: Vec::new(),
             counts: Counts::default(),
             total: Decimal::ZERO,
             rejected: Vec::new(),
@@ -114,7 +132,7 @@ impl Summary {
     }
 
     /// Adds one message's verdict.
-    pub fn add(&mut self, m: &Message, p: &Priced, pricing: &Pricing, inputs: &Inputs) {
+    pub fn add(&mut self, m: &Message, p: &Priced) {
         self.counts.rows += 1;
         match p.outcome {
             Outcome::Inbound => {
@@ -123,27 +141,18 @@ impl Summary {
             }
             Outcome::Rejected => {
                 self.counts.rejected += 1;
-                self.rejected.push(Rejected {
-                    file: inputs
-                        .files
-                        .get(m.file as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    line: m.line,
-                    field: None,
-                    reason: p.reject.clone().unwrap_or_default(),
-                });
+                self.priced_rejected
+                    .push((m.file, m.line, p.reject.clone().unwrap_or_default()));
                 return;
             }
             _ => {}
         }
         self.counts.outbound += 1;
-        let key: Vec<String> = self
-            .dims
-            .iter()
-            .map(|d| dim_value(*d, m, p, pricing, inputs))
-            .collect();
-        let line = self.lines.entry(key).or_default();
+        let mut key: GroupKey = [0; 9];
+        for (k, d) in key.iter_mut().zip(&self.dims) {
+            *k = code(&mut self.bands, *d, m, p);
+        }
+        let line = self.groups.entry(key).or_default();
         match p.outcome {
             Outcome::Billable => {
                 self.counts.billable += 1;
@@ -166,6 +175,71 @@ impl Summary {
                 line.failed += 1;
             }
             Outcome::Inbound | Outcome::Rejected => {}
+        }
+    }
+
+    fn label(&self, d: Dim, code: u32, pricing: &Pricing, inputs: &Inputs) -> String {
+        match d {
+            Dim::Month => Month {
+                year: (code / 12) as i32,
+                month: code % 12 + 1,
+            }
+            .to_string(),
+            Dim::Day => NaiveDate::from_num_days_from_ce_opt(code as i32)
+                .map_or_else(String::new, |d| d.to_string()),
+            Dim::Market => match u16::try_from(code) {
+                Ok(id) => pricing.markets.name(id).to_string(),
+                Err(_) => "?".into(),
+            },
+            Dim::Country => match u16::try_from(code) {
+                Ok(c) if c != 0 => String::from_utf8_lossy(&c.to_be_bytes()).into_owned(),
+                _ => "??".into(),
+            },
+            Dim::Category => Category::ALL
+                .get(code as usize)
+                .map_or("", |c| c.as_str())
+                .to_string(),
+            Dim::PricingType => match code {
+                c if c == u32::MAX - 1 => "failed".into(),
+                c => PricingType::ALL
+                    .get(c as usize)
+                    .map_or("", |t| t.as_str())
+                    .to_string(),
+            },
+            Dim::Tier => match code {
+                0 => String::new(),
+                1 => "list".into(),
+                c => self.bands.get(c as usize - 2).cloned().unwrap_or_default(),
+            },
+            Dim::BusinessNumber => inputs.business_numbers.name(code).to_string(),
+            Dim::Template => inputs.templates.name(code).to_string(),
+        }
+    }
+
+    /// Names the lines (markets, business numbers, templates) once every
+    /// message is in. Call before rendering.
+    pub fn finish(&mut self, pricing: &Pricing, inputs: &Inputs) {
+        for (file, line, reason) in std::mem::take(&mut self.priced_rejected) {
+            self.rejected.push(Rejected {
+                file: inputs.files.get(file as usize).cloned().unwrap_or_default(),
+                line: u64::from(line),
+                field: None,
+                reason,
+            });
+        }
+        let groups = std::mem::take(&mut self.groups);
+        for (key, agg) in groups {
+            let names: Vec<String> = self
+                .dims
+                .iter()
+                .zip(key)
+                .map(|(d, c)| self.label(*d, c, pricing, inputs))
+                .collect();
+            let line = self.lines.entry(names).or_default();
+            line.billable += agg.billable;
+            line.free += agg.free;
+            line.failed += agg.failed;
+            line.cost += agg.cost;
         }
     }
 
@@ -322,35 +396,62 @@ impl Summary {
     }
 }
 
-fn dim_value(d: Dim, m: &Message, p: &Priced, pricing: &Pricing, inputs: &Inputs) -> String {
-    let category = p
-        .class
-        .map(|c| c.category)
-        .or(if m.template {
-            m.category
-        } else {
-            Some(Category::Service)
-        })
-        .map_or("", Category::as_str);
+impl crate::engine::Sink for Summary {
+    fn priced(&mut self, m: &Message, p: &Priced) {
+        self.add(m, p);
+    }
+
+    fn restartable(&self) -> bool {
+        true
+    }
+
+    fn restart(&mut self) {
+        *self = Summary::new(&self.currency, &self.tz, std::mem::take(&mut self.dims));
+    }
+}
+
+/// A dimension's value as a number, decoded by [`Summary::label`].
+fn code(bands: &mut Vec<String>, d: Dim, m: &Message, p: &Priced) -> u32 {
     match d {
-        Dim::Month => p.month.to_string(),
-        Dim::Day => p.date.to_string(),
-        Dim::Market => p
-            .resolved
-            .map_or("?", |r| pricing.markets.name(r.market))
-            .to_string(),
+        Dim::Month => (p.month.year * 12) as u32 + p.month.month - 1,
+        Dim::Day => p.date.num_days_from_ce() as u32,
+        Dim::Market => p.resolved.map_or(u32::MAX, |r| u32::from(r.market)),
         Dim::Country => p
             .resolved
-            .map_or("??".to_string(), |r| r.country_str().to_string()),
-        Dim::Category => category.to_string(),
-        Dim::PricingType => match p.outcome {
-            Outcome::Failed => "failed".into(),
-            _ => p.class.map_or("", |c| c.pricing_type.as_str()).to_string(),
+            .map_or(0, |r| u32::from(u16::from_be_bytes(r.country))),
+        Dim::Category => line_category(m, p).map_or(u32::MAX, |c| c.index() as u32),
+        Dim::PricingType => match (p.outcome, p.class) {
+            (Outcome::Failed, _) => u32::MAX - 1,
+            (_, Some(c)) => c.pricing_type as u32,
+            (_, None) => u32::MAX,
         },
-        Dim::Tier => p.tier.label().to_string(),
-        Dim::BusinessNumber => inputs.business_numbers.name(m.business_number).to_string(),
-        Dim::Template => inputs.templates.name(m.template_name).to_string(),
+        Dim::Tier => match &p.tier {
+            Tier::None => 0,
+            Tier::List => 1,
+            Tier::Band(b) => {
+                let i = match bands.iter().position(|x| x == b) {
+                    Some(i) => i,
+                    None => {
+                        bands.push(b.clone());
+                        bands.len() - 1
+                    }
+                };
+                2 + i as u32
+            }
+        },
+        Dim::BusinessNumber => u32::from(m.business_number),
+        Dim::Template => m.template_name,
     }
+}
+
+/// The category a summary line shows: the classified one, else the
+/// template's, else service (failed non-template messages).
+fn line_category(m: &Message, p: &Priced) -> Option<Category> {
+    p.class.map(|c| c.category).or(if m.is_template() {
+        m.category()
+    } else {
+        Some(Category::Service)
+    })
 }
 
 /// Columns of `--detail` output.
@@ -434,8 +535,8 @@ impl<'w> DetailWriter<'w> {
         inputs: &Inputs,
     ) -> io::Result<()> {
         let contact = match p.resolved {
-            Some(r) => self.privacy.render(m.contact, r.cc_len),
-            None => self.privacy.render(m.contact, 2),
+            Some(r) => self.privacy.render(m.contact(), r.cc_len),
+            None => self.privacy.render(m.contact(), 2),
         };
         let era = p
             .era
@@ -455,17 +556,17 @@ impl<'w> DetailWriter<'w> {
                 format!("{era}: {}", c.reason.explain(m.ts, c.category)),
             ),
             None => (
-                if m.direction == Direction::Inbound {
+                if m.direction() == Direction::Inbound {
                     ""
-                } else if m.template {
-                    m.category.map_or("", Category::as_str)
+                } else if m.is_template() {
+                    m.category().map_or("", Category::as_str)
                 } else {
                     "service"
                 },
                 "",
                 match p.outcome {
                     Outcome::Failed => "not delivered: never billed".to_string(),
-                    Outcome::Inbound if m.entry_point => {
+                    Outcome::Inbound if m.entry_point() => {
                         "customer message from an entry point: opens the customer service window"
                             .to_string()
                     }
@@ -484,9 +585,9 @@ impl<'w> DetailWriter<'w> {
                 .cloned()
                 .unwrap_or_default(),
             m.line.to_string(),
-            m.id.as_deref().unwrap_or("").to_string(),
+            inputs.id_of(m).to_string(),
             inputs.zone.format(m.ts),
-            if m.direction == Direction::Inbound {
+            if m.direction() == Direction::Inbound {
                 "inbound"
             } else {
                 "outbound"

@@ -419,9 +419,6 @@ fn webhook_duplicate_inbound_costs_nothing_more() {
 }
 
 #[test]
-#[ignore = "BUG: webhook statuses are merged by id but inbound messages[] are not: a retried delivery of \
-            inbound wamid.IN1 is counted as two inbound rows (rows 3, inbound 2 instead of rows 2, inbound 1); \
-            no cost impact"]
 fn webhook_duplicate_inbound_is_one_message() {
     let (_, v) = estimate_bad("webhook_duplicate_inbound.jsonl");
     assert_eq!(counts(&v), (2, 1, 1, 1, 0, 0, 0));
@@ -434,9 +431,6 @@ fn csv_duplicate_ids_conserve_rows() {
 }
 
 #[test]
-#[ignore = "BUG: CSV rows repeating a message id (one export row per status: sent, delivered, read of \
-            wamid.HBgN001) are billed once per row: total 0.1943 (3 x 0.0625 + 0.0068) with no rejection \
-            or warning; webhook input merges statuses by id, CSV does not"]
 fn csv_duplicate_ids_are_billed_once() {
     let (_, v) = estimate_bad("duplicate_ids.csv");
     assert_eq!(total(&v), "0.0693");

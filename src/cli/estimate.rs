@@ -81,16 +81,17 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<u8> {
     if progress {
         eprint!("wacost: reading...\r");
     }
-    let mut msgs = engine::read_all(&a.files, a.input, &mut inputs, &mut rejected)?;
-    engine::sort_messages(&mut msgs);
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut summary = Summary::new(&currency, zone.name(), a.group_by.clone());
     if a.detail {
+        // Detail rows need the inputs (ids, names) as they are written.
+        inputs.keep_extras = true;
+        let msgs = engine::read_sorted(&a.files, a.input, &mut inputs, &mut rejected)?;
         let mut dw = DetailWriter::new(format, &mut out, privacy)?;
         let mut err = None;
-        engine::price(&pricing, &opts, &zone, &msgs, &mut |m, p| {
-            summary.add(m, p, &pricing, &inputs);
+        engine::price_sorted(&pricing, &opts, &zone, &msgs, &mut |m: &_, p: &_| {
+            summary.add(m, p);
             if err.is_none() {
                 if let Err(e) = dw.message(m, p, &pricing, &inputs) {
                     err = Some(e);
@@ -104,11 +105,33 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<u8> {
             dw.rejected(r)?;
         }
         dw.finish()?;
+        summary.finish(&pricing, &inputs);
         summary.add_rejected(rejected);
     } else {
-        engine::price(&pricing, &opts, &zone, &msgs, &mut |m, p| {
-            summary.add(m, p, &pricing, &inputs)
-        })?;
+        let stats = engine::run(
+            &pricing,
+            &opts,
+            &zone,
+            &a.files,
+            a.input,
+            &mut inputs,
+            &mut rejected,
+            &mut summary,
+        )?;
+        if g.verbose {
+            eprintln!(
+                "wacost: {} ({} messages held at most)",
+                if stats.streamed {
+                    "streamed the time-sorted input"
+                } else if stats.restarted {
+                    "input not sorted by time: read it again into memory"
+                } else {
+                    "read the whole input into memory"
+                },
+                stats.peak_held
+            );
+        }
+        summary.finish(&pricing, &inputs);
         summary.add_rejected(rejected);
         summary.sort_rejected();
         summary.render(format, &mut out)?;

@@ -13,7 +13,7 @@ use super::{exit, parse_switches, Global};
 use crate::domain::{Category, PricingType};
 use crate::engine::{self, Options, Outcome};
 use crate::forecast::{self, plan, Campaign, Forecast, MarketRef, Plan};
-use crate::input::Inputs;
+use crate::input::{Inputs, Message};
 use crate::money;
 use crate::pricing::{MarketId, Pricing};
 use crate::report::Format;
@@ -107,8 +107,7 @@ fn plan_from_log(
         .map_err(|e| anyhow::anyhow!("--growth: {e}"))?;
     let mut inputs = Inputs::new(zone.clone());
     let mut rejected = Vec::new();
-    let mut msgs = engine::read_all(&a.from_log, None, &mut inputs, &mut rejected)?;
-    engine::sort_messages(&mut msgs);
+    let msgs = engine::read_sorted(&a.from_log, None, &mut inputs, &mut rejected)?;
     #[derive(Default)]
     struct Mix {
         outbound: u64,
@@ -123,30 +122,36 @@ fn plan_from_log(
         switches: switches.clone(),
         seeds: Default::default(),
     };
-    engine::price(pricing, &opts, &zone, &msgs, &mut |m, p| {
-        if m.direction == crate::domain::Direction::Inbound {
-            return;
-        }
-        let Some(r) = p.resolved else { return };
-        months.insert(p.month);
-        let cat = p.class.map(|c| c.category).unwrap_or(if m.template {
-            m.category.unwrap_or(Category::Service)
-        } else {
-            Category::Service
-        });
-        let x = mix.entry((r.market, cat)).or_default();
-        x.outbound += 1;
-        if p.outcome != Outcome::Failed && p.outcome != Outcome::Rejected {
-            x.delivered += 1;
-            if let Some(c) = p.class {
-                if c.pricing_type == PricingType::FreeEntryPoint {
-                    x.entry_point += 1;
-                } else if c.in_window {
-                    x.in_window += 1;
+    engine::price_sorted(
+        pricing,
+        &opts,
+        &zone,
+        &msgs,
+        &mut |m: &Message, p: &engine::Priced| {
+            if m.direction() == crate::domain::Direction::Inbound {
+                return;
+            }
+            let Some(r) = p.resolved else { return };
+            months.insert(p.month);
+            let cat = p.class.map(|c| c.category).unwrap_or(if m.is_template() {
+                m.category().unwrap_or(Category::Service)
+            } else {
+                Category::Service
+            });
+            let x = mix.entry((r.market, cat)).or_default();
+            x.outbound += 1;
+            if p.outcome != Outcome::Failed && p.outcome != Outcome::Rejected {
+                x.delivered += 1;
+                if let Some(c) = p.class {
+                    if c.pricing_type == PricingType::FreeEntryPoint {
+                        x.entry_point += 1;
+                    } else if c.in_window {
+                        x.in_window += 1;
+                    }
                 }
             }
-        }
-    })?;
+        },
+    )?;
     let Some(last) = months.iter().next_back().copied() else {
         bail!("--from-log: no outbound messages to learn from");
     };

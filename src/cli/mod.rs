@@ -64,6 +64,9 @@ pub struct Global {
     /// Print a keyed HMAC-SHA256 of each number (key from WACOST_HASH_KEY)
     #[arg(long, global = true)]
     pub hash_numbers: bool,
+    /// Say on stderr how the input was read (streamed or held in memory)
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 impl Global {

@@ -67,19 +67,24 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<u8> {
         seeds: Default::default(),
     };
     let mut inputs = Inputs::new(zone.clone());
+    inputs.keep_extras = true;
     let mut rejected = Vec::new();
-    let mut msgs = engine::read_all(&a.logs, a.input, &mut inputs, &mut rejected)?;
-    engine::sort_messages(&mut msgs);
+    let msgs = engine::read_sorted(&a.logs, a.input, &mut inputs, &mut rejected)?;
     let mut ours = Ours::default();
-    let files = inputs.files.clone();
     let mut z = zone.clone();
     let mut engine_rejected = 0u64;
-    engine::price(&pricing, &opts, &zone, &msgs, &mut |m, p| {
-        if p.outcome == engine::Outcome::Rejected {
-            engine_rejected += 1;
-        }
-        ours.add(m, p, &pricing, &privacy, &files, &zone);
-    })?;
+    engine::price_sorted(
+        &pricing,
+        &opts,
+        &zone,
+        &msgs,
+        &mut |m: &_, p: &engine::Priced| {
+            if p.outcome == engine::Outcome::Rejected {
+                engine_rejected += 1;
+            }
+            ours.add(m, p, &pricing, &privacy, &inputs, &zone);
+        },
+    )?;
     let (theirs, typed) = reconcile::bucket_theirs(&points, &pricing, &mut z, &mut warnings);
     // Compare only the months Meta reports: a log usually spans more.
     let their_months: std::collections::BTreeSet<&String> = theirs.keys().map(|k| &k.0).collect();

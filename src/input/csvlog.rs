@@ -298,25 +298,19 @@ fn row(
     let entry_point = direction == Direction::Inbound && is_entry_point(field(rec, lay, EP)?);
     let biz = field(rec, lay, BIZ)?.trim();
     let tpl = field(rec, lay, TPL)?.trim();
-    Ok(Message {
-        file,
-        line,
-        id: (!id.is_empty()).then(|| id.into()),
-        ts,
-        direction,
-        contact,
-        template,
-        category,
-        failed,
-        entry_point,
-        business_number: inputs.business_numbers.get(biz),
-        template_name: if template {
-            inputs.templates.get(tpl)
-        } else {
-            0
-        },
-        meta: None,
-    })
+    let mut m = Message::new(file, line, ts, direction, contact);
+    if template {
+        m.set_template(category);
+        m.template_name = inputs.templates.get(tpl);
+    }
+    m.set_failed(failed);
+    m.set_entry_point(entry_point);
+    m.id_hash = crate::hash::id_hash(id);
+    m.extra = inputs.add_extra(id, None);
+    m.business_number = inputs
+        .business_number(biz)
+        .map_err(|e| (Some("business_number"), e))?;
+    Ok(m)
 }
 
 fn template_categories() -> &'static str {
@@ -353,7 +347,7 @@ mod tests {
         let (m, r, _) = read_str(text);
         assert!(r.is_empty(), "{r:?}");
         assert_eq!(m.len(), 2);
-        assert_eq!(m[1].category, Some(Category::Utility));
+        assert_eq!(m[1].category(), Some(Category::Utility));
         assert_eq!(m[0].line, 2);
         // 09:00 in Sao Paulo is 12:00 UTC.
         assert_eq!(m[0].ts % 86_400, 12 * 3600);
@@ -394,7 +388,7 @@ mod tests {
         let text = "time,from,to,direction\n2026-10-01T10:00:00Z,5511987654321,5511300000000,in\n2026-10-01T10:01:00Z,5511300000000,5511987654321,out\n";
         let (m, r, _) = read_str(text);
         assert!(r.is_empty(), "{r:?}");
-        assert_eq!(m[0].contact, m[1].contact);
+        assert_eq!(m[0].contact(), m[1].contact());
     }
 
     #[test]

@@ -23,27 +23,130 @@ pub struct MetaPricing {
     pub category: Option<String>,
 }
 
-/// One message of the log, normalized.
-#[derive(Debug, Clone)]
+/// One message of the log, normalized and packed into 40 bytes: an
+/// unsorted log is held whole, so this is the memory per message.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    /// Index into [`Inputs::files`].
-    pub file: u16,
-    pub line: u64,
-    pub id: Option<Box<str>>,
     /// Unix seconds.
     pub ts: i64,
-    pub direction: Direction,
-    pub contact: E164,
-    pub template: bool,
-    /// Template category (templates only).
-    pub category: Option<Category>,
-    pub failed: bool,
-    pub entry_point: bool,
-    /// Interned business number (0 = not given).
-    pub business_number: u32,
+    /// Contact digits (50 bits), category (3 bits), flags (4 bits).
+    packed: u64,
+    /// Fingerprint of the message id ([`crate::hash::id_hash`]); 0 = none.
+    pub id_hash: u64,
+    /// 1-based line (saturates at `u32::MAX`).
+    pub line: u32,
     /// Interned template name (0 = none).
     pub template_name: u32,
-    pub meta: Option<Box<MetaPricing>>,
+    /// Index into [`Inputs::extras`] (0 = none): the id's text and Meta's
+    /// pricing, kept only when a command needs them.
+    pub extra: u32,
+    /// Interned business number (0 = not given).
+    pub business_number: u16,
+    /// Index into [`Inputs::files`].
+    pub file: u16,
+}
+
+const CONTACT_BITS: u32 = 50;
+const CONTACT_MASK: u64 = (1 << CONTACT_BITS) - 1;
+const CATEGORY_SHIFT: u32 = CONTACT_BITS;
+const OUTBOUND: u64 = 1 << 53;
+const TEMPLATE: u64 = 1 << 54;
+const FAILED: u64 = 1 << 55;
+const ENTRY_POINT: u64 = 1 << 56;
+
+impl Message {
+    pub fn new(file: u16, line: u64, ts: i64, direction: Direction, contact: E164) -> Message {
+        // E.164 has at most 15 digits: < 10^15 < 2^50.
+        let mut packed = contact.value() & CONTACT_MASK;
+        if direction == Direction::Outbound {
+            packed |= OUTBOUND;
+        }
+        Message {
+            ts,
+            packed,
+            id_hash: 0,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            template_name: 0,
+            extra: 0,
+            business_number: 0,
+            file,
+        }
+    }
+
+    pub fn contact(&self) -> E164 {
+        E164::from_digits_value(self.packed & CONTACT_MASK)
+    }
+
+    pub fn direction(&self) -> Direction {
+        if self.packed & OUTBOUND != 0 {
+            Direction::Outbound
+        } else {
+            Direction::Inbound
+        }
+    }
+
+    pub fn is_template(&self) -> bool {
+        self.packed & TEMPLATE != 0
+    }
+
+    /// Template category (templates only).
+    pub fn category(&self) -> Option<Category> {
+        let i = ((self.packed >> CATEGORY_SHIFT) & 0b111) as usize;
+        i.checked_sub(1).and_then(|i| Category::ALL.get(i).copied())
+    }
+
+    /// Marks the message a template of `category`, or not a template (`None`).
+    pub fn set_template(&mut self, category: Option<Category>) {
+        self.packed &= !(TEMPLATE | (0b111 << CATEGORY_SHIFT));
+        if let Some(c) = category {
+            self.packed |= TEMPLATE | ((c.index() as u64 + 1) << CATEGORY_SHIFT);
+        }
+    }
+
+    /// Not delivered: never billed.
+    pub fn failed(&self) -> bool {
+        self.packed & FAILED != 0
+    }
+
+    pub fn set_failed(&mut self, failed: bool) {
+        self.set_flag(FAILED, failed);
+    }
+
+    /// Inbound from a free entry point (click-to-WhatsApp ad, page button).
+    pub fn entry_point(&self) -> bool {
+        self.packed & ENTRY_POINT != 0
+    }
+
+    pub fn set_entry_point(&mut self, entry_point: bool) {
+        self.set_flag(ENTRY_POINT, entry_point);
+    }
+
+    fn set_flag(&mut self, flag: u64, on: bool) {
+        if on {
+            self.packed |= flag;
+        } else {
+            self.packed &= !flag;
+        }
+    }
+
+    /// Everything but the position, as one comparable value: orders
+    /// messages of the same second deterministically.
+    pub fn content_key(&self) -> (u64, u64, u32, u16) {
+        (
+            self.packed,
+            self.id_hash,
+            self.template_name,
+            self.business_number,
+        )
+    }
+}
+
+/// What only some commands need of a message: its id's text (detail rows,
+/// reconcile) and Meta's pricing object (reconcile).
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    pub id: Box<str>,
+    pub meta: Option<MetaPricing>,
 }
 
 /// A row that could not be used, and why. Never quotes a full number.
@@ -69,14 +172,14 @@ pub enum InputFormat {
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     names: Vec<String>,
-    index: std::collections::HashMap<String, u32>,
+    index: std::collections::HashMap<String, u32, crate::hash::BuildIntHasher>,
 }
 
 impl Interner {
     pub fn new() -> Interner {
         Interner {
             names: vec![String::new()],
-            index: std::collections::HashMap::new(),
+            index: Default::default(),
         }
     }
 
@@ -114,6 +217,9 @@ pub struct Inputs {
     pub notes: Vec<String>,
     /// Webhook messages waiting for all their statuses.
     pub webhook: webhook::WebhookState,
+    /// Keep ids' text and Meta's pricing ([`Extra`]) for each message.
+    pub keep_extras: bool,
+    extras: Vec<Extra>,
 }
 
 impl Inputs {
@@ -127,7 +233,51 @@ impl Inputs {
             merged_statuses: 0,
             notes: Vec::new(),
             webhook: webhook::WebhookState::default(),
+            keep_extras: false,
+            extras: Vec::new(),
         }
+    }
+
+    /// Stores a message's id text and Meta pricing when [`Inputs::keep_extras`]
+    /// is set; returns the index for [`Message::extra`] (0 = not kept).
+    pub fn add_extra(&mut self, id: &str, meta: Option<MetaPricing>) -> u32 {
+        if !self.keep_extras || (id.is_empty() && meta.is_none()) {
+            return 0;
+        }
+        if self.extras.is_empty() {
+            self.extras.push(Extra::default());
+        }
+        let Ok(i) = u32::try_from(self.extras.len()) else {
+            return 0;
+        };
+        self.extras.push(Extra {
+            id: id.into(),
+            meta,
+        });
+        i
+    }
+
+    pub fn extra(&self, m: &Message) -> Option<&Extra> {
+        match m.extra {
+            0 => None,
+            i => self.extras.get(i as usize),
+        }
+    }
+
+    /// The message id's text, when kept.
+    pub fn id_of(&self, m: &Message) -> &str {
+        self.extra(m).map_or("", |e| &e.id)
+    }
+
+    pub fn file_name(&self, m: &Message) -> &str {
+        self.files.get(m.file as usize).map_or("", String::as_str)
+    }
+
+    /// Interns a business number; more than 65,535 distinct ones is an error
+    /// of the row.
+    pub fn business_number(&mut self, s: &str) -> Result<u16, String> {
+        u16::try_from(self.business_numbers.get(s))
+            .map_err(|_| "more than 65,535 distinct business numbers in one run".to_string())
     }
 }
 

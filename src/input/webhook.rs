@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{InputError, Inputs, Message, MetaPricing, Rejected};
 use crate::domain::{Category, Direction};
+use crate::hash::IntSet;
 use crate::phone::{redact_digits, E164};
 use crate::time::parse_timestamp;
 
@@ -39,6 +40,7 @@ pub(super) fn read(
         file_idx,
         outbound: held.outbound,
         order: held.order,
+        inbound_ids: held.inbound_ids,
     };
     read_from(body, &line_of, state, inputs, out, rejected);
     Ok(())
@@ -49,6 +51,7 @@ pub(super) fn read(
 pub struct WebhookState {
     outbound: HashMap<String, usize>,
     order: Vec<Pending>,
+    inbound_ids: IntSet<u64>,
 }
 
 /// Emits every held outbound message once all inputs are read.
@@ -63,6 +66,7 @@ pub fn finish(
         file_idx: 0,
         outbound: held.outbound,
         order: held.order,
+        inbound_ids: held.inbound_ids,
     }
     .finish(inputs, out, rejected);
 }
@@ -118,6 +122,7 @@ fn read_from(
     inputs.webhook = WebhookState {
         outbound: state.outbound,
         order: state.order,
+        inbound_ids: state.inbound_ids,
     };
 }
 
@@ -154,11 +159,14 @@ struct Collect<'a> {
     file_idx: u16,
     outbound: HashMap<String, usize>,
     order: Vec<Pending>,
+    inbound_ids: IntSet<u64>,
 }
 
 #[derive(Debug)]
 struct Pending {
     msg: Message,
+    id: Box<str>,
+    meta: Option<MetaPricing>,
     /// Best status seen: 0 none, 1 sent, 2 failed, 3 delivered/read.
     rank: u8,
     category_raw: Option<String>,
@@ -219,9 +227,28 @@ impl Collect<'_> {
                     .get("metadata")
                     .and_then(|m| str_field(m, "phone_number_id"))
                     .unwrap_or("");
-                let biz = inputs.business_numbers.get(biz);
+                let biz = match inputs.business_number(biz) {
+                    Ok(b) => b,
+                    Err(reason) => {
+                        self.reject(
+                            line,
+                            Some("metadata.phone_number_id"),
+                            reason,
+                            inputs,
+                            rejected,
+                        );
+                        continue;
+                    }
+                };
                 if let Some(msgs) = value.get("messages").and_then(Value::as_array) {
                     for m in msgs {
+                        // Meta retries a delivery it thinks failed: one message.
+                        if let Some(id) = str_field(m, "id") {
+                            if !self.inbound_ids.insert(crate::hash::id_hash(id)) {
+                                inputs.merged_statuses += 1;
+                                continue;
+                            }
+                        }
                         match self.inbound(m, line, biz, inputs) {
                             Ok(msg) => {
                                 inputs.rows += 1;
@@ -244,36 +271,28 @@ impl Collect<'_> {
         &self,
         m: &Value,
         line: u64,
-        biz: u32,
-        inputs: &Inputs,
+        biz: u16,
+        inputs: &mut Inputs,
     ) -> Result<Message, (Option<&'static str>, String)> {
         let from = str_field(m, "from")
             .ok_or((Some("from"), "inbound message without \"from\"".to_string()))?;
         let contact = E164::parse(from)
             .map_err(|e| (Some("from"), format!("from {:?}: {e}", redact_digits(from))))?;
         let ts = timestamp(m, inputs)?;
-        Ok(Message {
-            file: self.file_idx,
-            line,
-            id: str_field(m, "id").map(Into::into),
-            ts,
-            direction: Direction::Inbound,
-            contact,
-            template: false,
-            category: None,
-            failed: false,
-            entry_point: m.get("referral").is_some_and(|r| !r.is_null()),
-            business_number: biz,
-            template_name: 0,
-            meta: None,
-        })
+        let mut msg = Message::new(self.file_idx, line, ts, Direction::Inbound, contact);
+        msg.set_entry_point(m.get("referral").is_some_and(|r| !r.is_null()));
+        msg.business_number = biz;
+        let id = str_field(m, "id").unwrap_or("");
+        msg.id_hash = crate::hash::id_hash(id);
+        msg.extra = inputs.add_extra(id, None);
+        Ok(msg)
     }
 
     fn status(
         &mut self,
         s: &Value,
         line: u64,
-        biz: u32,
+        biz: u16,
         inputs: &mut Inputs,
         rejected: &mut dyn FnMut(Rejected),
     ) {
@@ -325,8 +344,8 @@ impl Collect<'_> {
             if p.category_raw.is_none() {
                 p.category_raw = cat_raw;
             }
-            if p.msg.meta.is_none() {
-                p.msg.meta = meta.map(Box::new);
+            if p.meta.is_none() {
+                p.meta = meta;
             }
             return;
         }
@@ -350,22 +369,13 @@ impl Collect<'_> {
             }
         };
         self.outbound.insert(id.to_string(), self.order.len());
+        let mut msg = Message::new(self.file_idx, line, ts, Direction::Outbound, contact);
+        msg.business_number = biz;
+        msg.id_hash = crate::hash::id_hash(id);
         self.order.push(Pending {
-            msg: Message {
-                file: self.file_idx,
-                line,
-                id: Some(id.into()),
-                ts,
-                direction: Direction::Outbound,
-                contact,
-                template: false,
-                category: None,
-                failed: false,
-                entry_point: false,
-                business_number: biz,
-                template_name: 0,
-                meta: meta.map(Box::new),
-            },
+            msg,
+            id: id.into(),
+            meta,
             rank,
             category_raw: cat_raw,
             bad,
@@ -389,23 +399,23 @@ impl Collect<'_> {
             if let Some((field, reason)) = p.bad {
                 rejected(Rejected {
                     file: name.clone(),
-                    line: msg.line,
+                    line: u64::from(msg.line),
                     field: field.map(str::to_string),
                     reason,
                 });
                 continue;
             }
-            msg.failed = p.rank == 2;
+            msg.set_failed(p.rank == 2);
+            msg.extra = inputs.add_extra(&p.id, p.meta);
             match p.category_raw.as_deref().map(meta_category) {
                 Some(Some((cat, template))) => {
-                    msg.template = template;
-                    msg.category = template.then_some(cat);
+                    msg.set_template(template.then_some(cat));
                 }
                 Some(None) => {
                     let raw = p.category_raw.unwrap_or_default();
                     rejected(Rejected {
                         file: name.clone(),
-                        line: msg.line,
+                        line: u64::from(msg.line),
                         field: Some("pricing.category".into()),
                         reason: format!(
                             "pricing category {raw:?} is not one wacost prices (accepted: {})",
@@ -414,11 +424,11 @@ impl Collect<'_> {
                     });
                     continue;
                 }
-                None if msg.failed => {}
+                None if msg.failed() => {}
                 None => {
                     rejected(Rejected {
                         file: name.clone(),
-                        line: msg.line,
+                        line: u64::from(msg.line),
                         field: Some("pricing.category".into()),
                         reason: "no status of this message carries pricing.category or conversation.origin.type, so its category is unknown".into(),
                     });
@@ -463,6 +473,7 @@ mod tests {
 
     fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
         let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+        inputs.keep_extras = true;
         inputs.files.push("w.jsonl".into());
         let mut msgs = Vec::new();
         let mut rej = Vec::new();
@@ -500,10 +511,17 @@ mod tests {
         assert_eq!(inputs.rows, 1);
         assert_eq!(inputs.merged_statuses, 3);
         assert_eq!(m[0].ts, 1790861400);
-        assert_eq!(m[0].category, Some(Category::Marketing));
-        assert!(m[0].template && !m[0].failed);
+        assert_eq!(m[0].category(), Some(Category::Marketing));
+        assert!(m[0].is_template() && !m[0].failed());
         assert_eq!(
-            m[0].meta.as_ref().unwrap().pricing_type.as_deref(),
+            inputs
+                .extra(&m[0])
+                .unwrap()
+                .meta
+                .as_ref()
+                .unwrap()
+                .pricing_type
+                .as_deref(),
             Some("regular")
         );
     }
@@ -515,8 +533,8 @@ mod tests {
         let (m, r, _) = read_str(&text);
         assert!(r.is_empty(), "{r:?}");
         assert_eq!(m.len(), 2);
-        assert!(m[0].entry_point && m[0].direction == Direction::Inbound);
-        assert!(m[1].failed);
+        assert!(m[0].entry_point() && m[0].direction() == Direction::Inbound);
+        assert!(m[1].failed());
     }
 
     #[test]
@@ -547,6 +565,6 @@ mod tests {
         let t = status("delivered", "1790861400")
             .replace("\"marketing\"", "\"authentication-international\"");
         let (m, _, _) = read_str(&t);
-        assert_eq!(m[0].category, Some(Category::AuthenticationInternational));
+        assert_eq!(m[0].category(), Some(Category::AuthenticationInternational));
     }
 }

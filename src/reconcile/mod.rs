@@ -132,10 +132,10 @@ impl Ours {
         p: &Priced,
         pricing: &Pricing,
         privacy: &crate::phone::Privacy,
-        files: &[String],
+        inputs: &crate::input::Inputs,
         zone: &Zone,
     ) {
-        if m.direction != Direction::Outbound
+        if m.direction() != Direction::Outbound
             || !matches!(p.outcome, Outcome::Billable | Outcome::Free)
         {
             return;
@@ -184,7 +184,7 @@ impl Ours {
             }
         }
         // Per message: Meta's own verdict from the status webhook.
-        if let Some(meta) = &m.meta {
+        if let Some(meta) = inputs.extra(m).and_then(|e| e.meta.as_ref()) {
             self.compared_messages += 1;
             let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
             let ours_billable = p.outcome == Outcome::Billable;
@@ -193,10 +193,10 @@ impl Ours {
             let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
             if type_differs || billable_differs {
                 self.messages.push(MessageFinding {
-                    file: files.get(m.file as usize).cloned().unwrap_or_default(),
-                    line: m.line,
-                    id: m.id.as_deref().unwrap_or("").to_string(),
-                    contact: privacy.render(m.contact, r.cc_len),
+                    file: inputs.file_name(m).to_string(),
+                    line: u64::from(m.line),
+                    id: inputs.id_of(m).to_string(),
+                    contact: privacy.render(m.contact(), r.cc_len),
                     timestamp: zone.format(m.ts),
                     category: c.category.as_str().to_string(),
                     ours_pricing_type: ptype.to_string(),

@@ -1,0 +1,144 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Time-sorted files stream with memory bounded by contacts; anything else
+//! is read into memory. Either way the numbers are the same.
+
+mod common;
+
+use std::path::Path;
+
+use common::{counts, run, total, wacost};
+
+const EXAMPLE: &str = "examples/brazil-shop-2026-09.csv";
+
+fn example_lines() -> (String, Vec<String>) {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE)).unwrap();
+    let mut lines = text.lines().map(str::to_string);
+    let header = lines.next().unwrap();
+    (header, lines.collect())
+}
+
+/// Runs `estimate -v` with hand-overs every 2 messages; returns (json, stderr).
+fn estimate(dir: &Path, files: &[&str]) -> (serde_json::Value, String) {
+    let mut c = wacost();
+    c.env("WACOST_STREAM_BATCH", "2")
+        .current_dir(dir)
+        .arg("estimate")
+        .args(files)
+        .args(["--tz", "America/Sao_Paulo", "--format", "json", "-v"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (r.json(), r.stderr)
+}
+
+fn write(dir: &Path, name: &str, header: &str, lines: &[String]) {
+    std::fs::write(dir.join(name), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+}
+
+#[test]
+fn a_time_sorted_file_streams_and_prices_like_the_whole_file_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, lines) = example_lines();
+    write(dir.path(), "sorted.csv", &header, &lines);
+    let (sorted, err) = estimate(dir.path(), &["sorted.csv"]);
+    assert!(err.contains("streamed the time-sorted input"), "{err}");
+    assert_eq!(total(&sorted), "2.0130");
+    // Reversed: the first message breaks the order; the run starts over.
+    let mut rev = lines.clone();
+    rev.reverse();
+    write(dir.path(), "reversed.csv", &header, &rev);
+    let (reversed, err) = estimate(dir.path(), &["reversed.csv"]);
+    assert!(err.contains("not sorted by time"), "{err}");
+    assert_eq!(total(&reversed), "2.0130");
+    assert_eq!(counts(&reversed), counts(&sorted));
+    assert_eq!(reversed["lines"], sorted["lines"]);
+}
+
+#[test]
+fn small_disorder_within_six_hours_still_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, mut lines) = example_lines();
+    // Swap neighbours a few minutes apart, as exports sorted by send time
+    // with delivery times in the timestamp column are.
+    for i in (10..40).step_by(3) {
+        lines.swap(i, i + 1);
+    }
+    write(dir.path(), "jitter.csv", &header, &lines);
+    let (v, err) = estimate(dir.path(), &["jitter.csv"]);
+    assert!(err.contains("streamed the time-sorted input"), "{err}");
+    assert_eq!(total(&v), "2.0130");
+}
+
+#[test]
+fn files_that_overlap_in_time_are_merged_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, lines) = example_lines();
+    let (even, odd): (Vec<_>, Vec<_>) = lines
+        .iter()
+        .cloned()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 0);
+    let strip = |v: Vec<(usize, String)>| v.into_iter().map(|x| x.1).collect::<Vec<_>>();
+    write(dir.path(), "even.csv", &header, &strip(even));
+    write(dir.path(), "odd.csv", &header, &strip(odd));
+    let (v, err) = estimate(dir.path(), &["even.csv", "odd.csv"]);
+    assert!(err.contains("not sorted by time"), "{err}");
+    assert_eq!(total(&v), "2.0130");
+    assert_eq!(counts(&v).0, 119);
+}
+
+#[test]
+fn consecutive_files_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, lines) = example_lines();
+    write(dir.path(), "a.csv", &header, &lines[..60]);
+    write(dir.path(), "b.csv", &header, &lines[60..]);
+    let (v, err) = estimate(dir.path(), &["a.csv", "b.csv"]);
+    assert!(err.contains("streamed the time-sorted input"), "{err}");
+    assert_eq!(total(&v), "2.0130");
+    assert_eq!(counts(&v).0, 119);
+}
+
+#[test]
+fn stdin_is_held_in_memory() {
+    let (header, lines) = example_lines();
+    let mut c = wacost();
+    c.args([
+        "estimate",
+        "-",
+        "--tz",
+        "America/Sao_Paulo",
+        "--format",
+        "json",
+        "-v",
+    ])
+    .write_stdin(format!("{header}\n{}\n", lines.join("\n")));
+    let r = run(c);
+    assert!(
+        r.stderr.contains("read the whole input into memory"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(total(&r.json()), "2.0130");
+}
+
+#[test]
+fn a_repeated_id_within_seven_days_is_a_duplicate_later_it_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "timestamp,direction,contact,type,category,id,status";
+    let rows = [
+        "2026-10-01T10:00:00-03:00,outbound,+55 11 91234-5678,template,marketing,wamid.A,sent",
+        "2026-10-07T10:00:00-03:00,outbound,+55 11 91234-5678,template,marketing,wamid.A,read",
+        "2026-10-30T10:00:00-03:00,outbound,+55 11 91234-5678,template,marketing,wamid.A,sent",
+    ]
+    .map(String::from);
+    write(dir.path(), "ids.csv", header, &rows);
+    let (v, _) = estimate(dir.path(), &["ids.csv"]);
+    // rows, inbound, outbound, billable, free, failed, rejected
+    assert_eq!(counts(&v), (3, 0, 2, 2, 0, 0, 1), "{v}");
+    assert_eq!(v["rejected"][0]["line"], 3);
+    assert!(v["rejected"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("duplicate message id"));
+}
