@@ -3,6 +3,8 @@
 //! ones. Every input row leaves as exactly one [`Outcome`].
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -125,13 +127,28 @@ pub fn run(
     let mut stats = RunStats::default();
     if sink.restartable() && streamable(paths, format)? {
         let mut stream = Stream::new(Pricer::new(pricing, opts, zone)?, batch());
-        for p in paths {
-            input::read_input(p, format, inputs, &mut |m| stream.push(m, sink), &mut |r| {
-                rejected.push(r)
-            })?;
-            if stream.out_of_order {
-                break;
+        // Two cores: one reads and parses, the other classifies and prices.
+        let stop = AtomicBool::new(false);
+        let read = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(8);
+            let stop = &stop;
+            let reading = &mut *inputs;
+            let reader = scope.spawn(move || read_in_chunks(paths, format, reading, tx, stop));
+            for chunk in rx {
+                for m in chunk {
+                    stream.push(m, sink);
+                }
+                if stream.out_of_order {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
             }
+            reader.join()
+        });
+        match read {
+            Ok(Ok(r)) => *rejected = r,
+            Ok(Err(e)) => return Err(e.into()),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
         if !stream.out_of_order {
             stream.flush(i64::MAX, sink);
@@ -180,6 +197,49 @@ pub fn price_sorted(
         sink.priced(m, &p);
     }
     Ok(())
+}
+
+/// Messages per hand-over from the reading thread.
+const CHUNK: usize = 4096;
+
+/// The reading side of a streamed run: sends messages in chunks, in input
+/// order; stops early when the pricing side found the input unsorted.
+fn read_in_chunks(
+    paths: &[String],
+    format: Option<InputFormat>,
+    inputs: &mut Inputs,
+    tx: SyncSender<Vec<Message>>,
+    stop: &AtomicBool,
+) -> Result<Vec<Rejected>, InputError> {
+    let mut rejected = Vec::new();
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut open = true;
+    for p in paths {
+        input::read_input(
+            p,
+            format,
+            inputs,
+            &mut |m| {
+                if !open {
+                    return;
+                }
+                chunk.push(m);
+                if chunk.len() == CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    open = tx.send(full).is_ok() && !stop.load(Ordering::Relaxed);
+                }
+            },
+            &mut |r| rejected.push(r),
+        )?;
+        if !open || stop.load(Ordering::Relaxed) {
+            return Ok(rejected);
+        }
+    }
+    if !chunk.is_empty() {
+        // The pricing side may have stopped: nothing left to tell it then.
+        let _ = tx.send(chunk);
+    }
+    Ok(rejected)
 }
 
 /// Streaming needs files it can read again (a restart) holding CSV.
@@ -253,7 +313,10 @@ impl<'p> Stream<'p> {
     /// Prices every held message up to `cutoff` (inclusive), in order.
     fn flush(&mut self, cutoff: i64, sink: &mut dyn Sink) {
         self.peak = self.peak.max(self.held.len());
-        sort_messages(&mut self.held);
+        // Stable sort: adaptive to the sorted runs (the rest of the last
+        // batch, the new nearly sorted one); the key is total, so the order
+        // is the same as sort_messages'.
+        self.held.sort_by(order);
         let n = self.held.partition_point(|m| m.ts <= cutoff);
         for m in &self.held[..n] {
             let p = self.pricer.price(m);
@@ -287,22 +350,24 @@ pub fn read_all(
 /// inbound before outbound in the same second (a reply sees the window its
 /// question opened), then by content, then by position.
 pub fn sort_messages(msgs: &mut [Message]) {
-    msgs.sort_unstable_by(|a, b| {
-        (
-            a.ts,
-            a.direction() == Direction::Outbound,
-            a.content_key(),
-            a.file,
-            a.line,
-        )
-            .cmp(&(
-                b.ts,
-                b.direction() == Direction::Outbound,
-                b.content_key(),
-                b.file,
-                b.line,
-            ))
-    });
+    msgs.sort_unstable_by(order);
+}
+
+fn order(a: &Message, b: &Message) -> std::cmp::Ordering {
+    (
+        a.ts,
+        a.direction() == Direction::Outbound,
+        a.content_key(),
+        a.file,
+        a.line,
+    )
+        .cmp(&(
+            b.ts,
+            b.direction() == Direction::Outbound,
+            b.content_key(),
+            b.file,
+            b.line,
+        ))
 }
 
 /// How long a message id is remembered to catch repeated rows (one export

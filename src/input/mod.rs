@@ -173,6 +173,7 @@ pub enum InputFormat {
 pub struct Interner {
     names: Vec<String>,
     index: std::collections::HashMap<String, u32, crate::hash::BuildIntHasher>,
+    last: u32,
 }
 
 impl Interner {
@@ -180,6 +181,7 @@ impl Interner {
         Interner {
             names: vec![String::new()],
             index: Default::default(),
+            last: 0,
         }
     }
 
@@ -187,12 +189,18 @@ impl Interner {
         if s.is_empty() {
             return 0;
         }
+        // Logs name a handful of business numbers, row after row.
+        if self.names.get(self.last as usize).is_some_and(|n| n == s) {
+            return self.last;
+        }
         if let Some(&i) = self.index.get(s) {
+            self.last = i;
             return i;
         }
         let i = self.names.len() as u32;
         self.names.push(s.to_string());
         self.index.insert(s.to_string(), i);
+        self.last = i;
         i
     }
 
