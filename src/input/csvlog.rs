@@ -4,9 +4,9 @@
 use std::io::BufRead;
 use std::str::FromStr;
 
-use super::{InputError, Inputs, Message, Rejected};
+use super::{quote_field, InputError, Inputs, Message, Rejected};
 use crate::domain::{Category, Direction};
-use crate::phone::{redact_digits, E164};
+use crate::phone::E164;
 use crate::time::parse_timestamp;
 
 /// (canonical name, aliases) in the order they are looked for.
@@ -254,7 +254,7 @@ fn row(
     let contact = E164::parse(contact_s).map_err(|e| {
         (
             Some("contact"),
-            format!("contact {:?}: {e}", redact_digits(contact_s)),
+            format!("contact {}: {e}", quote_field(contact_s)),
         )
     })?;
     let type_s = field(rec, lay, TYPE)?.trim();
@@ -387,6 +387,40 @@ mod tests {
         assert_eq!(r[0].line, 2);
         assert!(r[2].reason.contains("promo"));
         assert!(!r.iter().any(|x| x.reason.contains("5511987654321")));
+    }
+
+    #[test]
+    fn reasons_never_quote_a_number_or_a_huge_value() {
+        let huge = "m".repeat(100_000);
+        let text = format!(
+            "timestamp,direction,contact,type,category\n\
++55 11 91234-5678,out,5511987654321,template,marketing\n\
+5511912345678,out,5511987654321,template,marketing\n\
+2026-10-01T10:00:00Z,+55 (11) 91234-5678,5511987654321,template,marketing\n\
+2026-10-01T10:00:00Z,out,5511987654321,template,+55/11/91234/5678\n\
+2026-10-01T10:00:00Z,out,+55 11 91234-5678 x,template,marketing\n\
+2026-10-01T10:00:00Z,out,5511987654321,template,{huge}\n"
+        );
+        let (m, r, _) = read_str(&text);
+        assert!(m.is_empty());
+        let fields: Vec<_> = r.iter().map(|x| x.field.as_deref()).collect();
+        assert_eq!(
+            fields,
+            [
+                Some("timestamp"),
+                Some("timestamp"),
+                Some("direction"),
+                Some("category"),
+                Some("contact"),
+                Some("category")
+            ]
+        );
+        for x in &r {
+            let digits: String = x.reason.chars().filter(char::is_ascii_digit).collect();
+            assert!(!digits.contains("12345678"), "{}", x.reason);
+            assert!(x.reason.len() < 300, "{} bytes", x.reason.len());
+        }
+        assert!(r[5].reason.contains("(100000 bytes)"), "{}", r[5].reason);
     }
 
     #[test]
