@@ -86,7 +86,7 @@ fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
                 msg: format!(
                     "line 1: missing required column {name:?} (accepted names: {}); header has: {}",
                     accepted.join(", "),
-                    headers.join(", ")
+                    quote_header(headers)
                 ),
             });
         }
@@ -96,6 +96,18 @@ fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
         from_to,
         width: headers.len(),
     })
+}
+
+/// The header as read, for an error: a file without a header row shows its
+/// first data row here, so each name is quoted like a field and the list is
+/// cut after a few names.
+fn quote_header(headers: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut names: Vec<String> = headers.iter().take(SHOWN).map(|h| quote_field(h)).collect();
+    if headers.len() > SHOWN {
+        names.push(format!("… and {} more", headers.len() - SHOWN));
+    }
+    names.join(", ")
 }
 
 /// Picks the delimiter that splits the header line into the most fields.
@@ -421,6 +433,26 @@ mod tests {
             assert!(x.reason.len() < 300, "{} bytes", x.reason.len());
         }
         assert!(r[5].reason.contains("(100000 bytes)"), "{}", r[5].reason);
+    }
+
+    #[test]
+    fn missing_column_error_does_not_quote_a_data_row() {
+        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+        let row: Vec<String> = (0..40).map(|i| format!("+55 11 91234-56{i:02}")).collect();
+        let e = read(
+            Box::new(std::io::Cursor::new(
+                format!("{}\n", row.join(",")).into_bytes(),
+            )),
+            "t.csv",
+            0,
+            &mut inputs,
+            &mut |_| {},
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("91234"), "{e}");
+        assert!(e.contains("… and 28 more"), "{e}");
     }
 
     #[test]
