@@ -27,11 +27,18 @@ pub enum PhoneError {
 }
 
 impl E164 {
-    /// Parses `+55 (11) 98765-4321`, `5511987654321`, `0055 11 ...` and
-    /// `tel:+55...`.
+    /// Parses `+55 (11) 98765-4321`, `5511987654321`, `0055 11 ...`,
+    /// `tel:+55...` and `whatsapp:+55...` (Twilio's addresses).
     pub fn parse(s: &str) -> Result<E164, PhoneError> {
         let s = s.trim();
-        let s = s.strip_prefix("tel:").unwrap_or(s);
+        let s = ["tel:", "whatsapp:"]
+            .iter()
+            .find_map(|p| {
+                s.get(..p.len())
+                    .filter(|head| head.eq_ignore_ascii_case(p))
+                    .and_then(|_| s.get(p.len()..))
+            })
+            .map_or(s, str::trim_start);
         if s.is_empty() {
             return Err(PhoneError::Empty);
         }
@@ -283,6 +290,10 @@ mod tests {
             "0055 11 98765 4321",
             "tel:+55-11-98765-4321",
             " +55.11.98765.4321 ",
+            "whatsapp:+5511987654321",
+            "WhatsApp:+55 11 98765-4321",
+            "whatsapp: +55 (11) 98765-4321",
+            "TEL:+5511987654321",
         ] {
             assert_eq!(E164::parse(s), Ok(want), "{s}");
         }
@@ -295,6 +306,15 @@ mod tests {
         assert_eq!(E164::parse("12345"), Err(PhoneError::Length(5)));
         assert_eq!(E164::parse("1234567890123456"), Err(PhoneError::Length(16)));
         assert_eq!(E164::parse("011 98765 4321"), Err(PhoneError::LeadingZero));
+        assert_eq!(E164::parse("whatsapp:"), Err(PhoneError::Empty));
+        assert_eq!(
+            E164::parse("whatsapp:whatsapp:+5511987654321"),
+            Err(PhoneError::BadChar('w'))
+        );
+        assert_eq!(
+            E164::parse("sms:+5511987654321"),
+            Err(PhoneError::BadChar('s'))
+        );
         assert!(matches!(
             E164::parse("+55 11 9876x"),
             Err(PhoneError::BadChar('x'))

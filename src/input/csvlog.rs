@@ -954,6 +954,22 @@ mod tests {
     }
 
     #[test]
+    fn twilio_whatsapp_addresses_are_numbers() {
+        let text = "timestamp,from,to,direction,type,category\n\
+2026-10-01T10:00:00Z,whatsapp:+5511987654321,whatsapp:+14155238886,inbound,text,\n\
+2026-10-01T10:01:00Z,whatsapp:+14155238886,whatsapp:+5511987654321,outbound,template,utility\n\
+2026-10-01T10:02:00Z,whatsapp:+14155238886,WhatsApp:+55 11 98765-4321,outbound,template,utility\n";
+        let (m, r, _) = read_str(text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m.len(), 3);
+        assert!(m.iter().all(|m| m.contact.value() == 5511987654321));
+        let text = "timestamp,direction,contact\n2026-10-01T10:00:00Z,in,whatsapp:+5511987654321\n";
+        let (m, r, _) = read_str(text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m[0].contact.value(), 5511987654321);
+    }
+
+    #[test]
     fn from_and_to_columns_pick_the_customer() {
         let text = "time,from,to,direction\n2026-10-01T10:00:00Z,5511987654321,5511300000000,in\n2026-10-01T10:01:00Z,5511300000000,5511987654321,out\n";
         let (m, r, _) = read_str(text);
