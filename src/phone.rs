@@ -138,7 +138,7 @@ pub fn mask(n: E164, cc_len: usize) -> String {
     }
     out.push(' ');
     for (i, c) in sub.iter().enumerate() {
-        if len >= 4 && i == len - 4 {
+        if len >= 5 && i == len - 4 {
             out.push('-');
         }
         let keep = (i == 0 && len >= 8) || i + 2 >= len;
@@ -344,6 +344,52 @@ mod tests {
             let m = mask(n, 2);
             let shown: usize = m.chars().filter(char::is_ascii_digit).count();
             assert!(shown <= n.digits().len() - 4, "{m}");
+        }
+    }
+
+    #[test]
+    fn mask_shows_only_country_area_and_last_two_at_every_length() {
+        // Shown: the country code, the area code, the first digit of a
+        // subscriber number of 8 digits or more (the contract's `9****`,
+        // Brazil's mobile prefix) and the last two digits; nothing else.
+        for cc_len in 0..=4 {
+            for len in 7..=15 {
+                let digits: String = (0..len).map(|i| char::from(b'1' + (i % 9) as u8)).collect();
+                let n = E164::parse(&digits).unwrap();
+                let m = mask(n, cc_len);
+                let (head, sub) = m.rsplit_once(' ').unwrap();
+                let head: String = head.chars().filter(char::is_ascii_digit).collect();
+                let sub: String = sub.chars().filter(|&c| c != '-').collect();
+                assert!(head.len() <= 6 && m.starts_with('+'), "{m}");
+                assert_eq!(format!("{head}{sub}").len(), len, "{m}");
+                assert!(digits.starts_with(&head), "{m}");
+                for (i, (c, d)) in sub.chars().zip(digits[head.len()..].chars()).enumerate() {
+                    let may_show = (i == 0 && sub.len() >= 8) || i + 2 >= sub.len();
+                    assert!(c == '*' || (may_show && c == d), "{digits} -> {m}");
+                }
+                let hidden = sub.chars().filter(|&c| c == '*').count();
+                assert!(hidden >= 2 && (len < 8 || hidden >= 3), "{m}");
+                assert!(!m.contains(" -"), "{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn odd_punctuation_masks_like_plain_digits() {
+        for s in [
+            "+55 (11) 9.8765/4321",
+            "tel: +55 11 98765-4321",
+            "+55--11..98765 4321",
+            "((55)) 11 98765 4321",
+            "+55\u{a0}11\u{a0}98765\u{a0}4321",
+            "55 11 9 8 7 6 5 4 3 2 1",
+            "whatsapp:+55 11 98765-4321",
+        ] {
+            assert_eq!(
+                E164::parse(s).map(|n| mask(n, 2)).as_deref(),
+                Ok("+55 11 9****-**21"),
+                "{s}"
+            );
         }
     }
 
