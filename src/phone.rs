@@ -166,16 +166,21 @@ pub fn hash(key: &[u8], n: E164) -> String {
 /// Characters people and exports write between the digits of one number
 /// (`_` is what CSV header normalization makes of spaces and dashes).
 fn is_digit_separator(c: char) -> bool {
-    matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '_' | '\u{a0}')
+    matches!(
+        c,
+        ' ' | '-' | '.' | '(' | ')' | '/' | '_' | '\u{a0}' | '\u{2010}'..='\u{2015}' | '\u{2212}'
+    )
 }
 
 /// Masks every run of 7+ digits in free text that could be a phone number
 /// (for error messages that quote an input field). Digits and the
 /// separators written between them (spaces, dashes, dots, slashes,
-/// parentheses, underscores) form one run; dates inside a run (`2026-10-05`,
-/// `05/10/2026`) stay readable, and `:` ends a run, so times do too. A masked
-/// run keeps at most its first four and its last two digits and always hides
-/// at least five: `+55 11 98765-4321` becomes `+55 11 *****-**21`.
+/// parentheses, underscores, Unicode dashes) form one run, across a single
+/// stray character too (`9876S-4321`, `98765,4321`); dates inside a run
+/// (`2026-10-05`, `05/10/2026`) stay readable, and `:` ends a run, so times
+/// do too. A masked run keeps at most its first four and its last two
+/// digits and always hides at least five: `+55 11 98765-4321` becomes
+/// `+55 11 *****-**21`.
 pub fn redact_digits(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -184,12 +189,23 @@ pub fn redact_digits(s: &str) -> String {
         let run = &rest[start..];
         // The run ends at its last digit: separators after it are text.
         let mut end = 0;
-        for (i, c) in run.char_indices() {
+        let mut prev = '0';
+        let mut chars = run.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let in_number = |c: char| c.is_ascii_digit() || is_digit_separator(c);
+            let next = chars.peek().map_or('\0', |&(_, n)| n);
+            // One stray character (`S`, `,`, ...) inside a number, next to a
+            // digit, does not end it; `:` does (times).
+            let stray = c != ':'
+                && in_number(prev)
+                && in_number(next)
+                && (prev.is_ascii_digit() || next.is_ascii_digit());
             if c.is_ascii_digit() {
                 end = i + 1;
-            } else if !is_digit_separator(c) {
+            } else if !(is_digit_separator(c) || stray) {
                 break;
             }
+            prev = c;
         }
         redact_run(&run[..end], &mut out);
         rest = &run[end..];
@@ -390,6 +406,27 @@ mod tests {
                 Ok("+55 11 9****-**21"),
                 "{s}"
             );
+        }
+    }
+
+    #[test]
+    fn stray_letters_are_refused_and_not_echoed() {
+        for s in [
+            "+55 11 9876S-4321",
+            "+55 11 98765-432l",
+            "+55 11 98765-4321 ext",
+            "+5511987O54321",
+            "+55 11 98765\u{2013}4321",
+            "+55 11 98765,4321",
+            "+55 11 98765+4321",
+            "++5511987654321",
+            "+55 11 98765_4321",
+        ] {
+            assert!(matches!(E164::parse(s), Err(PhoneError::BadChar(_))), "{s}");
+            // What a rejection quotes shows at most six of its digits.
+            let r = redact_digits(s);
+            let shown = r.chars().filter(char::is_ascii_digit).count();
+            assert!(shown <= 6, "{s} -> {r}");
         }
     }
 
