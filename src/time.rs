@@ -4,6 +4,8 @@
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::input::quote_field;
+
 /// Seconds in an hour, for window lengths given in hours.
 pub const HOUR: i64 = 3600;
 
@@ -167,11 +169,11 @@ impl Zone {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
-    #[error("cannot read timestamp {0:?}; accepted: RFC 3339 (2026-10-01T09:30:00-03:00), YYYY-MM-DD HH:MM[:SS] read in --tz, DD/MM/YYYY HH:MM[:SS], Unix seconds or milliseconds")]
+    #[error("cannot read timestamp {}; accepted: RFC 3339 (2026-10-01T09:30:00-03:00), YYYY-MM-DD HH:MM[:SS] read in --tz, DD/MM/YYYY HH:MM[:SS], Unix seconds or milliseconds", quote_field(.0))]
     Unreadable(String),
     #[error("local time does not exist in {0} (skipped by a daylight-saving change)")]
     Nonexistent(&'static str),
-    #[error("timestamp {0:?} is out of range (years 2000 to 2100 accepted)")]
+    #[error("timestamp {} is out of range (years 2000 to 2100 accepted)", quote_field(.0))]
     OutOfRange(String),
 }
 

@@ -251,9 +251,6 @@ fn ragged_rows() {
 }
 
 #[test]
-#[ignore = "BUG: an unterminated quote in the last column swallows every following line into one field \
-            (csv reads to EOF): 3 data lines become 1 row, the two utility messages vanish with no rejection, \
-            no warning and exit 0 (total 0.0625 instead of flagging the file)"]
 fn unterminated_quote_does_not_silently_swallow_rows() {
     let (_, v) = estimate_bad("unterminated_quote.csv");
     let rej = rejected(&v);
@@ -297,8 +294,6 @@ fn huge_field() {
 }
 
 #[test]
-#[ignore = "BUG: rejection reasons quote the whole field: a 1 MB category is echoed in full into the JSON \
-            `rejected` reason and again on stderr (2 MB of output for one bad row)"]
 fn huge_field_is_not_echoed_in_full() {
     let (_dir, path) = huge_field_file();
     let mut c = wacost();
@@ -449,8 +444,6 @@ fn csv_without_header_row_is_a_usage_error() {
 }
 
 #[test]
-#[ignore = "BUG: a CSV without a header row gets `header has: 2026_10_05t10:00:00_03:00, outbound, \
-            +55_11_91234_5678, ...` on stderr: the first data row, with the customer's full number, is echoed"]
 fn csv_without_header_row_does_not_echo_the_number() {
     let r = usage_error("no_header.csv");
     assert_no_full_number(&r.stderr, &NUMBERS);
@@ -478,9 +471,6 @@ fn swapped_columns_are_rejected_row_by_row() {
 }
 
 #[test]
-#[ignore = "BUG: a phone number in a non-contact column is quoted in full in the rejection reason \
-            (JSON and stderr): `cannot read timestamp \"+55 11 91234-5678\"`, `timestamp \"5511912345678\" is out \
-            of range`, `unknown direction \"+55 11 91234-5678\"`; only contact fields go through redact_digits"]
 fn swapped_columns_never_echo_a_full_number() {
     let r = estimate_json("bad", &["swapped_columns.csv", "--tz", "America/Sao_Paulo"]);
     assert_no_full_number(&r.stdout, &NUMBERS);

@@ -1,13 +1,13 @@
 //! CSV message logs as real exports write them: any column order, aliases,
 //! BOM, CRLF, `,` `;` or tab delimiters, quoted fields.
 
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 use std::str::FromStr;
 
-use super::{InputError, Inputs, Message, Rejected};
+use super::{quote_field, InputError, Inputs, Message, Rejected};
 use crate::domain::{Category, Direction};
-use crate::phone::{redact_digits, E164};
-use crate::time::parse_timestamp;
+use crate::phone::E164;
+use crate::time::{parse_timestamp, Zone};
 
 /// (canonical name, aliases) in the order they are looked for.
 const COLUMNS: &[(&str, &[&str])] = &[
@@ -86,7 +86,7 @@ fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
                 msg: format!(
                     "line 1: missing required column {name:?} (accepted names: {}); header has: {}",
                     accepted.join(", "),
-                    headers.join(", ")
+                    quote_header(headers)
                 ),
             });
         }
@@ -96,6 +96,18 @@ fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
         from_to,
         width: headers.len(),
     })
+}
+
+/// The header as read, for an error: a file without a header row shows its
+/// first data row here, so each name is quoted like a field and the list is
+/// cut after a few names.
+fn quote_header(headers: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut names: Vec<String> = headers.iter().take(SHOWN).map(|h| quote_field(h)).collect();
+    if headers.len() > SHOWN {
+        names.push(format!("… and {} more", headers.len() - SHOWN));
+    }
+    names.join(", ")
 }
 
 /// Picks the delimiter that splits the header line into the most fields.
@@ -150,7 +162,7 @@ pub(super) fn read(
         .delimiter(delim)
         .flexible(true)
         .has_headers(true)
-        .from_reader(reader);
+        .from_reader(Keep::new(reader));
     let headers = rdr.byte_headers().map_err(|e| InputError::Format {
         file: name.to_string(),
         msg: format!("cannot read the header row: {e}"),
@@ -164,14 +176,107 @@ pub(super) fn read(
         .map(|h| norm(&String::from_utf8_lossy(h)))
         .collect();
     let lay = layout(&headers, name)?;
+    let file = CsvFile {
+        name,
+        file_idx,
+        delim,
+        headers: &headers,
+        lay: &lay,
+    };
+    let mut origin = 0;
+    let mut lines = Lines::Csv { crlf_shift };
+    // After a quote that swallowed lines, those lines are read again.
+    while let Some((first_line, resume)) =
+        records(&mut rdr, origin, &file, lines, inputs, out, rejected)?
+    {
+        let mut keep = rdr.into_inner();
+        keep.rewind(resume);
+        rdr = csv::ReaderBuilder::new()
+            .delimiter(delim)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(keep);
+        origin = resume;
+        lines = Lines::From { first_line };
+    }
+    Ok(())
+}
+
+/// What the rows of one CSV file share.
+struct CsvFile<'a> {
+    name: &'a str,
+    file_idx: u16,
+    delim: u8,
+    headers: &'a [String],
+    lay: &'a Layout,
+}
+
+/// How the line of a record is counted.
+#[derive(Debug, Clone, Copy)]
+enum Lines {
+    /// The csv crate's line, shifted by one when the header ends in CRLF.
+    Csv { crlf_shift: u64 },
+    /// Read again from the start of line `first_line`: counted here.
+    From { first_line: u64 },
+}
+
+impl Lines {
+    /// The line of the record at `pos`, whose bytes start `raw`.
+    fn of(self, pos: Option<&csv::Position>, raw: &[u8]) -> u64 {
+        let line = pos.map_or(0, csv::Position::line);
+        match self {
+            Lines::Csv { crlf_shift } => line + crlf_shift,
+            Lines::From { first_line } => {
+                // csv counts the newlines before the record, not the blank
+                // lines it skips at its start.
+                let blank = raw
+                    .iter()
+                    .take_while(|&&b| b == b'\r' || b == b'\n')
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                first_line + line.saturating_sub(1) + blank as u64
+            }
+        }
+    }
+}
+
+/// Reads records to the end of `rdr`, which started at offset `origin` of
+/// the input. A record that a quote made run over the lines after it (see
+/// [`runaway_quote`]) is rejected, and the line after the quote's line and
+/// its offset are returned, to be read again.
+fn records<R: Read>(
+    rdr: &mut csv::Reader<Keep<R>>,
+    origin: u64,
+    file: &CsvFile<'_>,
+    lines: Lines,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<Option<(u64, u64)>, InputError> {
+    let name = file.name;
     let mut rec = csv::ByteRecord::new();
     loop {
+        let start = origin + rdr.position().byte();
+        rdr.get_mut().forget_before(start);
         match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
+            Ok(false) => return Ok(None),
             Ok(true) => {
                 inputs.rows += 1;
-                let line = rec.position().map_or(0, |p| p.line()) + crlf_shift;
-                match row(&rec, &lay, file_idx, line, inputs) {
+                let end = origin + rdr.position().byte();
+                let raw = rdr.get_ref().since(start);
+                let raw = raw
+                    .get(..usize::try_from(end - start).unwrap_or(usize::MAX))
+                    .unwrap_or(raw);
+                let line = lines.of(rec.position(), raw);
+                if let Some((runaway, resume)) = runaway_quote(file, &rec, raw, line, &inputs.zone)
+                {
+                    rejected(runaway);
+                    match resume {
+                        Some((first_line, at)) => return Ok(Some((first_line, start + at as u64))),
+                        None => continue,
+                    }
+                }
+                match row(&rec, file.lay, file.file_idx, line, inputs) {
                     Ok(m) => out(m),
                     Err((field, reason)) => rejected(Rejected {
                         file: name.to_string(),
@@ -182,7 +287,7 @@ pub(super) fn read(
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line()) + crlf_shift;
+                let line = lines.of(e.position(), rdr.get_ref().since(start));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(InputError::Format {
                         file: name.to_string(),
@@ -199,7 +304,240 @@ pub(super) fn read(
             }
         }
     }
-    Ok(())
+}
+
+/// The canonical name of column `col` when wacost reads it.
+fn column_name(lay: &Layout, col: usize) -> Option<&'static str> {
+    let i = lay.col.iter().position(|&c| c == Some(col));
+    i.and_then(|i| COLUMNS.get(i)).map(|c| c.0).or_else(|| {
+        lay.from_to
+            .and_then(|(f, t)| [(f, "from"), (t, "to")].into_iter().find(|x| x.0 == col))
+            .map(|x| x.1)
+    })
+}
+
+/// Quoted fields of one record, each as (column, offset of its opening quote).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Quotes {
+    /// The quoted field the record's bytes end in: its quote is never
+    /// closed, so it ran to the end of the input.
+    unterminated: Option<(usize, usize)>,
+    /// The first quoted field holding a line break.
+    multiline: Option<(usize, usize)>,
+    /// Where the first lines that start inside a quoted field start.
+    inner_lines: Vec<usize>,
+}
+
+/// Finds the quotes of a record's bytes as the csv crate reads them (RFC
+/// 4180 quotes, `""` inside quotes, CR, LF or CRLF ending the record).
+fn scan_quotes(raw: &[u8], delim: u8) -> Quotes {
+    #[derive(Clone, Copy, PartialEq)]
+    enum S {
+        RecordStart,
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let term = |c: u8| c == b'\r' || c == b'\n';
+    let (mut s, mut col, mut open) = (S::RecordStart, 0, 0);
+    let mut q = Quotes::default();
+    for (i, &c) in raw.iter().enumerate() {
+        s = match s {
+            S::RecordStart if term(c) => S::RecordStart,
+            S::RecordStart | S::FieldStart if c == b'"' => {
+                open = i;
+                S::Quoted
+            }
+            S::Quoted if c == b'"' => S::QuoteInQuoted,
+            S::Quoted => {
+                if c == b'\n' {
+                    q.multiline.get_or_insert((col, open));
+                    if q.inner_lines.len() < 100 {
+                        q.inner_lines.push(i + 1);
+                    }
+                }
+                S::Quoted
+            }
+            S::QuoteInQuoted if c == b'"' => S::Quoted,
+            _ if c == delim => {
+                col += 1;
+                S::FieldStart
+            }
+            _ if term(c) => return q,
+            _ => S::Unquoted,
+        };
+    }
+    if s == S::Quoted {
+        q.unterminated = Some((col, open));
+    }
+    q
+}
+
+/// Whether a line inside a quoted field reads as a row of the file: its
+/// timestamp and direction columns (split naively) read as such.
+fn looks_like_row(file: &CsvFile<'_>, line: &[u8], zone: &Zone) -> bool {
+    let line = line.split(|&b| b == b'\n').next().unwrap_or_default();
+    let Ok(text) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let cols: Vec<&str> = text.split(char::from(file.delim)).collect();
+    let get = |i: usize| {
+        file.lay.col[i]
+            .and_then(|c| cols.get(c))
+            .map(|v| v.trim().trim_matches('"'))
+    };
+    match (get(TS), get(DIR)) {
+        (Some(ts), Some(dir)) => {
+            parse_timestamp(ts, zone).is_ok() && Direction::from_str(dir).is_ok()
+        }
+        _ => false,
+    }
+}
+
+/// A record that a quote made run over the lines after it: a quote never
+/// closed (it ran to the end of the input), or closed lines later leaving a
+/// row of the wrong width or swallowing lines that read as rows. Returns
+/// its rejection and where to read again, the line after the quote's line
+/// and its offset in `raw`, unless nothing follows.
+fn runaway_quote(
+    file: &CsvFile<'_>,
+    rec: &csv::ByteRecord,
+    raw: &[u8],
+    line: u64,
+    zone: &Zone,
+) -> Option<(Rejected, Option<(u64, usize)>)> {
+    if !raw.contains(&b'"') {
+        return None;
+    }
+    let quotes = scan_quotes(raw, file.delim);
+    let newlines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count() as u64;
+    let row_start = raw
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(0);
+    let line_at = |at: usize| line + newlines(raw.get(row_start..at).unwrap_or_default());
+    let column = |col: usize| match file.headers.get(col) {
+        Some(h) => format!("column {} ({})", col + 1, quote_field(h)),
+        None => format!("column {}", col + 1),
+    };
+    let (col, open) = quotes.unterminated.or(quotes.multiline)?;
+    let open_line = line_at(open);
+    let quote = format!("the quote opened in {} on line {open_line}", column(col));
+    let what = if quotes.unterminated.is_some() {
+        format!("unterminated quote: {quote} is never closed")
+    } else {
+        let body = raw.get(row_start..).unwrap_or_default().trim_ascii_end();
+        let closed = format!(
+            "{quote} is closed only on line {}",
+            line_at(row_start + body.len())
+        );
+        if rec.len() != file.lay.width {
+            format!(
+                "row has {} fields, the header has {}: {closed} (a missing or stray quote?)",
+                rec.len(),
+                file.lay.width
+            )
+        } else {
+            let at = quotes
+                .inner_lines
+                .iter()
+                .copied()
+                .find(|&at| looks_like_row(file, raw.get(at..).unwrap_or_default(), zone))?;
+            format!(
+                "{closed}, and line {} inside it reads as a row (a missing or stray quote?)",
+                line_at(at)
+            )
+        }
+    };
+    let resume = raw
+        .iter()
+        .skip(open)
+        .position(|&b| b == b'\n')
+        .map(|nl| open + nl + 1)
+        .filter(|&at| {
+            raw.get(at..)
+                .is_some_and(|rest| rest.iter().any(|b| !b.is_ascii_whitespace()))
+        });
+    let rejected = |reason| Rejected {
+        file: file.name.to_string(),
+        line,
+        field: column_name(file.lay, col).map(str::to_string),
+        reason,
+    };
+    Some(match resume {
+        None => (rejected(what), None),
+        Some(at) => (
+            rejected(format!(
+                "{what}; row rejected, the lines after line {open_line} are read again as rows"
+            )),
+            Some((open_line + 1, at)),
+        ),
+    })
+}
+
+/// The reader's input, keeping every byte read since the start of the
+/// record being read, so that a record a quote made run over the lines after
+/// it can be checked and those lines read again.
+struct Keep<R> {
+    inner: R,
+    kept: Vec<u8>,
+    /// Offset in the input of `kept[0]`.
+    base: u64,
+    /// Offset of the next byte to hand out (before the end of `kept` after
+    /// a rewind).
+    cursor: u64,
+}
+
+impl<R> Keep<R> {
+    fn new(inner: R) -> Keep<R> {
+        Keep {
+            inner,
+            kept: Vec::new(),
+            base: 0,
+            cursor: 0,
+        }
+    }
+
+    /// Forgets the bytes before offset `byte` (in 64 KiB steps, so that
+    /// forgetting costs nothing per record).
+    fn forget_before(&mut self, byte: u64) {
+        let dead = usize::try_from(byte.min(self.cursor).saturating_sub(self.base))
+            .unwrap_or(usize::MAX)
+            .min(self.kept.len());
+        if dead >= 1 << 16 {
+            self.kept.drain(..dead);
+            self.base += dead as u64;
+        }
+    }
+
+    /// The bytes read from offset `byte` on.
+    fn since(&self, byte: u64) -> &[u8] {
+        let i = usize::try_from(byte.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        self.kept.get(i..).unwrap_or_default()
+    }
+
+    /// Hands out the bytes from offset `byte` (not forgotten) again.
+    fn rewind(&mut self, byte: u64) {
+        self.cursor = byte.clamp(self.base, self.base + self.kept.len() as u64);
+    }
+}
+
+impl<R: Read> Read for Keep<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let again = self.since(self.cursor);
+        if !again.is_empty() {
+            let n = again.len().min(buf.len());
+            buf[..n].copy_from_slice(&again[..n]);
+            self.cursor += n as u64;
+            return Ok(n);
+        }
+        let n = self.inner.read(buf)?;
+        self.kept
+            .extend_from_slice(buf.get(..n).unwrap_or_default());
+        self.cursor += n as u64;
+        Ok(n)
+    }
 }
 
 type RowError = (Option<&'static str>, String);
@@ -254,7 +592,7 @@ fn row(
     let contact = E164::parse(contact_s).map_err(|e| {
         (
             Some("contact"),
-            format!("contact {:?}: {e}", redact_digits(contact_s)),
+            format!("contact {}: {e}", quote_field(contact_s)),
         )
     })?;
     let type_s = field(rec, lay, TYPE)?.trim();
@@ -381,6 +719,251 @@ mod tests {
         assert_eq!(r[0].line, 2);
         assert!(r[2].reason.contains("promo"));
         assert!(!r.iter().any(|x| x.reason.contains("5511987654321")));
+    }
+
+    #[test]
+    fn reasons_never_quote_a_number_or_a_huge_value() {
+        let huge = "m".repeat(100_000);
+        let text = format!(
+            "timestamp,direction,contact,type,category\n\
++55 11 91234-5678,out,5511987654321,template,marketing\n\
+5511912345678,out,5511987654321,template,marketing\n\
+2026-10-01T10:00:00Z,+55 (11) 91234-5678,5511987654321,template,marketing\n\
+2026-10-01T10:00:00Z,out,5511987654321,template,+55/11/91234/5678\n\
+2026-10-01T10:00:00Z,out,+55 11 91234-5678 x,template,marketing\n\
+2026-10-01T10:00:00Z,out,5511987654321,template,{huge}\n"
+        );
+        let (m, r, _) = read_str(&text);
+        assert!(m.is_empty());
+        let fields: Vec<_> = r.iter().map(|x| x.field.as_deref()).collect();
+        assert_eq!(
+            fields,
+            [
+                Some("timestamp"),
+                Some("timestamp"),
+                Some("direction"),
+                Some("category"),
+                Some("contact"),
+                Some("category")
+            ]
+        );
+        for x in &r {
+            let digits: String = x.reason.chars().filter(char::is_ascii_digit).collect();
+            assert!(!digits.contains("12345678"), "{}", x.reason);
+            assert!(x.reason.len() < 300, "{} bytes", x.reason.len());
+        }
+        assert!(r[5].reason.contains("(100000 bytes)"), "{}", r[5].reason);
+    }
+
+    #[test]
+    fn missing_column_error_does_not_quote_a_data_row() {
+        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+        let row: Vec<String> = (0..40).map(|i| format!("+55 11 91234-56{i:02}")).collect();
+        let e = read(
+            Box::new(std::io::Cursor::new(
+                format!("{}\n", row.join(",")).into_bytes(),
+            )),
+            "t.csv",
+            0,
+            &mut inputs,
+            &mut |_| {},
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("91234"), "{e}");
+        assert!(e.contains("… and 28 more"), "{e}");
+    }
+
+    const HEAD: &str = "timestamp,direction,contact,type,category,template\n";
+
+    fn out_row(minute: u32, category: &str, template: &str) -> String {
+        format!("2026-10-05T10:{minute:02}:00-03:00,outbound,+55 11 91234-5678,template,{category},{template}\n")
+    }
+
+    #[test]
+    fn unterminated_quote_rejects_its_row_and_reads_the_rest_again() {
+        let text = format!(
+            "{HEAD}{}{}{}",
+            out_row(0, "marketing", "\"promo_outubro"),
+            out_row(1, "utility", "pedido_enviado"),
+            out_row(2, "utility", "pedido_entregue"),
+        );
+        for text in [text.clone(), text.replace('\n', "\r\n")] {
+            let (m, r, inputs) = read_str(&text);
+            assert_eq!(inputs.rows, 3, "{r:?}");
+            assert_eq!(r.len(), 1, "{r:?}");
+            assert_eq!(r[0].line, 2);
+            assert_eq!(r[0].field.as_deref(), Some("template"));
+            assert!(
+                r[0].reason.contains("unterminated quote"),
+                "{}",
+                r[0].reason
+            );
+            assert!(r[0].reason.contains("line 2"), "{}", r[0].reason);
+            assert!(
+                r[0].reason
+                    .contains("never closed; row rejected, the lines after line 2 are read again"),
+                "{}",
+                r[0].reason
+            );
+            let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
+            assert_eq!(lines, [3, 4]);
+            assert!(m.iter().all(|m| m.category() == Some(Category::Utility)));
+        }
+    }
+
+    #[test]
+    fn unterminated_quote_in_a_middle_column_and_again_later() {
+        let text = format!(
+            "{HEAD}{}{}{}\n\n{}{}",
+            out_row(0, "\"marketing", "promo"),
+            out_row(1, "utility", "a"),
+            out_row(2, "utility", "\"b").trim_end(),
+            out_row(3, "utility", "c"),
+            out_row(4, "utility", "d"),
+        );
+        let (m, r, inputs) = read_str(&text);
+        assert_eq!(inputs.rows, 5, "{r:?}");
+        let rej: Vec<(u64, Option<&str>)> =
+            r.iter().map(|r| (r.line, r.field.as_deref())).collect();
+        assert_eq!(rej, [(2, Some("category")), (4, Some("template"))]);
+        let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
+        // Line 5 is blank: not a row.
+        assert_eq!(lines, [3, 6, 7]);
+    }
+
+    #[test]
+    fn unterminated_quote_on_the_last_line() {
+        let text = format!(
+            "{HEAD}{}{}",
+            out_row(0, "utility", "a"),
+            out_row(1, "utility", "\"b")
+        );
+        for text in [text.clone(), text.trim_end().to_string()] {
+            let (m, r, inputs) = read_str(&text);
+            assert_eq!((m.len(), r.len(), inputs.rows), (1, 1, 2));
+            assert_eq!(r[0].line, 3);
+            assert!(r[0].reason.contains("never closed"), "{}", r[0].reason);
+        }
+    }
+
+    #[test]
+    fn closed_quotes_at_the_end_of_the_file_are_fine() {
+        for last in ["\"multi\nline\nname\"", "\"a\"\"b\"", "\"\"", "x\"y"] {
+            let text = format!(
+                "{HEAD}{}{}",
+                out_row(0, "utility", "a"),
+                out_row(1, "utility", last)
+            );
+            for text in [text.clone(), text.trim_end().to_string()] {
+                let (m, r, _) = read_str(&text);
+                assert!(r.is_empty(), "{last}: {r:?}");
+                assert_eq!(m.len(), 2);
+            }
+        }
+    }
+
+    #[test]
+    fn unterminated_quote_after_many_rows() {
+        // More than the 64 KiB kept between records.
+        let mut text = HEAD.to_string();
+        for i in 0..3000 {
+            text.push_str(&out_row(i % 60, "utility", "pedido"));
+        }
+        text.push_str(&out_row(0, "utility", "\"x"));
+        text.push_str(&out_row(1, "marketing", "y"));
+        assert!(text.len() > 1 << 17);
+        let (m, r, inputs) = read_str(&text);
+        assert_eq!(inputs.rows, 3002);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].line, 3002);
+        assert_eq!(m.last().map(|m| m.line), Some(3003));
+        assert_eq!(
+            m.last().and_then(|m| m.category()),
+            Some(Category::Marketing)
+        );
+    }
+
+    #[test]
+    fn a_quote_closed_lines_later_rejects_its_row_and_reads_the_rest_again() {
+        // The quote opened on line 2 is closed by the stray one on line 4,
+        // in the same column: the csv crate reads lines 2 to 4 as one row
+        // of the right width, line 3 inside its template name.
+        let text = format!(
+            "{HEAD}{}{}{}{}",
+            out_row(0, "marketing", "\"a"),
+            out_row(1, "utility", "b"),
+            out_row(2, "utility", "\"c"),
+            out_row(3, "utility", "e"),
+        );
+        let (m, r, inputs) = read_str(&text);
+        assert_eq!(inputs.rows, 4, "{r:?}");
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!((r[0].line, r[0].field.as_deref()), (2, Some("template")));
+        assert_eq!(
+            r[0].reason,
+            "the quote opened in column 6 (\"template\") on line 2 is closed only on line 4, \
+             and line 3 inside it reads as a row (a missing or stray quote?); row rejected, the \
+             lines after line 2 are read again as rows"
+        );
+        // Read again, line 4's quote runs to the end: rejected in turn.
+        assert_eq!(r[1].line, 4);
+        assert!(
+            r[1].reason.starts_with("unterminated quote"),
+            "{}",
+            r[1].reason
+        );
+        let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
+        assert_eq!(lines, [3, 5]);
+        // Closed in another column, the row is too wide. Read again, line 4
+        // is a row of 5 fields (`"utility,c"d` is one).
+        let text = format!(
+            "{HEAD}{}{}{}{}",
+            out_row(0, "marketing", "\"a"),
+            out_row(1, "utility", "b"),
+            out_row(2, "\"utility", "c\"d"),
+            out_row(3, "utility", "e"),
+        );
+        let (m, r, inputs) = read_str(&text);
+        assert_eq!(inputs.rows, 4, "{r:?}");
+        let rej: Vec<u64> = r.iter().map(|r| r.line).collect();
+        assert_eq!(rej, [2, 4]);
+        assert!(
+            r[0].reason.starts_with(
+                "row has 7 fields, the header has 6: the quote opened in column 6 (\"template\") \
+                 on line 2 is closed only on line 4 (a missing or stray quote?)"
+            ),
+            "{}",
+            r[0].reason
+        );
+        let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
+        assert_eq!(lines, [3, 5]);
+        // A quoted line break that swallows no row is kept.
+        let text = format!(
+            "{HEAD}{}{}",
+            out_row(0, "utility", "\"a\nb, c\n2026-10-05\""),
+            out_row(1, "utility", "c")
+        );
+        let (m, r, _) = read_str(&text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn twilio_whatsapp_addresses_are_numbers() {
+        let text = "timestamp,from,to,direction,type,category\n\
+2026-10-01T10:00:00Z,whatsapp:+5511987654321,whatsapp:+14155238886,inbound,text,\n\
+2026-10-01T10:01:00Z,whatsapp:+14155238886,whatsapp:+5511987654321,outbound,template,utility\n\
+2026-10-01T10:02:00Z,whatsapp:+14155238886,WhatsApp:+55 11 98765-4321,outbound,template,utility\n";
+        let (m, r, _) = read_str(text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m.len(), 3);
+        assert!(m.iter().all(|m| m.contact().value() == 5511987654321));
+        let text = "timestamp,direction,contact\n2026-10-01T10:00:00Z,in,whatsapp:+5511987654321\n";
+        let (m, r, _) = read_str(text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m[0].contact().value(), 5511987654321);
     }
 
     #[test]

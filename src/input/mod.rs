@@ -387,3 +387,54 @@ pub fn read_from(
         }
     }
 }
+
+/// Longest field value, in characters, that a reason quotes.
+const QUOTE_MAX_CHARS: usize = 60;
+
+/// Quotes an input field in a rejection reason, note or error: every
+/// reader goes through this. Digit runs that could be a phone number are
+/// masked ([`crate::phone::redact_digits`]; dates stay readable), and a
+/// value longer than 60 characters is cut, with `…` and its full length:
+/// `"mmm…" (1048576 bytes)`.
+pub fn quote_field(s: &str) -> String {
+    let r = crate::phone::redact_digits(s);
+    match r.char_indices().nth(QUOTE_MAX_CHARS) {
+        None => format!("{r:?}"),
+        Some((cut, _)) => format!("{:?} ({} bytes)", format!("{}…", &r[..cut]), s.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_field;
+
+    #[test]
+    fn quote_field_masks_numbers_and_keeps_words_and_times() {
+        assert_eq!(quote_field("promo"), "\"promo\"");
+        assert_eq!(quote_field(""), "\"\"");
+        assert_eq!(
+            quote_field("2026-10-05T10:00:00-03:00"),
+            "\"2026-10-05T10:00:00-03:00\""
+        );
+        assert_eq!(quote_field("+55 11 91234-5678"), "\"+55 11 *****-**78\"");
+        assert_eq!(quote_field("a\"b\nc"), "\"a\\\"b\\nc\"");
+    }
+
+    #[test]
+    fn quote_field_cuts_long_values() {
+        let long = "m".repeat(1 << 20);
+        let q = quote_field(&long);
+        assert_eq!(q, format!("\"{}…\" (1048576 bytes)", "m".repeat(60)));
+        // Cut on characters, never inside one.
+        let q = quote_field(&"ç".repeat(100));
+        assert!(q.starts_with(&format!("\"{}…\"", "ç".repeat(60))), "{q}");
+        assert!(q.ends_with("(200 bytes)"), "{q}");
+        // A number cut in the middle is masked before the cut.
+        let q = quote_field(&format!("{}5511912345678", "x".repeat(55)));
+        assert!(!q.contains("55119"), "{q}");
+        assert_eq!(
+            quote_field(&"x".repeat(60)),
+            format!("\"{}\"", "x".repeat(60))
+        );
+    }
+}

@@ -9,10 +9,10 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
-use super::{InputError, Inputs, Message, MetaPricing, Rejected};
+use super::{quote_field, InputError, Inputs, Message, MetaPricing, Rejected};
 use crate::domain::{Category, Direction};
 use crate::hash::IntSet;
-use crate::phone::{redact_digits, E164};
+use crate::phone::E164;
 use crate::time::parse_timestamp;
 
 pub(super) fn read(
@@ -218,8 +218,9 @@ impl Collect<'_> {
                 };
                 if field != "messages" {
                     inputs.notes.push(format!(
-                        "{}:{line}: skipped a webhook of field {field:?}: it carries no messages",
-                        self.name
+                        "{}:{line}: skipped a webhook of field {}: it carries no messages",
+                        self.name,
+                        quote_field(field)
                     ));
                     continue;
                 }
@@ -277,7 +278,7 @@ impl Collect<'_> {
         let from = str_field(m, "from")
             .ok_or((Some("from"), "inbound message without \"from\"".to_string()))?;
         let contact = E164::parse(from)
-            .map_err(|e| (Some("from"), format!("from {:?}: {e}", redact_digits(from))))?;
+            .map_err(|e| (Some("from"), format!("from {}: {e}", quote_field(from))))?;
         let ts = timestamp(m, inputs)?;
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Inbound, contact);
         msg.set_entry_point(m.get("referral").is_some_and(|r| !r.is_null()));
@@ -356,7 +357,7 @@ impl Collect<'_> {
             Err(e) => {
                 bad = Some((
                     Some("recipient_id"),
-                    format!("recipient_id {:?}: {e}", redact_digits(recipient)),
+                    format!("recipient_id {}: {e}", quote_field(recipient)),
                 ));
                 E164::from_digits_value(0)
             }
@@ -418,7 +419,8 @@ impl Collect<'_> {
                         line: u64::from(msg.line),
                         field: Some("pricing.category".into()),
                         reason: format!(
-                            "pricing category {raw:?} is not one wacost prices (accepted: {})",
+                            "pricing category {} is not one wacost prices (accepted: {})",
+                            quote_field(&raw),
                             Category::ACCEPTED
                         ),
                     });
