@@ -168,9 +168,15 @@ mod engine_api {
         msgs: &[Message],
     ) -> u64 {
         let mut billed = 0u64;
-        engine::price(pricing, opts, zone, msgs, &mut |_, p| {
-            billed += u64::from(p.outcome == Outcome::Billable);
-        })
+        engine::price_sorted(
+            pricing,
+            opts,
+            zone,
+            msgs,
+            &mut |_: &Message, p: &engine::Priced| {
+                billed += u64::from(p.outcome == Outcome::Billable);
+            },
+        )
         .unwrap();
         billed
     }
