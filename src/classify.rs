@@ -180,6 +180,13 @@ impl Classifier {
         self.contacts.len()
     }
 
+    /// Loads a contact's state into the cache (see [`crate::engine::Pricer::price_all`]).
+    pub fn peek(&self, contact: u64) -> u64 {
+        self.contacts
+            .get(&contact)
+            .map_or(0, |s| s.last_inbound as u64)
+    }
+
     /// Records an inbound message: it opens or refreshes the customer
     /// service window, and an entry-point message waits for a reply.
     pub fn inbound(&mut self, contact: u64, ts: i64, entry_point: bool) {
