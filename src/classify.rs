@@ -2,8 +2,6 @@
 //! open and which rule of the era in force decides each message. It knows
 //! nothing about rates; [`crate::tariff`] prices what it calls `regular`.
 
-use std::collections::HashMap;
-
 use crate::domain::{Category, PricingModel, PricingType};
 use crate::hash::IntMap;
 use crate::pricing::rules::{AllowanceScope, Era};
@@ -149,7 +147,7 @@ impl ContactState {
 }
 
 /// Allowance counters: (year-month, scope key) -> units used.
-pub type AllowanceCounts = HashMap<(i32, u32, u32), u64>;
+pub type AllowanceCounts = IntMap<(i32, u32, u32), u64>;
 
 /// Classifies messages of all contacts, in time order.
 #[derive(Debug, Default)]

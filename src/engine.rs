@@ -128,11 +128,19 @@ pub fn run(
         let mut stream = Stream::new(Pricer::new(pricing, opts, zone)?, batch());
         // Two cores: one reads and parses, the other classifies and prices.
         let stop = AtomicBool::new(false);
-        let read = std::thread::scope(|scope| {
+        let read: Result<Vec<Rejected>, InputError> = std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(8);
             let stop = &stop;
             let reading = &mut *inputs;
-            let reader = scope.spawn(move || read_in_chunks(paths, format, reading, tx, stop));
+            let reader = std::thread::Builder::new()
+                .name("wacost-read".into())
+                .spawn_scoped(scope, move || {
+                    read_in_chunks(paths, format, reading, tx, stop)
+                })
+                .map_err(|source| InputError::Io {
+                    file: "(reading thread)".into(),
+                    source,
+                })?;
             for chunk in rx {
                 for m in chunk {
                     stream.push(m, sink);
@@ -142,13 +150,12 @@ pub fn run(
                     break;
                 }
             }
-            reader.join()
+            match reader.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         });
-        match read {
-            Ok(Ok(r)) => *rejected = r,
-            Ok(Err(e)) => return Err(e.into()),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        *rejected = read?;
         if !stream.out_of_order {
             stream.flush(i64::MAX, sink);
             stats.streamed = true;

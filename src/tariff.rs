@@ -50,7 +50,7 @@ pub struct Tariff<'p> {
     pricing: &'p Pricing,
     cards: &'p RateCards,
     tiers: Option<&'p TierCards>,
-    counts: HashMap<(i32, u32, MarketId, Category), u64>,
+    counts: crate::hash::IntMap<(i32, u32, MarketId, Category), u64>,
     seeds: TierSeeds,
 }
 
@@ -64,7 +64,7 @@ impl<'p> Tariff<'p> {
             pricing,
             cards: pricing.cards(currency)?,
             tiers: pricing.tiers.get(currency),
-            counts: HashMap::new(),
+            counts: Default::default(),
             seeds,
         })
     }

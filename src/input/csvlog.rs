@@ -159,6 +159,7 @@ pub(super) fn read(
             && head.contains(&b'\n'),
     );
     let mut rdr = csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 16)
         .delimiter(delim)
         .flexible(true)
         .has_headers(true)
@@ -192,6 +193,7 @@ pub(super) fn read(
         let mut keep = rdr.into_inner();
         keep.rewind(resume);
         rdr = csv::ReaderBuilder::new()
+            .buffer_capacity(1 << 16)
             .delimiter(delim)
             .flexible(true)
             .has_headers(false)

@@ -52,12 +52,12 @@ impl PrefixTable {
 
     /// Longest match: (value, prefix length).
     fn lookup(&self, digits: u64, ndigits: usize) -> Option<(u32, usize)> {
-        let mut p = digits;
-        let mut len = ndigits;
-        while len > MAX_PREFIX {
-            p /= 10;
-            len -= 1;
-        }
+        let (p, len) = leading(digits, ndigits);
+        self.lookup_leading(p, len)
+    }
+
+    /// Longest prefix of `p`, the first `len` (at most [`MAX_PREFIX`]) digits.
+    fn lookup_leading(&self, mut p: u64, mut len: usize) -> Option<(u32, usize)> {
         while len >= 1 {
             if let Some(v) = self.slots[OFFSETS[len] + p as usize] {
                 return Some((v, len));
@@ -290,18 +290,18 @@ impl MarketMap {
             earliest: self.snapshots[0].from,
         })?;
         let v = n.value();
-        let nd = ndigits(v);
+        let (p, len) = leading(v, ndigits(v));
         let (cc_idx, cc_len) = self
             .calling
-            .lookup(v, nd)
+            .lookup_leading(p, len)
             .ok_or(MarketError::UnknownCallingCode)?;
-        let first = v / 10u64.pow(nd as u32 - 1);
+        let first = p / POW10[len - 1];
         let cc_len = if first == 1 || first == 7 {
             1
         } else {
             cc_len.min(3)
         };
-        if let Some((i, _)) = snap.table.lookup(v, nd) {
+        if let Some((i, _)) = snap.table.lookup_leading(p, len) {
             let (country, market) = snap.entries[i as usize];
             return Ok(Resolved {
                 country,
@@ -361,18 +361,47 @@ impl MarketMap {
     }
 }
 
-pub(crate) fn ndigits(mut v: u64) -> usize {
-    let mut n = 1;
-    while v >= 10 {
-        v /= 10;
-        n += 1;
+const POW10: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
     }
-    n
+    t
+};
+
+pub(crate) fn ndigits(v: u64) -> usize {
+    // Numbers have 7 to 15 digits: count from the top of the table.
+    POW10[1..].iter().take_while(|&&p| v >= p).count() + 1
+}
+
+/// The first `min(nd, MAX_PREFIX)` digits of the `nd`-digit number `v`
+/// (one division instead of one per digit).
+fn leading(v: u64, nd: usize) -> (u64, usize) {
+    if nd <= MAX_PREFIX {
+        (v, nd)
+    } else {
+        (v / POW10[nd - MAX_PREFIX], MAX_PREFIX)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_and_leading_digits() {
+        assert_eq!(ndigits(0), 1);
+        assert_eq!(ndigits(9), 1);
+        assert_eq!(ndigits(10), 2);
+        assert_eq!(ndigits(5511912345678), 13);
+        assert_eq!(ndigits(999_999_999_999_999), 15);
+        assert_eq!(ndigits(u64::MAX), 20);
+        assert_eq!(leading(5511912345678, 13), (5511, 4));
+        assert_eq!(leading(123, 3), (123, 3));
+        assert_eq!(leading(1234, 4), (1234, 4));
+    }
 
     const CC: &str = "prefix,country,name\n1,US,United States\n1787,PR,Puerto Rico\n55,BR,Brazil\n7,RU,Russia\n76,KZ,Kazakhstan\n77,KZ,Kazakhstan\n352,LU,Luxembourg\n263,ZW,Zimbabwe\n";
     const MK: &str = "effective_from,prefix,country,market,source\n\
