@@ -280,6 +280,8 @@ struct Stream<'p> {
     out_of_order: bool,
     peak: usize,
     flush_at: usize,
+    /// `held` is sorted.
+    in_order: bool,
 }
 
 impl<'p> Stream<'p> {
@@ -293,6 +295,7 @@ impl<'p> Stream<'p> {
             out_of_order: false,
             peak: 0,
             flush_at: batch,
+            in_order: true,
         }
     }
 
@@ -306,6 +309,21 @@ impl<'p> Stream<'p> {
         }
         self.newest = self.newest.max(m.ts);
         self.held.push(m);
+        // Keep `held` sorted by insertion while messages come nearly in
+        // order (a few steps each); past that, sort it at the next flush.
+        if self.in_order {
+            let mut j = self.held.len() - 1;
+            let mut steps = 0;
+            while j > 0 && order(&self.held[j - 1], &self.held[j]).is_gt() {
+                if steps == 8 {
+                    self.in_order = false;
+                    break;
+                }
+                self.held.swap(j - 1, j);
+                j -= 1;
+                steps += 1;
+            }
+        }
         if self.held.len() >= self.flush_at {
             self.flush(self.newest.saturating_sub(REORDER_SECS), sink);
             // What stays (the last REORDER_SECS) waits for another batch.
@@ -316,10 +334,13 @@ impl<'p> Stream<'p> {
     /// Prices every held message up to `cutoff` (inclusive), in order.
     fn flush(&mut self, cutoff: i64, sink: &mut dyn Sink) {
         self.peak = self.peak.max(self.held.len());
-        // Stable sort: adaptive to the sorted runs (the rest of the last
-        // batch, the new nearly sorted one); the key is total, so the order
-        // is the same as sort_messages'.
-        self.held.sort_by(order);
+        if !self.in_order {
+            // Stable sort: adaptive to the sorted runs (the rest of the last
+            // batch, the new nearly sorted one); the key is total, so the
+            // order is the same as sort_messages'.
+            self.held.sort_by(order);
+            self.in_order = true;
+        }
         let n = self.held.partition_point(|m| m.ts <= cutoff);
         self.pricer.price_all(&self.held[..n], sink);
         if let Some(last) = n.checked_sub(1).and_then(|i| self.held.get(i)) {

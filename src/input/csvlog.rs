@@ -278,7 +278,20 @@ fn records<R: Read>(
                         None => continue,
                     }
                 }
-                match row(&rec, file.lay, file.file_idx, line, inputs) {
+                // One UTF-8 check for the whole record, not one per field.
+                let parsed = match csv::StringRecord::from_byte_record(std::mem::take(&mut rec)) {
+                    Ok(text) => {
+                        let parsed = row(&text, file.lay, file.file_idx, line, inputs);
+                        rec = text.into_byte_record();
+                        parsed
+                    }
+                    Err(e) => {
+                        // Name the field that is not UTF-8.
+                        rec = e.into_byte_record();
+                        row(&rec, file.lay, file.file_idx, line, inputs)
+                    }
+                };
+                match parsed {
                     Ok(m) => out(m),
                     Err((field, reason)) => rejected(Rejected {
                         file: name.to_string(),
@@ -544,10 +557,36 @@ impl<R: Read> Read for Keep<R> {
 
 type RowError = (Option<&'static str>, String);
 
-fn field<'r>(rec: &'r csv::ByteRecord, lay: &Layout, i: usize) -> Result<&'r str, RowError> {
+/// A CSV record whose fields can be read as text.
+trait Fields {
+    fn width(&self) -> usize;
+    /// Field `c` ("" when absent), or `None` when it is not UTF-8.
+    fn text(&self, c: usize) -> Option<&str>;
+}
+
+impl Fields for csv::StringRecord {
+    fn width(&self) -> usize {
+        self.len()
+    }
+
+    fn text(&self, c: usize) -> Option<&str> {
+        Some(self.get(c).unwrap_or(""))
+    }
+}
+
+impl Fields for csv::ByteRecord {
+    fn width(&self) -> usize {
+        self.len()
+    }
+
+    fn text(&self, c: usize) -> Option<&str> {
+        std::str::from_utf8(self.get(c).unwrap_or(b"")).ok()
+    }
+}
+
+fn field<'r>(rec: &'r impl Fields, lay: &Layout, i: usize) -> Result<&'r str, RowError> {
     let Some(c) = lay.col[i] else { return Ok("") };
-    let bytes = rec.get(c).unwrap_or(b"");
-    std::str::from_utf8(bytes).map_err(|_| {
+    rec.text(c).ok_or_else(|| {
         (
             Some(COLUMNS[i].0),
             format!(
@@ -559,16 +598,20 @@ fn field<'r>(rec: &'r csv::ByteRecord, lay: &Layout, i: usize) -> Result<&'r str
 }
 
 fn row(
-    rec: &csv::ByteRecord,
+    rec: &impl Fields,
     lay: &Layout,
     file: u16,
     line: u64,
     inputs: &mut Inputs,
 ) -> Result<Message, RowError> {
-    if rec.len() != lay.width {
+    if rec.width() != lay.width {
         return Err((
             None,
-            format!("row has {} fields, the header has {}", rec.len(), lay.width),
+            format!(
+                "row has {} fields, the header has {}",
+                rec.width(),
+                lay.width
+            ),
         ));
     }
     let ts_s = field(rec, lay, TS)?;
@@ -582,7 +625,7 @@ fn row(
             } else {
                 t
             };
-            std::str::from_utf8(rec.get(c).unwrap_or(b"")).map_err(|_| {
+            rec.text(c).ok_or_else(|| {
                 (
                     Some("contact"),
                     "field contact is not valid UTF-8".to_string(),
