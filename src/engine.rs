@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -130,21 +130,24 @@ pub fn run(
         let stop = AtomicBool::new(false);
         let read: Result<Vec<Rejected>, InputError> = std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(8);
+            // Emptied chunks go back to the reader: no allocation per chunk.
+            let (give_back, recycled) = std::sync::mpsc::channel::<Vec<Message>>();
             let stop = &stop;
             let reading = &mut *inputs;
             let reader = std::thread::Builder::new()
                 .name("wacost-read".into())
                 .spawn_scoped(scope, move || {
-                    read_in_chunks(paths, format, reading, tx, stop)
+                    read_in_chunks(paths, format, reading, (tx, recycled), stop)
                 })
                 .map_err(|source| InputError::Io {
                     file: "(reading thread)".into(),
                     source,
                 })?;
-            for chunk in rx {
-                for m in chunk {
+            for mut chunk in rx {
+                for m in chunk.drain(..) {
                     stream.push(m, sink);
                 }
+                let _ = give_back.send(chunk);
                 if stream.out_of_order {
                     stop.store(true, Ordering::Relaxed);
                     break;
@@ -211,7 +214,7 @@ fn read_in_chunks(
     paths: &[String],
     format: Option<InputFormat>,
     inputs: &mut Inputs,
-    tx: SyncSender<Vec<Message>>,
+    (tx, recycled): (SyncSender<Vec<Message>>, Receiver<Vec<Message>>),
     stop: &AtomicBool,
 ) -> Result<Vec<Rejected>, InputError> {
     let mut rejected = Vec::new();
@@ -228,7 +231,12 @@ fn read_in_chunks(
                 }
                 chunk.push(m);
                 if chunk.len() == CHUNK {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    let full = std::mem::replace(
+                        &mut chunk,
+                        recycled
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(CHUNK)),
+                    );
                     open = tx.send(full).is_ok() && !stop.load(Ordering::Relaxed);
                 }
             },

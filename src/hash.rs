@@ -73,14 +73,44 @@ fn hash_bytes_with(seed: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-/// A message id's 64-bit fingerprint, never 0 (0 means "no id"). Two ids
-/// collide with probability 2^-64 per pair: for a million ids held at once,
-/// about 3 in 10^8 runs.
+/// The folded 128-bit product: the mixing step of wyhash.
+#[inline]
+fn mum(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+const P0: u64 = 0xa076_1d64_78bd_642f;
+const P1: u64 = 0xe703_7ed1_a0b4_28db;
+const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
+
+fn word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
+    u64::from_le_bytes(w)
+}
+
+/// A message id's 64-bit fingerprint, never 0 (0 means "no id"), in the
+/// manner of wyhash: 16 bytes per multiplication. Two ids collide with
+/// probability about 2^-64 per pair: for a million ids held at once, about
+/// 3 in 10^8 runs.
 pub fn id_hash(id: &str) -> u64 {
-    if id.is_empty() {
+    let b = id.as_bytes();
+    if b.is_empty() {
         return 0;
     }
-    match mix64(hash_bytes_with(0x5741_434f_5354_0001, id.as_bytes())) {
+    let mut h = 0x5741_434f_5354_0001 ^ (b.len() as u64).wrapping_mul(P0);
+    let mut chunks = b.chunks_exact(16);
+    for c in &mut chunks {
+        let (x, y) = c.split_at(8);
+        h = mum(word(x) ^ P1, word(y) ^ h);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let (x, y) = rest.split_at(rest.len().min(8));
+        h = mum(word(x) ^ P1, word(y) ^ h ^ P2);
+    }
+    match mum(h ^ P0, b.len() as u64 ^ P1) {
         0 => 1,
         h => h,
     }
@@ -98,6 +128,27 @@ mod tests {
         assert_ne!(a, b);
         assert_ne!(id_hash("abc"), id_hash("abc\0"));
         assert_eq!(a, id_hash("wamid.HBgNNTUxMTkxMjM0NTY3OBUCABEYEjAw"));
+    }
+
+    #[test]
+    fn id_hash_sees_every_byte() {
+        let base = "wamid.HBgNNTUxMTkxMjM0NTY3OBUCABEYEjAwQUJDREVGMDEyMzQ1Njc4OQA=";
+        let mut seen = IntSet::default();
+        assert!(seen.insert(id_hash(base)));
+        for i in 0..base.len() {
+            for c in [b'0', b'A', b'z', b'='] {
+                let mut v = base.as_bytes().to_vec();
+                if v[i] == c {
+                    continue;
+                }
+                v[i] = c;
+                let s = String::from_utf8(v).unwrap();
+                assert!(seen.insert(id_hash(&s)), "{s}");
+            }
+        }
+        for n in 1..base.len() {
+            assert!(seen.insert(id_hash(&base[..n])), "prefix {n}");
+        }
     }
 
     #[test]
