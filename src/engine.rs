@@ -173,9 +173,21 @@ pub fn run(
         inputs.keep_extras = keep;
         stats.restarted = true;
     }
-    let msgs = read_sorted(paths, format, inputs, rejected)?;
+    let mut msgs = read_all(paths, format, inputs, rejected)?;
     stats.peak_held = msgs.len();
-    price_sorted(pricing, opts, zone, &msgs, sink)?;
+    // Latest first, so that priced messages leave from the end and their
+    // memory goes back while contacts and ids take theirs: the peak is the
+    // messages alone, not the messages plus the pricing state.
+    msgs.sort_unstable_by(|a, b| order(b, a));
+    let mut pricer = Pricer::new(pricing, opts, zone)?;
+    const STEP: usize = 1 << 16;
+    while !msgs.is_empty() {
+        let from = msgs.len().saturating_sub(STEP);
+        let mut step = msgs.split_off(from);
+        step.reverse();
+        pricer.price_all(&step, sink);
+        msgs.shrink_to_fit();
+    }
     Ok(stats)
 }
 
@@ -311,11 +323,11 @@ impl<'p> Stream<'p> {
         if self.out_of_order {
             return;
         }
-        if self.priced_until.is_some_and(|t| m.ts <= t) {
+        if self.priced_until.is_some_and(|t| m.ts() <= t) {
             self.out_of_order = true;
             return;
         }
-        self.newest = self.newest.max(m.ts);
+        self.newest = self.newest.max(m.ts());
         self.held.push(m);
         // Keep `held` sorted by insertion while messages come nearly in
         // order (a few steps each); past that, sort it at the next flush.
@@ -349,10 +361,10 @@ impl<'p> Stream<'p> {
             self.held.sort_by(order);
             self.in_order = true;
         }
-        let n = self.held.partition_point(|m| m.ts <= cutoff);
+        let n = self.held.partition_point(|m| m.ts() <= cutoff);
         self.pricer.price_all(&self.held[..n], sink);
         if let Some(last) = n.checked_sub(1).and_then(|i| self.held.get(i)) {
-            self.priced_until = Some(last.ts);
+            self.priced_until = Some(last.ts());
         }
         self.held.drain(..n);
     }
@@ -384,14 +396,14 @@ pub fn sort_messages(msgs: &mut [Message]) {
 
 fn order(a: &Message, b: &Message) -> std::cmp::Ordering {
     (
-        a.ts,
+        a.ts(),
         a.direction() == Direction::Outbound,
         a.content_key(),
         a.file,
         a.line,
     )
         .cmp(&(
-            b.ts,
+            b.ts(),
             b.direction() == Direction::Outbound,
             b.content_key(),
             b.file,
@@ -543,7 +555,7 @@ impl<'p> Pricer<'p> {
     pub fn price(&mut self, m: &Message) -> Priced {
         let pricing = self.pricing;
         let rules = &pricing.rules;
-        let date = self.zone.local_date(m.ts);
+        let date = self.zone.local_date(m.ts());
         let month = Month::of(date);
         let mut p = Priced {
             date,
@@ -559,7 +571,7 @@ impl<'p> Pricer<'p> {
         };
         let resolved = pricing.markets.resolve(m.contact(), date);
         p.resolved = resolved.as_ref().ok().copied();
-        if m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts) {
+        if m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts()) {
             p.outcome = Outcome::Rejected;
             p.reject = Some(
                 "duplicate message id: an earlier row has the same id (exports with one row per \
@@ -570,7 +582,7 @@ impl<'p> Pricer<'p> {
         }
         if m.direction() == Direction::Inbound {
             self.classifier
-                .inbound(m.contact().value(), m.ts, m.entry_point());
+                .inbound(m.contact().value(), m.ts(), m.entry_point());
             return p;
         }
         if m.failed() {
@@ -604,7 +616,7 @@ impl<'p> Pricer<'p> {
         let class = self.classifier.outbound(
             Outbound {
                 contact: m.contact().value(),
-                ts: m.ts,
+                ts: m.ts(),
                 template: m.is_template(),
                 category: m.category(),
                 business_number: u32::from(m.business_number),

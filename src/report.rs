@@ -553,7 +553,7 @@ impl<'w> DetailWriter<'w> {
             Some(c) => (
                 c.category.as_str(),
                 c.pricing_type.as_str(),
-                format!("{era}: {}", c.reason.explain(m.ts, c.category)),
+                format!("{era}: {}", c.reason.explain(m.ts(), c.category)),
             ),
             None => (
                 if m.direction() == Direction::Inbound {
@@ -586,7 +586,7 @@ impl<'w> DetailWriter<'w> {
                 .unwrap_or_default(),
             m.line.to_string(),
             inputs.id_of(m).to_string(),
-            inputs.zone.format(m.ts),
+            inputs.zone.format(m.ts()),
             if m.direction() == Direction::Inbound {
                 "inbound"
             } else {

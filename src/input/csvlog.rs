@@ -697,7 +697,7 @@ fn row(
     m.set_failed(failed);
     m.set_entry_point(entry_point);
     m.id_hash = crate::hash::id_hash(id);
-    m.extra = inputs.add_extra(id, None);
+    inputs.add_extra(m.id_hash, id, None);
     m.business_number = inputs
         .business_number(biz)
         .map_err(|e| (Some("business_number"), e))?;
@@ -741,7 +741,7 @@ mod tests {
         assert_eq!(m[1].category(), Some(Category::Utility));
         assert_eq!(m[0].line, 2);
         // 09:00 in Sao Paulo is 12:00 UTC.
-        assert_eq!(m[0].ts % 86_400, 12 * 3600);
+        assert_eq!(m[0].ts() % 86_400, 12 * 3600);
     }
 
     #[test]

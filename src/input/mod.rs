@@ -23,27 +23,32 @@ pub struct MetaPricing {
     pub category: Option<String>,
 }
 
-/// One message of the log, normalized and packed into 40 bytes: an
+/// One message of the log, normalized and packed into 32 bytes: an
 /// unsorted log is held whole, so this is the memory per message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    /// Unix seconds.
-    pub ts: i64,
+    /// Unix seconds ([`parse_timestamp`](crate::time::parse_timestamp)
+    /// accepts years 2000 to 2100 only, so they fit).
+    secs: u32,
+    /// 1-based line (saturates at `u32::MAX`).
+    pub line: u32,
     /// Contact digits (50 bits), category (3 bits), flags (4 bits).
     packed: u64,
     /// Fingerprint of the message id ([`crate::hash::id_hash`]); 0 = none.
+    /// Also the key of its [`Extra`] in [`Inputs`].
     pub id_hash: u64,
-    /// 1-based line (saturates at `u32::MAX`).
-    pub line: u32,
     /// Interned template name (0 = none).
     pub template_name: u32,
-    /// Index into [`Inputs::extras`] (0 = none): the id's text and Meta's
-    /// pricing, kept only when a command needs them.
-    pub extra: u32,
     /// Interned business number (0 = not given).
     pub business_number: u16,
     /// Index into [`Inputs::files`].
     pub file: u16,
+}
+
+fn clamp_secs(ts: i64) -> u32 {
+    // In range by parse_timestamp's years 2000..=2100; 0 marks a row
+    // already rejected for its timestamp.
+    u32::try_from(ts.max(0)).unwrap_or(u32::MAX)
 }
 
 const CONTACT_BITS: u32 = 50;
@@ -62,15 +67,23 @@ impl Message {
             packed |= OUTBOUND;
         }
         Message {
-            ts,
+            secs: clamp_secs(ts),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
             packed,
             id_hash: 0,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
             template_name: 0,
-            extra: 0,
             business_number: 0,
             file,
         }
+    }
+
+    /// Unix seconds.
+    pub fn ts(&self) -> i64 {
+        i64::from(self.secs)
+    }
+
+    pub fn set_ts(&mut self, ts: i64) {
+        self.secs = clamp_secs(ts);
     }
 
     pub fn contact(&self) -> E164 {
@@ -227,7 +240,7 @@ pub struct Inputs {
     pub webhook: webhook::WebhookState,
     /// Keep ids' text and Meta's pricing ([`Extra`]) for each message.
     pub keep_extras: bool,
-    extras: Vec<Extra>,
+    extras: crate::hash::IntMap<u64, Extra>,
 }
 
 impl Inputs {
@@ -242,34 +255,24 @@ impl Inputs {
             notes: Vec::new(),
             webhook: webhook::WebhookState::default(),
             keep_extras: false,
-            extras: Vec::new(),
+            extras: Default::default(),
         }
     }
 
-    /// Stores a message's id text and Meta pricing when [`Inputs::keep_extras`]
-    /// is set; returns the index for [`Message::extra`] (0 = not kept).
-    pub fn add_extra(&mut self, id: &str, meta: Option<MetaPricing>) -> u32 {
-        if !self.keep_extras || (id.is_empty() && meta.is_none()) {
-            return 0;
+    /// Stores a message's id text and Meta pricing under its id's
+    /// fingerprint when [`Inputs::keep_extras`] is set (the first row of an
+    /// id keeps its place).
+    pub fn add_extra(&mut self, id_hash: u64, id: &str, meta: Option<MetaPricing>) {
+        if self.keep_extras && id_hash != 0 {
+            self.extras.entry(id_hash).or_insert_with(|| Extra {
+                id: id.into(),
+                meta,
+            });
         }
-        if self.extras.is_empty() {
-            self.extras.push(Extra::default());
-        }
-        let Ok(i) = u32::try_from(self.extras.len()) else {
-            return 0;
-        };
-        self.extras.push(Extra {
-            id: id.into(),
-            meta,
-        });
-        i
     }
 
     pub fn extra(&self, m: &Message) -> Option<&Extra> {
-        match m.extra {
-            0 => None,
-            i => self.extras.get(i as usize),
-        }
+        self.extras.get(&m.id_hash)
     }
 
     /// The message id's text, when kept.

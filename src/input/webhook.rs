@@ -285,7 +285,7 @@ impl Collect<'_> {
         msg.business_number = biz;
         let id = str_field(m, "id").unwrap_or("");
         msg.id_hash = crate::hash::id_hash(id);
-        msg.extra = inputs.add_extra(id, None);
+        inputs.add_extra(msg.id_hash, id, None);
         Ok(msg)
     }
 
@@ -336,7 +336,7 @@ impl Collect<'_> {
             if let Ok(ts) = ts {
                 // The message's time is its first status (when it was sent).
                 if p.bad.is_none() {
-                    p.msg.ts = p.msg.ts.min(ts);
+                    p.msg.set_ts(p.msg.ts().min(ts));
                 }
             }
             if rank > p.rank {
@@ -407,7 +407,7 @@ impl Collect<'_> {
                 continue;
             }
             msg.set_failed(p.rank == 2);
-            msg.extra = inputs.add_extra(&p.id, p.meta);
+            inputs.add_extra(msg.id_hash, &p.id, p.meta);
             match p.category_raw.as_deref().map(meta_category) {
                 Some(Some((cat, template))) => {
                     msg.set_template(template.then_some(cat));
@@ -512,7 +512,7 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(inputs.rows, 1);
         assert_eq!(inputs.merged_statuses, 3);
-        assert_eq!(m[0].ts, 1790861400);
+        assert_eq!(m[0].ts(), 1790861400);
         assert_eq!(m[0].category(), Some(Category::Marketing));
         assert!(m[0].is_template() && !m[0].failed());
         assert_eq!(

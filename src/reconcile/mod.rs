@@ -197,13 +197,13 @@ impl Ours {
                     line: u64::from(m.line),
                     id: inputs.id_of(m).to_string(),
                     contact: privacy.render(m.contact(), r.cc_len),
-                    timestamp: zone.format(m.ts),
+                    timestamp: zone.format(m.ts()),
                     category: c.category.as_str().to_string(),
                     ours_pricing_type: ptype.to_string(),
                     theirs_pricing_type: theirs_type.unwrap_or_default(),
                     ours_billable,
                     theirs_billable: meta.billable,
-                    rule: format!("{}: {}", era.id, c.reason.explain(m.ts, c.category)),
+                    rule: format!("{}: {}", era.id, c.reason.explain(m.ts(), c.category)),
                     code: if type_differs {
                         "message_type_differs"
                     } else {
