@@ -188,7 +188,7 @@ echo
 echo "wacost issue 6 benchmark  ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty'), $(date -u +%Y-%m-%dT%H:%M:%SZ))"
 echo "machine: $(nproc) CPUs, ${CPU:-unknown CPU}, $MEM, $(uname -sr); load average $LOAD_START at start, $LOAD_END at end"
 echo "input:   $ROWS rows, $CONTACTS contacts, seed $SEED, $SIZE_MB MB CSV (gen_log); wacost --tz $TZ_WABA"
-echo "duckdb:  $DUCKDB_VERSION (Python API), $DUCK_THREADS threads; wacost and minimal_pass: 1 thread"
+echo "duckdb:  $DUCKDB_VERSION (Python API), $DUCK_THREADS threads; wacost: 2 threads on a sorted log (read | price), 1 otherwise; minimal_pass: 1 thread"
 echo
 printf '%-34s %10s %12s %10s\n' "program" "wall s" "peak MiB" "B/message"
 printf '%-34s %10s %12s %10s\n' "-------" "------" "--------" "---------"
