@@ -83,3 +83,33 @@ fn a_message_meta_priced_differently_is_listed() {
         "numbers masked: {m}"
     );
 }
+
+#[test]
+fn a_huge_or_personal_invoice_field_is_not_echoed_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let invoice = dir.path().join("invoice.csv");
+    std::fs::write(
+        &invoice,
+        format!(
+            "month,market,category,volume,cost\n2026-10,Brazil,marketing,1,{}\n2026-10,Brazil,utility,+55 11 91234-5678,0.01\n",
+            "9".repeat(1 << 20)
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("wacost")
+        .unwrap()
+        .args(["reconcile", "--tz", "America/Sao_Paulo", "--format", "json"])
+        .arg("examples/brazil-shop-2026-09.csv")
+        .arg("--against")
+        .arg(&invoice)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.len() < 10_000, "{} bytes of output", text.len());
+    assert!(!text.contains("91234-5678"), "{text}");
+    assert!(!text.contains(&"9".repeat(100)), "a long run of the field echoed");
+}

@@ -186,7 +186,7 @@ pub enum TheirError {
         second: String,
     },
 
-    #[error("{file}:{line}: field `{field}` = {value:?}: {expected}")]
+    #[error("{file}:{line}: field `{field}` = {}: {expected}", crate::input::quote_field(.value))]
     CsvField {
         file: String,
         line: u64,
