@@ -573,11 +573,16 @@ impl<'p> Pricer<'p> {
         p.resolved = resolved.as_ref().ok().copied();
         if m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts()) {
             p.outcome = Outcome::Rejected;
-            p.reject = Some(
+            p.reject = Some(if m.failed() {
+                "duplicate message id: an earlier row has the same id and was counted; this row \
+                 reports a failure, so check whether the message was delivered (Meta bills \
+                 delivered messages only)"
+                    .into()
+            } else {
                 "duplicate message id: an earlier row has the same id (exports with one row per \
                  status repeat it); the message is counted once, from its first row"
-                    .into(),
-            );
+                    .into()
+            });
             return p;
         }
         if m.direction() == Direction::Inbound {

@@ -111,5 +111,8 @@ fn a_huge_or_personal_invoice_field_is_not_echoed_in_full() {
     );
     assert!(text.len() < 10_000, "{} bytes of output", text.len());
     assert!(!text.contains("91234-5678"), "{text}");
-    assert!(!text.contains(&"9".repeat(100)), "a long run of the field echoed");
+    assert!(
+        !text.contains(&"9".repeat(100)),
+        "a long run of the field echoed"
+    );
 }

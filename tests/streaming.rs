@@ -142,3 +142,19 @@ fn a_repeated_id_within_seven_days_is_a_duplicate_later_it_is_not() {
         .unwrap()
         .contains("duplicate message id"));
 }
+
+#[test]
+fn a_repeated_id_reporting_a_failure_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "timestamp,direction,contact,type,category,id,status";
+    let rows = [
+        "2026-10-01T10:00:00-03:00,outbound,+55 11 91234-5678,template,marketing,wamid.B,sent",
+        "2026-10-01T10:00:05-03:00,outbound,+55 11 91234-5678,template,marketing,wamid.B,failed",
+    ]
+    .map(String::from);
+    write(dir.path(), "ids.csv", header, &rows);
+    let (v, _) = estimate(dir.path(), &["ids.csv"]);
+    assert_eq!(counts(&v), (2, 0, 1, 1, 0, 0, 1), "{v}");
+    let reason = v["rejected"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("reports a failure"), "{reason}");
+}
