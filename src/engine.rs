@@ -1,6 +1,12 @@
 //! The one pricing engine behind estimate, forecast and reconcile: reads
 //! logs, orders messages in time, classifies them and prices the charged
 //! ones. Every input row leaves as exactly one [`Outcome`].
+//!
+//! [`run`] streams a time-sorted log (reading on one thread, pricing on
+//! another, memory bounded by contacts) and falls back to holding the log
+//! in memory when the order breaks; [`read_sorted`] + [`price_sorted`] hold
+//! it for consumers that need the inputs while verdicts arrive. Both feed
+//! one [`Pricer`], so the numbers cannot differ.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -110,7 +116,7 @@ fn batch() -> usize {
 
 /// Reads `paths` and prices every message in time order, whatever the order
 /// of the input. Time-sorted files (not stdin, not webhook JSON) stream when
-/// the sink can restart; anything else is held in memory (40 bytes per
+/// the sink can restart; anything else is held in memory (32 bytes per
 /// message) and sorted. Reader rejections go to `rejected`.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -173,22 +179,24 @@ pub fn run(
         inputs.keep_extras = keep;
         stats.restarted = true;
     }
-    let mut msgs = read_all(paths, format, inputs, rejected)?;
+    let msgs = read_all(paths, format, inputs, rejected)?;
     stats.peak_held = msgs.len();
-    // Latest first, so that priced messages leave from the end and their
-    // memory goes back while contacts and ids take theirs: the peak is the
-    // messages alone, not the messages plus the pricing state.
-    msgs.sort_unstable_by(|a, b| order(b, a));
-    let mut pricer = Pricer::new(pricing, opts, zone)?;
+    price_consuming(Pricer::new(pricing, opts, zone)?, msgs, sink);
+    Ok(stats)
+}
+
+/// Sorts and prices `msgs`, latest first in memory, so that priced messages
+/// leave from the end and their memory goes back while contacts and ids
+/// take theirs: the peak is the messages alone, not messages plus state.
+fn price_consuming(mut pricer: Pricer<'_>, mut msgs: Vec<Message>, sink: &mut dyn Sink) {
     const STEP: usize = 1 << 16;
+    msgs.sort_unstable_by(|a, b| order(b, a));
     while !msgs.is_empty() {
-        let from = msgs.len().saturating_sub(STEP);
-        let mut step = msgs.split_off(from);
+        let mut step = msgs.split_off(msgs.len().saturating_sub(STEP));
         step.reverse();
         pricer.price_all(&step, sink);
         msgs.shrink_to_fit();
     }
-    Ok(stats)
 }
 
 /// Reads every input into memory and orders it for [`price_sorted`]: for
