@@ -157,7 +157,8 @@ pub fn hash(key: &[u8], n: E164) -> String {
 }
 
 /// Masks every run of 7+ digits in free text (for error messages that quote
-/// an input field).
+/// an input field). A run may hold every separator [`E164::parse`] skips,
+/// so that nothing it would read as a number is left readable.
 pub fn redact_digits(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut run = String::new();
@@ -178,7 +179,9 @@ pub fn redact_digits(s: &str) -> String {
         run.clear();
     };
     for c in s.chars() {
-        if c.is_ascii_digit() || (!run.is_empty() && matches!(c, ' ' | '-' | '(' | ')' | '.')) {
+        if c.is_ascii_digit()
+            || (!run.is_empty() && matches!(c, ' ' | '-' | '(' | ')' | '.' | '/' | '\u{a0}'))
+        {
             run.push(c);
         } else {
             flush(&mut run, &mut out);
@@ -261,5 +264,11 @@ mod tests {
         assert!(!r.contains("98765"), "{r}");
         assert!(r.contains("21x"));
         assert_eq!(redact_digits("line 12 of 2026"), "line 12 of 2026");
+        // Separators E164::parse accepts do not split a run (found by fuzzing).
+        for raw in ["55/11/98765/4321x", "55\u{a0}11\u{a0}98765\u{a0}4321x"] {
+            assert!(E164::parse(&raw[..raw.len() - 1]).is_ok());
+            let r = redact_digits(raw);
+            assert!(!r.contains("98765") && !r.contains("765"), "{r}");
+        }
     }
 }
