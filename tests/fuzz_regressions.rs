@@ -5,9 +5,13 @@
 //! asserts: no panic, rows = messages + rejected, no unredacted number in a
 //! rejected phone field.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use wacost::forecast::plan::{self as limits, Plan};
+use wacost::forecast::price_plan;
 use wacost::input::{self, InputFormat, Inputs, Message, Rejected};
+use wacost::pricing::Pricing;
 use wacost::time::Zone;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -113,4 +117,66 @@ fn csv_contact_with_slash_separators_is_redacted() {
     assert!(msgs.is_empty());
     assert_eq!(rejected.len(), 2);
     assert_phone_fields_redacted(&rejected);
+}
+
+/// plan_parser: a plan growing 500% a month over a 1200-month range parsed,
+/// then `price_plan` panicked ("Multiplication overflowed" in `Decimal`).
+/// The range was also cut to 1200 months without a word. Fixed in
+/// `forecast/plan.rs`: ranges over 1200 months, volumes over a trillion
+/// messages a month (growth included), growth over 1000%, and negative or
+/// absurd fees are errors naming the campaign and field.
+#[test]
+fn plan_growth_overflow_is_an_error_not_a_panic() {
+    let pricing = Pricing::bundled().unwrap();
+    let text = String::from_utf8(fixture("plan_growth_overflow.toml")).unwrap();
+    let e = Plan::parse("fuzz.toml", &text, &pricing.markets)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`month`") && e.contains("1200 months"), "{e}");
+
+    let plan = |body: &str| {
+        Plan::parse(
+            "p.toml",
+            &format!("[[campaign]]\nmarket='BR'\ncategory='utility'\n{body}\n"),
+            &pricing.markets,
+        )
+        .map_err(|e| e.to_string())
+    };
+    let e = plan("months='2026-11..2126-10'\nmessages=2\ngrowth='5'").unwrap_err();
+    assert!(e.contains("`growth`") && e.contains("passes"), "{e}");
+    let e = plan("month='2026-11'\nmessages=9223372036854775807").unwrap_err();
+    assert!(e.contains("`messages`"), "{e}");
+    let e = plan("months='2026-11..2027-11'\nmessages=1\ngrowth='1e30'").unwrap_err();
+    assert!(e.contains("`growth`"), "{e}");
+    for fees in [
+        "per_message='-0.01'",
+        "per_message='79228162514264337593543950335'",
+        "percent='-50%'",
+        "percent='1e20'",
+    ] {
+        let e = plan(&format!("month='2026-11'\nmessages=1\n[fees]\n{fees}")).unwrap_err();
+        assert!(e.contains("[fees]"), "{fees}: {e}");
+    }
+
+    // The largest plan accepted prices without overflow.
+    let p = plan(&format!(
+        "months='2026-11..2126-10'\nmessages={}\n[fees]\nper_message='{}'\npercent='{}'",
+        limits::MAX_MONTHLY_MESSAGES,
+        limits::MAX_FEE,
+        limits::MAX_PERCENT
+    ))
+    .unwrap();
+    let mut twice = p.campaigns.clone();
+    twice.extend(p.campaigns.clone());
+    let p = Plan {
+        campaigns: twice,
+        ..p
+    };
+    let fc = price_plan(&pricing, &p, "USD", &BTreeMap::new(), None).unwrap();
+    assert_eq!(fc.lines.len(), limits::MAX_MONTHS);
+    let growing = plan(&format!(
+        "months='2026-11..2027-01'\nmessages={}\ngrowth='-50%'",
+        limits::MAX_MONTHLY_MESSAGES
+    ));
+    assert!(growing.is_ok(), "{growing:?}");
 }
