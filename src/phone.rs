@@ -496,4 +496,14 @@ mod tests {
         assert_ne!(redact_digits("32/10/2026"), "32/10/2026");
         assert_ne!(redact_digits("5511-12-05"), "5511-12-05");
     }
+
+    #[test]
+    fn separators_e164_accepts_do_not_split_a_masked_run() {
+        // Found by fuzzing: '/' and no-break spaces between digits.
+        for raw in ["55/11/98765/4321x", "55\u{a0}11\u{a0}98765\u{a0}4321x"] {
+            assert!(E164::parse(&raw[..raw.len() - 1]).is_ok());
+            let r = redact_digits(raw);
+            assert!(!r.contains("98765") && !r.contains("765"), "{r}");
+        }
+    }
 }

@@ -104,7 +104,15 @@ fn plan_from_log(
     let zone = g.zone()?;
     let currency = g.currency()?;
     let growth = plan::fraction(&toml::Value::String(a.growth.clone()))
+        .and_then(|g| plan::check_growth(g).map(|()| g))
         .map_err(|e| anyhow::anyhow!("--growth: {e}"))?;
+    if a.months as usize > plan::MAX_MONTHS {
+        bail!(
+            "--months {}: at most {} months can be projected",
+            a.months,
+            plan::MAX_MONTHS
+        );
+    }
     let mut inputs = Inputs::new(zone.clone());
     let mut rejected = Vec::new();
     let msgs = engine::read_sorted(&a.from_log, None, &mut inputs, &mut rejected)?;
@@ -187,6 +195,10 @@ fn plan_from_log(
             }
         })
         .collect::<Vec<_>>();
+    for c in &campaigns {
+        plan::check_volume(c.messages, &c.months, growth)
+            .map_err(|e| anyhow::anyhow!("--growth {}: {}: {e}", a.growth, c.name))?;
+    }
     eprintln!(
         "wacost: learned {} market x category mixes from {} months of log ({}..{}); projecting {}..{}",
         campaigns.len(),

@@ -111,6 +111,61 @@ pub enum PlanError {
     },
 }
 
+/// Most messages one campaign may plan for a month (a trillion), growth
+/// included: keeps a forecast's sums and fees exact (`Decimal` and `u64`
+/// would overflow far above it).
+pub const MAX_MONTHLY_MESSAGES: u64 = 1_000_000_000_000;
+/// Most monthly growth accepted (1000%).
+pub const MAX_GROWTH: Decimal = Decimal::TEN;
+/// Longest range of months a campaign may span (100 years).
+pub const MAX_MONTHS: usize = 1200;
+/// Largest fee per message, in the card's currency.
+pub const MAX_FEE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+/// Largest fee percentage of Meta's charge (1000%).
+pub const MAX_PERCENT: Decimal = Decimal::TEN;
+
+/// Checks a monthly growth: above -100% and at most [`MAX_GROWTH`].
+pub fn check_growth(growth: Decimal) -> Result<(), String> {
+    if growth <= -Decimal::ONE {
+        return Err("growth must be above -100%".into());
+    }
+    if growth > MAX_GROWTH {
+        return Err(format!(
+            "{} is more than {}% a month",
+            growth,
+            MAX_GROWTH * Decimal::ONE_HUNDRED
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that a campaign of `messages` a month growing by `growth` stays
+/// within [`MAX_MONTHLY_MESSAGES`] over `months`, computing the volume as
+/// [`crate::forecast::price_plan`] does.
+pub fn check_volume(messages: u64, months: &[Month], growth: Decimal) -> Result<(), String> {
+    if messages > MAX_MONTHLY_MESSAGES {
+        return Err(format!(
+            "{messages} is more than {MAX_MONTHLY_MESSAGES} messages a month"
+        ));
+    }
+    let max = Decimal::from(MAX_MONTHLY_MESSAGES);
+    let mut volume = Decimal::from(messages);
+    for month in months.iter().skip(1) {
+        match Decimal::ONE
+            .checked_add(growth)
+            .and_then(|f| volume.checked_mul(f))
+        {
+            Some(v) if v <= max => volume = v,
+            _ => {
+                return Err(format!(
+                    "growing {growth} a month from {messages} messages passes {MAX_MONTHLY_MESSAGES} messages a month in {month}"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parses `0.4`, `"40%"`, `40%`-style shares and rates into a fraction.
 pub fn fraction(v: &toml::Value) -> Result<Decimal, String> {
     let d = match v {
@@ -157,6 +212,15 @@ pub fn amount(v: &toml::Value) -> Result<Decimal, String> {
     Ok(d)
 }
 
+/// A fee per message: an [`amount`] of at most [`MAX_FEE`].
+fn fee(v: &toml::Value) -> Result<Decimal, String> {
+    let d = amount(v)?;
+    if d > MAX_FEE {
+        return Err(format!("{d} is more than {MAX_FEE} per message"));
+    }
+    Ok(d)
+}
+
 fn months(s: &str) -> Result<Vec<Month>, String> {
     let bad = || format!("{s:?} is not YYYY-MM or a range YYYY-MM..YYYY-MM");
     if let Some((a, b)) = s.split_once("..") {
@@ -166,7 +230,10 @@ fn months(s: &str) -> Result<Vec<Month>, String> {
             return Err(format!("range {s:?} ends before it starts"));
         }
         let mut v = vec![a];
-        while v.last().is_some_and(|m| *m < b) && v.len() < 1200 {
+        while v.last().is_some_and(|m| *m < b) {
+            if v.len() >= MAX_MONTHS {
+                return Err(format!("range {s:?} spans more than {MAX_MONTHS} months"));
+            }
             let next = v[v.len() - 1].next();
             v.push(next);
         }
@@ -309,9 +376,17 @@ impl Plan {
                 None => Decimal::ZERO,
                 Some(v) => fraction(v).map_err(|e| err("growth", e))?,
             };
-            if growth <= -Decimal::ONE {
-                return Err(err("growth", "growth must be above -100%".into()));
-            }
+            check_growth(growth).map_err(|e| err("growth", e))?;
+            check_volume(messages, &months, growth).map_err(|e| {
+                err(
+                    if c.growth.is_some() && messages <= MAX_MONTHLY_MESSAGES {
+                        "growth"
+                    } else {
+                        "messages"
+                    },
+                    e,
+                )
+            })?;
             campaigns.push(Campaign {
                 name,
                 months,
@@ -334,17 +409,30 @@ impl Plan {
                 };
                 let mut fees = Fees::default();
                 if let Some(v) = &f.per_message {
-                    fees.per_message = amount(v).map_err(|e| ferr("per_message", e))?;
+                    fees.per_message = fee(v).map_err(|e| ferr("per_message", e))?;
                 }
                 if let Some(v) = &f.percent {
-                    fees.percent = fraction(v).map_err(|e| ferr("percent", e))?;
+                    fees.percent = fraction(v)
+                        .and_then(|d| {
+                            if d.is_sign_negative() && !d.is_zero() {
+                                Err(format!("{d} is negative"))
+                            } else if d > MAX_PERCENT {
+                                Err(format!(
+                                    "{d} is more than {}%",
+                                    MAX_PERCENT * Decimal::ONE_HUNDRED
+                                ))
+                            } else {
+                                Ok(d)
+                            }
+                        })
+                        .map_err(|e| ferr("percent", e))?;
                 }
                 for (k, v) in &f.per_category {
                     let c: Category = k.parse().map_err(|e: crate::domain::UnknownCategory| {
                         ferr("per_category", e.to_string())
                     })?;
                     fees.per_category[c.index()] =
-                        Some(amount(v).map_err(|e| ferr(&format!("per_category.{k}"), e))?);
+                        Some(fee(v).map_err(|e| ferr(&format!("per_category.{k}"), e))?);
                 }
                 Some(fees)
             }

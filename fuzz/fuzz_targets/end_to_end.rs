@@ -1,0 +1,62 @@
+#![no_main]
+//! A log (format detected) through the engine as `wacost estimate` runs it:
+//! read, `engine::sort_messages`, `engine::price` with the bundled pricing.
+//! Every message leaves as exactly one outcome.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use rust_decimal::Decimal;
+use wacost::engine::{self, Options, Outcome};
+use wacost::pricing::Pricing;
+use wacost::tariff::TierSeeds;
+
+mod common;
+
+fn pricing() -> &'static Pricing {
+    static P: OnceLock<Pricing> = OnceLock::new();
+    P.get_or_init(|| Pricing::bundled().expect("bundled pricing"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut r = common::read(data, None);
+    common::check(&r);
+    engine::sort_messages(&mut r.msgs);
+    let opts = Options {
+        currency: "USD".into(),
+        switches: BTreeMap::new(),
+        seeds: TierSeeds::default(),
+    };
+    let mut seen = 0usize;
+    let mut by_outcome = [0usize; 5];
+    engine::price(pricing(), &opts, &common::zone(), &r.msgs, &mut |m, p| {
+        seen += 1;
+        let i = match p.outcome {
+            Outcome::Inbound => 0,
+            Outcome::Billable => 1,
+            Outcome::Free => 2,
+            Outcome::Failed => 3,
+            Outcome::Rejected => 4,
+        };
+        by_outcome[i] += 1;
+        match p.outcome {
+            Outcome::Billable => {
+                assert!(!p.cost.is_sign_negative() || p.cost.is_zero());
+                assert!(p.class.is_some());
+            }
+            _ => assert_eq!(p.cost, Decimal::ZERO, "{:?} with a cost", p.outcome),
+        }
+        assert_eq!(
+            p.outcome == Outcome::Rejected,
+            p.reject.is_some(),
+            "reject reason iff rejected"
+        );
+        if p.outcome == Outcome::Inbound {
+            assert_eq!(m.direction, wacost::domain::Direction::Inbound);
+        }
+    })
+    .expect("USD cards are bundled");
+    assert_eq!(seen, r.msgs.len(), "one outcome per message");
+    assert_eq!(by_outcome.iter().sum::<usize>(), r.msgs.len());
+});

@@ -1,0 +1,36 @@
+#![no_main]
+//! Cloud API webhook payloads: `input::read_from` with
+//! `InputFormat::Webhook`, then `webhook::finish`.
+
+use libfuzzer_sys::fuzz_target;
+use wacost::domain::Direction;
+use wacost::input::InputFormat;
+
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let r = common::read(data, Some(InputFormat::Webhook));
+    assert!(r.ok, "the webhook reader only fails on I/O");
+    common::check(&r);
+    let mut ids = std::collections::HashSet::new();
+    for m in &r.msgs {
+        assert!(m.line >= 1);
+        if m.direction == Direction::Outbound {
+            // Statuses are merged by message id: one message per id.
+            let id =
+                m.id.as_deref()
+                    .expect("outbound webhook message without id");
+            assert!(
+                ids.insert(id.to_string()),
+                "outbound id {id:?} emitted twice"
+            );
+        }
+    }
+    // `finish` emptied the held messages: a second call emits nothing.
+    let mut inputs = r.inputs;
+    let more = std::cell::Cell::new(0);
+    wacost::input::webhook::finish(&mut inputs, &mut |_| more.set(more.get() + 1), &mut |_| {
+        more.set(more.get() + 1)
+    });
+    assert_eq!(more.get(), 0, "held messages left after finish");
+});

@@ -1,0 +1,182 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Reproducers found by the cargo-fuzz targets under `fuzz/`, minimized
+//! (`cargo fuzz tmin`) and kept in `tests/fixtures/fuzz/`. Each test runs the
+//! library call of its target on the fixture and checks what the target
+//! asserts: no panic, rows = messages + rejected, no unredacted number in a
+//! rejected phone field.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use wacost::forecast::plan::{self as limits, Plan};
+use wacost::forecast::price_plan;
+use wacost::input::{self, InputFormat, Inputs, Message, Rejected};
+use wacost::pricing::Pricing;
+use wacost::time::Zone;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// What the `csv_reader` / `webhook_reader` targets do: one input, then
+/// `webhook::finish`.
+fn read(data: &[u8], format: Option<InputFormat>) -> (Inputs, Vec<Message>, Vec<Rejected>) {
+    let mut inputs = Inputs::new(Zone::parse("America/Sao_Paulo").unwrap());
+    let mut msgs = Vec::new();
+    let mut rejected = Vec::new();
+    let _ = input::read_from(
+        Box::new(std::io::Cursor::new(data.to_vec())),
+        "fuzz",
+        format,
+        &mut inputs,
+        &mut |m| msgs.push(m),
+        &mut |r| rejected.push(r),
+    );
+    input::webhook::finish(&mut inputs, &mut |m| msgs.push(m), &mut |r| {
+        rejected.push(r)
+    });
+    assert_eq!(
+        inputs.rows,
+        (msgs.len() + rejected.len()) as u64,
+        "rows != messages + rejected"
+    );
+    (inputs, msgs, rejected)
+}
+
+/// 7+ digits joined only by separators `E164::parse` skips: a number that
+/// redaction should have masked (`{:?}` escapes and the example number of
+/// the error messages aside). Same check as `fuzz/fuzz_targets/common.rs`.
+fn leaks_number(s: &str) -> bool {
+    let s = s.replace("e.g. +55 11 98765-4321", "");
+    let mut digits = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            digits = 0;
+            if chars.next() == Some('u') {
+                chars.by_ref().take_while(|&c| c != '}').for_each(drop);
+            }
+            continue;
+        }
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits >= 7 {
+                return true;
+            }
+        } else if !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}') {
+            digits = 0;
+        }
+    }
+    false
+}
+
+fn assert_phone_fields_redacted(rejected: &[Rejected]) {
+    for r in rejected {
+        if matches!(
+            r.field.as_deref(),
+            Some("contact" | "from" | "recipient_id")
+        ) {
+            assert!(
+                !leaks_number(&r.reason),
+                "unredacted number: {:?}",
+                r.reason
+            );
+        }
+    }
+}
+
+/// csv_reader: a contact written with `/` separators (which `E164::parse`
+/// accepts) was quoted in full in the rejection, because `redact_digits`
+/// split digit runs at `/` (and at no-break spaces). Fixed in `phone.rs`.
+#[test]
+fn csv_contact_with_slash_separators_is_redacted() {
+    let (_, msgs, rejected) = read(
+        &fixture("csv_contact_slash_separators.csv"),
+        Some(InputFormat::Csv),
+    );
+    assert!(msgs.is_empty());
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].field.as_deref(), Some("contact"));
+    assert_phone_fields_redacted(&rejected);
+
+    // The same with readable numbers, in CSV and webhook inputs.
+    let csv = "timestamp,direction,contact\n\
+2026-10-01T10:00:00Z,out,+55/11/98765/4321 ramal 2\n\
+2026-10-01T10:00:00Z,out,+55\u{a0}11\u{a0}98765\u{a0}4321x\n";
+    let (_, msgs, rejected) = read(csv.as_bytes(), Some(InputFormat::Csv));
+    assert!(msgs.is_empty());
+    assert_eq!(rejected.len(), 2);
+    assert_phone_fields_redacted(&rejected);
+    assert!(!rejected.iter().any(|r| r.reason.contains("98765")));
+
+    let hook = r#"{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"55/11/98765/4321x","timestamp":"1790861000"}],"statuses":[{"id":"w.1","status":"sent","timestamp":"1790861000","recipient_id":"55/11/98765/4321x"}]}}]}]}"#;
+    let (_, msgs, rejected) = read(hook.as_bytes(), Some(InputFormat::Webhook));
+    assert!(msgs.is_empty());
+    assert_eq!(rejected.len(), 2);
+    assert_phone_fields_redacted(&rejected);
+}
+
+/// plan_parser: a plan growing 500% a month over a 1200-month range parsed,
+/// then `price_plan` panicked ("Multiplication overflowed" in `Decimal`).
+/// The range was also cut to 1200 months without a word. Fixed in
+/// `forecast/plan.rs`: ranges over 1200 months, volumes over a trillion
+/// messages a month (growth included), growth over 1000%, and negative or
+/// absurd fees are errors naming the campaign and field.
+#[test]
+fn plan_growth_overflow_is_an_error_not_a_panic() {
+    let pricing = Pricing::bundled().unwrap();
+    let text = String::from_utf8(fixture("plan_growth_overflow.toml")).unwrap();
+    let e = Plan::parse("fuzz.toml", &text, &pricing.markets)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`month`") && e.contains("1200 months"), "{e}");
+
+    let plan = |body: &str| {
+        Plan::parse(
+            "p.toml",
+            &format!("[[campaign]]\nmarket='BR'\ncategory='utility'\n{body}\n"),
+            &pricing.markets,
+        )
+        .map_err(|e| e.to_string())
+    };
+    let e = plan("months='2026-11..2126-10'\nmessages=2\ngrowth='5'").unwrap_err();
+    assert!(e.contains("`growth`") && e.contains("passes"), "{e}");
+    let e = plan("month='2026-11'\nmessages=9223372036854775807").unwrap_err();
+    assert!(e.contains("`messages`"), "{e}");
+    let e = plan("months='2026-11..2027-11'\nmessages=1\ngrowth='1e30'").unwrap_err();
+    assert!(e.contains("`growth`"), "{e}");
+    for fees in [
+        "per_message='-0.01'",
+        "per_message='79228162514264337593543950335'",
+        "percent='-50%'",
+        "percent='1e20'",
+    ] {
+        let e = plan(&format!("month='2026-11'\nmessages=1\n[fees]\n{fees}")).unwrap_err();
+        assert!(e.contains("[fees]"), "{fees}: {e}");
+    }
+
+    // The largest plan accepted prices without overflow.
+    let p = plan(&format!(
+        "months='2026-11..2126-10'\nmessages={}\n[fees]\nper_message='{}'\npercent='{}'",
+        limits::MAX_MONTHLY_MESSAGES,
+        limits::MAX_FEE,
+        limits::MAX_PERCENT
+    ))
+    .unwrap();
+    let mut twice = p.campaigns.clone();
+    twice.extend(p.campaigns.clone());
+    let p = Plan {
+        campaigns: twice,
+        ..p
+    };
+    let fc = price_plan(&pricing, &p, "USD", &BTreeMap::new(), None).unwrap();
+    assert_eq!(fc.lines.len(), limits::MAX_MONTHS);
+    let growing = plan(&format!(
+        "months='2026-11..2027-01'\nmessages={}\ngrowth='-50%'",
+        limits::MAX_MONTHLY_MESSAGES
+    ));
+    assert!(growing.is_ok(), "{growing:?}");
+}
