@@ -65,22 +65,26 @@ pub fn check(r: &Read) {
     );
     for m in &r.msgs {
         assert_eq!(m.file, 0);
-        assert!((MIN_TS..MAX_TS).contains(&m.ts), "ts {} out of range", m.ts);
-        let digits = m.contact.digits().len();
+        assert!(
+            (MIN_TS..MAX_TS).contains(&m.ts()),
+            "ts {} out of range",
+            m.ts()
+        );
+        let digits = m.contact().digits().len();
         assert!((7..=15).contains(&digits), "contact with {digits} digits");
-        if m.template {
-            assert_eq!(m.direction, Direction::Outbound, "inbound template");
+        if m.is_template() {
+            assert_eq!(m.direction(), Direction::Outbound, "inbound template");
             assert!(
-                m.category.is_some_and(|c| c != Category::Service),
+                m.category().is_some_and(|c| c != Category::Service),
                 "template without a template category"
             );
         } else {
-            assert!(m.category.is_none(), "category on a non-template");
+            assert!(m.category().is_none(), "category on a non-template");
         }
         // (`failed` on an inbound CSV row is kept but never used: the engine
         // prices inbound rows before it looks at `failed`.)
-        if m.direction == Direction::Outbound {
-            assert!(!m.entry_point, "entry point on outbound");
+        if m.direction() == Direction::Outbound {
+            assert!(!m.entry_point(), "entry point on outbound");
         }
     }
     for rej in &r.rejected {

@@ -30,32 +30,38 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut seen = 0usize;
     let mut by_outcome = [0usize; 5];
-    engine::price(pricing(), &opts, &common::zone(), &r.msgs, &mut |m, p| {
-        seen += 1;
-        let i = match p.outcome {
-            Outcome::Inbound => 0,
-            Outcome::Billable => 1,
-            Outcome::Free => 2,
-            Outcome::Failed => 3,
-            Outcome::Rejected => 4,
-        };
-        by_outcome[i] += 1;
-        match p.outcome {
-            Outcome::Billable => {
-                assert!(!p.cost.is_sign_negative() || p.cost.is_zero());
-                assert!(p.class.is_some());
+    engine::price_sorted(
+        pricing(),
+        &opts,
+        &common::zone(),
+        &r.msgs,
+        &mut |m: &wacost::input::Message, p: &engine::Priced| {
+            seen += 1;
+            let i = match p.outcome {
+                Outcome::Inbound => 0,
+                Outcome::Billable => 1,
+                Outcome::Free => 2,
+                Outcome::Failed => 3,
+                Outcome::Rejected => 4,
+            };
+            by_outcome[i] += 1;
+            match p.outcome {
+                Outcome::Billable => {
+                    assert!(!p.cost.is_sign_negative() || p.cost.is_zero());
+                    assert!(p.class.is_some());
+                }
+                _ => assert_eq!(p.cost, Decimal::ZERO, "{:?} with a cost", p.outcome),
             }
-            _ => assert_eq!(p.cost, Decimal::ZERO, "{:?} with a cost", p.outcome),
-        }
-        assert_eq!(
-            p.outcome == Outcome::Rejected,
-            p.reject.is_some(),
-            "reject reason iff rejected"
-        );
-        if p.outcome == Outcome::Inbound {
-            assert_eq!(m.direction, wacost::domain::Direction::Inbound);
-        }
-    })
+            assert_eq!(
+                p.outcome == Outcome::Rejected,
+                p.reject.is_some(),
+                "reject reason iff rejected"
+            );
+            if p.outcome == Outcome::Inbound {
+                assert_eq!(m.direction(), wacost::domain::Direction::Inbound);
+            }
+        },
+    )
     .expect("USD cards are bundled");
     assert_eq!(seen, r.msgs.len(), "one outcome per message");
     assert_eq!(by_outcome.iter().sum::<usize>(), r.msgs.len());

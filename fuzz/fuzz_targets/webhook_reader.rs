@@ -15,14 +15,13 @@ fuzz_target!(|data: &[u8]| {
     let mut ids = std::collections::HashSet::new();
     for m in &r.msgs {
         assert!(m.line >= 1);
-        if m.direction == Direction::Outbound {
+        if m.direction() == Direction::Outbound {
             // Statuses are merged by message id: one message per id.
-            let id =
-                m.id.as_deref()
-                    .expect("outbound webhook message without id");
+            assert_ne!(m.id_hash, 0, "outbound webhook message without id");
             assert!(
-                ids.insert(id.to_string()),
-                "outbound id {id:?} emitted twice"
+                ids.insert(m.id_hash),
+                "outbound id {:x} emitted twice",
+                m.id_hash
             );
         }
     }
