@@ -45,14 +45,17 @@ fn generate(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
     path
 }
 
-fn estimate(path: &Path) -> Value {
+/// `estimate -v` with hand-overs every 1,000 messages, as a large log
+/// streams; returns the summary and stderr.
+fn estimate(path: &Path) -> (Value, String) {
     let mut c = wacost();
-    c.arg("estimate")
+    c.env("WACOST_STREAM_BATCH", "1000")
+        .arg("estimate")
         .arg(path)
-        .args(["--tz", "UTC", "--format", "json"]);
+        .args(["--tz", "UTC", "--format", "json", "-v"]);
     let r = run(c);
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
-    r.json()
+    (r.json(), r.stderr)
 }
 
 /// The summary lines without their `failed` counts.
@@ -80,7 +83,13 @@ fn generated_month_prices_the_same_in_any_order_and_format() {
     let csv_rows = std::fs::read_to_string(&files[0]).unwrap().lines().count() as u64 - 1;
     assert_eq!(csv_rows, ROWS);
 
-    let results: Vec<Value> = files.iter().map(|f| estimate(f)).collect();
+    let (results, how): (Vec<Value>, Vec<String>) = files.iter().map(|f| estimate(f)).unzip();
+    assert!(
+        how[0].contains("streamed the time-sorted input"),
+        "{}",
+        how[0]
+    );
+    assert!(how[1].contains("not sorted by time"), "{}", how[1]);
     let first = &results[0];
     let (rows, inbound, outbound, billable, free, failed, rejected) = counts(first);
     assert_eq!(rows, ROWS, "every CSV row is read");
