@@ -476,3 +476,33 @@ fn swapped_columns_never_echo_a_full_number() {
     assert_no_full_number(&r.stdout, &NUMBERS);
     assert_no_full_number(&r.stderr, &NUMBERS);
 }
+
+#[test]
+fn webhook_status_with_an_empty_id_is_rejected_not_merged() {
+    // Found by fuzzing: statuses with "id": "" were merged into one message.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty_ids.jsonl");
+    let status = |ts: u32, to: &str| {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"phone_number_id":"106540352242922"}},"statuses":[{{"id":"","status":"delivered","timestamp":"{ts}","recipient_id":"{to}","pricing":{{"billable":true,"pricing_model":"PMP","category":"marketing","type":"regular"}}}}]}}}}]}}]}}"#
+        )
+    };
+    std::fs::write(
+        &path,
+        format!(
+            "{}\n{}\n",
+            status(1_790_861_400, "5511912345678"),
+            status(1_790_861_500, "5521987654321")
+        ),
+    )
+    .unwrap();
+    let mut c = wacost();
+    c.arg("estimate")
+        .arg(&path)
+        .args(["--tz", "America/Sao_Paulo", "--format", "json"]);
+    let r = run(c);
+    let v = r.json();
+    assert_eq!(counts(&v).0, 2, "{v}");
+    assert_eq!(counts(&v).6, 2, "{v}");
+    assert!(rejected(&v)[0].1.contains("id"), "{v}");
+}

@@ -297,7 +297,8 @@ impl Collect<'_> {
         inputs: &mut Inputs,
         rejected: &mut dyn FnMut(Rejected),
     ) {
-        let Some(id) = str_field(s, "id") else {
+        // An empty id would merge the statuses of unrelated messages.
+        let Some(id) = str_field(s, "id").filter(|id| !id.trim().is_empty()) else {
             self.reject(
                 line,
                 Some("id"),
