@@ -131,22 +131,45 @@ pub fn leaks_number(s: &str) -> bool {
 }
 
 /// Replaces what redaction keeps readable on purpose, dates such as
-/// `2026-10-01` or `01/10/2026`, with `D`.
+/// `2026-10-01` or `5/10/2026` (see `phone::is_date`), with `D`.
 fn without_dates(s: &str) -> String {
     let b: Vec<char> = s.chars().collect();
-    let digit = |i: usize, n: usize| (i..i + n).all(|k| b.get(k).is_some_and(char::is_ascii_digit));
-    let sep = |i: usize| b.get(i).is_some_and(|c| matches!(c, '-' | '/' | '.' | '_'));
+    // Length of the digit run at `i`.
+    let run = |i: usize| {
+        b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let is_sep = |c: Option<&char>| c.is_some_and(|c| matches!(c, '-' | '/' | '.' | '_'));
     let mut out = String::new();
     let mut i = 0;
     while i < b.len() {
-        let ymd = digit(i, 4) && sep(i + 4) && digit(i + 5, 2) && sep(i + 7) && digit(i + 8, 2);
-        let dmy = digit(i, 2) && sep(i + 2) && digit(i + 3, 2) && sep(i + 5) && digit(i + 6, 4);
-        if ymd || dmy {
-            out.push('D');
-            i += 10;
-        } else {
-            out.push(b[i]);
-            i += 1;
+        let starts = i == 0 || !b[i - 1].is_ascii_digit();
+        let a = run(i);
+        let date_len = (starts && a > 0 && is_sep(b.get(i + a)))
+            .then(|| {
+                let s1 = b[i + a];
+                let bl = run(i + a + 1);
+                let at = i + a + 1 + bl;
+                (bl > 0 && b.get(at) == Some(&s1)).then(|| {
+                    let c = run(at + 1);
+                    let ok = (a == 4 && bl <= 2 && (1..=2).contains(&c))
+                        || (a <= 2 && bl <= 2 && c == 4);
+                    ok.then_some(at + 1 + c - i)
+                })
+            })
+            .flatten()
+            .flatten();
+        match date_len {
+            Some(n) => {
+                out.push('D');
+                i += n;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
         }
     }
     out
