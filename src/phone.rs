@@ -166,10 +166,14 @@ pub fn hash(key: &[u8], n: E164) -> String {
 /// Characters people and exports write between the digits of one number
 /// (`_` is what CSV header normalization makes of spaces and dashes).
 fn is_digit_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '-' | '.' | '(' | ')' | '/' | '_' | '\u{a0}' | '\u{2010}'..='\u{2015}' | '\u{2212}'
-    )
+    // Control characters too: NULs and the like inside a number come from
+    // broken exports and must not split it into short, readable runs.
+    c.is_control()
+        || matches!(
+            c,
+            ' ' | '-' | '.' | '(' | ')' | '/' | '_' | '\u{a0}' | '\u{2010}'
+                ..='\u{2015}' | '\u{2212}'
+        )
 }
 
 /// Masks every run of 7+ digits in free text that could be a phone number
@@ -505,5 +509,12 @@ mod tests {
             let r = redact_digits(raw);
             assert!(!r.contains("98765") && !r.contains("765"), "{r}");
         }
+    }
+
+    #[test]
+    fn control_characters_do_not_split_a_masked_run() {
+        // Found by fuzzing: NULs between digits left the tail readable.
+        let r = redact_digits("+5511987640\0\0\032190");
+        assert!(!r.contains("32190") && !r.contains("2190"), "{r:?}");
     }
 }

@@ -180,3 +180,20 @@ fn plan_growth_overflow_is_an_error_not_a_panic() {
     ));
     assert!(growing.is_ok(), "{growing:?}");
 }
+
+/// csv_reader: NUL bytes inside a contact split the digits into runs too
+/// short to mask, so the tail of the number was quoted in the rejection.
+/// Fixed in `phone.rs`: control characters join a run like separators.
+#[test]
+fn csv_contact_with_nul_bytes_is_redacted() {
+    let (_, _, rejected) = read(
+        &fixture("csv_contact_nul_separators.csv"),
+        Some(InputFormat::Csv),
+    );
+    assert!(!rejected.is_empty());
+    assert_phone_fields_redacted(&rejected);
+    for r in &rejected {
+        let visible: String = r.reason.chars().filter(char::is_ascii_digit).collect();
+        assert!(!visible.contains("32190"), "{:?}", r.reason);
+    }
+}
