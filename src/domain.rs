@@ -63,21 +63,25 @@ impl FromStr for Category {
     /// upper-case enum names of the analytics API.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let norm: String = t
-            .chars()
-            .map(|c| match c {
-                '-' | ' ' => '_',
-                c => c.to_ascii_lowercase(),
-            })
-            .collect();
-        Ok(match norm.as_str() {
-            "marketing" => Category::Marketing,
-            "utility" => Category::Utility,
-            "authentication" => Category::Authentication,
-            "authentication_international" | "auth_intl" | "authentication_intl" => {
+        // Normalized on the stack: this runs once per row of a log.
+        let mut buf = [0u8; 32];
+        let Some(dst) = buf.get_mut(..t.len()) else {
+            return Err(UnknownCategory(t.to_string()));
+        };
+        for (d, b) in dst.iter_mut().zip(t.bytes()) {
+            *d = match b {
+                b'-' | b' ' => b'_',
+                b => b.to_ascii_lowercase(),
+            };
+        }
+        Ok(match &*dst {
+            b"marketing" => Category::Marketing,
+            b"utility" => Category::Utility,
+            b"authentication" => Category::Authentication,
+            b"authentication_international" | b"auth_intl" | b"authentication_intl" => {
                 Category::AuthenticationInternational
             }
-            "service" => Category::Service,
+            b"service" => Category::Service,
             _ => return Err(UnknownCategory(t.to_string())),
         })
     }
@@ -94,9 +98,11 @@ pub enum Direction {
 impl FromStr for Direction {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "inbound" | "in" | "received" | "incoming" => Ok(Direction::Inbound),
-            "outbound" | "out" | "sent" | "outgoing" => Ok(Direction::Outbound),
+        let t = s.trim();
+        let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+        match () {
+            _ if is(&["inbound", "in", "received", "incoming"]) => Ok(Direction::Inbound),
+            _ if is(&["outbound", "out", "sent", "outgoing"]) => Ok(Direction::Outbound),
             _ => Err(format!(
                 "unknown direction {} (accepted: inbound, in, received, outbound, out, sent)",
                 crate::input::quote_field(s.trim())
@@ -193,6 +199,12 @@ mod tests {
         assert_eq!("UTILITY".parse::<Category>().unwrap(), Category::Utility);
         let err = "promo".parse::<Category>().unwrap_err().to_string();
         assert!(err.contains("promo") && err.contains("marketing, utility"));
+        // Longer than any spelling, or not ASCII: unknown, never a panic.
+        assert!("authentication_international_x_y_z"
+            .parse::<Category>()
+            .is_err());
+        assert!("marketingé".parse::<Category>().is_err());
+        assert!("  marketing ".parse::<Category>().is_ok());
     }
 
     #[test]
