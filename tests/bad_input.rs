@@ -506,3 +506,15 @@ fn webhook_status_with_an_empty_id_is_rejected_not_merged() {
     assert_eq!(counts(&v).6, 2, "{v}");
     assert!(rejected(&v)[0].1.contains("id"), "{v}");
 }
+
+#[test]
+fn line_numbers_count_blank_lines_mixed_endings_and_multiline_fields() {
+    // Ops look rejected rows up by line: the line is the file's own,
+    // whatever the csv reader skips or how lines end.
+    let (_, v) = estimate_bad("blank_lines.csv");
+    assert_rejected(&v, &[(5, "promo")]);
+    let (_, v) = estimate_bad("mixed_line_endings.csv");
+    assert_rejected(&v, &[(3, "promo")]);
+    let (_, v) = estimate_bad("multiline_field.csv");
+    assert_rejected(&v, &[(4, "promo")]);
+}

@@ -151,13 +151,6 @@ pub(super) fn read(
         source,
     })?;
     let delim = sniff_delimiter(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head));
-    // The csv crate counts a CRLF header as ending one line early.
-    let crlf_shift = u64::from(
-        head.split(|&b| b == b'\n')
-            .next()
-            .is_some_and(|l| l.ends_with(b"\r"))
-            && head.contains(&b'\n'),
-    );
     let mut rdr = csv::ReaderBuilder::new()
         .buffer_capacity(1 << 16)
         .delimiter(delim)
@@ -185,7 +178,7 @@ pub(super) fn read(
         lay: &lay,
     };
     let mut origin = 0;
-    let mut lines = Lines::Csv { crlf_shift };
+    let mut lines = Lines { at: 0, newlines: 0 };
     // After a quote that swallowed lines, those lines are read again.
     while let Some((first_line, resume)) =
         records(&mut rdr, origin, &file, lines, inputs, out, rejected)?
@@ -199,7 +192,10 @@ pub(super) fn read(
             .has_headers(false)
             .from_reader(keep);
         origin = resume;
-        lines = Lines::From { first_line };
+        lines = Lines {
+            at: resume,
+            newlines: first_line.saturating_sub(1),
+        };
     }
     Ok(())
 }
@@ -213,32 +209,34 @@ struct CsvFile<'a> {
     lay: &'a Layout,
 }
 
-/// How the line of a record is counted.
+/// Line numbers counted from the bytes themselves: the csv crate's own
+/// count skips blank lines and miscounts mixed line endings.
 #[derive(Debug, Clone, Copy)]
-enum Lines {
-    /// The csv crate's line, shifted by one when the header ends in CRLF.
-    Csv { crlf_shift: u64 },
-    /// Read again from the start of line `first_line`: counted here.
-    From { first_line: u64 },
+struct Lines {
+    /// Offset up to which newlines are counted.
+    at: u64,
+    /// `\n` bytes before `at`.
+    newlines: u64,
 }
 
 impl Lines {
-    /// The line of the record at `pos`, whose bytes start `raw`.
-    fn of(self, pos: Option<&csv::Position>, raw: &[u8]) -> u64 {
-        let line = pos.map_or(0, csv::Position::line);
-        match self {
-            Lines::Csv { crlf_shift } => line + crlf_shift,
-            Lines::From { first_line } => {
-                // csv counts the newlines before the record, not the blank
-                // lines it skips at its start.
-                let blank = raw
-                    .iter()
-                    .take_while(|&&b| b == b'\r' || b == b'\n')
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                first_line + line.saturating_sub(1) + blank as u64
-            }
-        }
+    /// Counts the newlines of `bytes`, the input from `at` on, up to `to`.
+    fn advance(&mut self, bytes: &[u8], to: u64) {
+        let n = usize::try_from(to.saturating_sub(self.at)).unwrap_or(usize::MAX);
+        let seen = bytes.get(..n).unwrap_or(bytes);
+        self.newlines += seen.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.at = to;
+    }
+
+    /// The line of the first byte after the blank lines that start `raw`,
+    /// the input from `at` on.
+    fn of(&self, raw: &[u8]) -> u64 {
+        let blank = raw
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.newlines + blank as u64 + 1
     }
 }
 
@@ -250,7 +248,7 @@ fn records<R: Read>(
     rdr: &mut csv::Reader<Keep<R>>,
     origin: u64,
     file: &CsvFile<'_>,
-    lines: Lines,
+    mut lines: Lines,
     inputs: &mut Inputs,
     out: &mut dyn FnMut(Message),
     rejected: &mut dyn FnMut(Rejected),
@@ -259,6 +257,7 @@ fn records<R: Read>(
     let mut rec = csv::ByteRecord::new();
     loop {
         let start = origin + rdr.position().byte();
+        lines.advance(rdr.get_ref().since(lines.at), start);
         rdr.get_mut().forget_before(start);
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => return Ok(None),
@@ -269,7 +268,7 @@ fn records<R: Read>(
                 let raw = raw
                     .get(..usize::try_from(end - start).unwrap_or(usize::MAX))
                     .unwrap_or(raw);
-                let line = lines.of(rec.position(), raw);
+                let line = lines.of(raw);
                 if let Some((runaway, resume)) = runaway_quote(file, &rec, raw, line, &inputs.zone)
                 {
                     rejected(runaway);
@@ -302,7 +301,7 @@ fn records<R: Read>(
                 }
             }
             Err(e) => {
-                let line = lines.of(e.position(), rdr.get_ref().since(start));
+                let line = lines.of(rdr.get_ref().since(start));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(InputError::Format {
                         file: name.to_string(),
