@@ -173,11 +173,6 @@ impl Classifier {
         Classifier::default()
     }
 
-    /// Number of contacts held (memory is bounded by this).
-    pub fn contacts(&self) -> usize {
-        self.contacts.len()
-    }
-
     /// Loads a contact's state into the cache (see [`crate::engine::Pricer::price_all`]).
     pub fn peek(&self, contact: u64) -> u64 {
         self.contacts

@@ -537,11 +537,6 @@ impl<'p> Pricer<'p> {
         })
     }
 
-    /// Contacts with state: what memory grows with.
-    pub fn contacts(&self) -> usize {
-        self.classifier.contacts()
-    }
-
     /// Prices `msgs` in order. Ids and contacts are spread over tables
     /// larger than the caches: touching a group's entries first lets their
     /// cache misses overlap instead of stalling one message at a time.

@@ -14,11 +14,10 @@ use serde_json::{Map, Value};
 use crate::domain::{Category, Direction, PricingType};
 use crate::engine::{Outcome, Priced};
 use crate::hash::IntMap;
-use crate::input::{Inputs, Message, Rejected};
+use crate::input::{Inputs, Interner, Message, Rejected};
 use crate::money;
 use crate::phone::Privacy;
 use crate::pricing::Pricing;
-use crate::tariff::Tier;
 use crate::time::Month;
 
 /// Coded values of up to 9 dimensions (see `Summary::code`).
@@ -103,8 +102,8 @@ pub struct Summary {
     pub lines: BTreeMap<Vec<String>, LineAgg>,
     /// Lines by coded key while messages stream in: no string per message.
     groups: IntMap<GroupKey, LineAgg>,
-    /// Tier band labels seen, coded as 2 + index.
-    bands: Vec<String>,
+    /// Tier labels seen ("" = no tier is code 0).
+    tiers: Interner,
     /// Rejected by the engine: (file index, line, reason), named by `finish`.
     priced_rejected: Vec<(u16, u32, String)>,
     pub counts: Counts,
@@ -122,7 +121,7 @@ impl Summary {
             dims,
             lines: BTreeMap::new(),
             groups: IntMap::default(),
-            bands: Vec::new(),
+            tiers: Interner::new(),
             priced_rejected: Vec::new(),
             counts: Counts::default(),
             total: Decimal::ZERO,
@@ -150,7 +149,7 @@ impl Summary {
         self.counts.outbound += 1;
         let mut key: GroupKey = [0; 9];
         for (k, d) in key.iter_mut().zip(&self.dims) {
-            *k = code(&mut self.bands, *d, m, p);
+            *k = code(&mut self.tiers, *d, m, p);
         }
         let line = self.groups.entry(key).or_default();
         match p.outcome {
@@ -206,11 +205,7 @@ impl Summary {
                     .map_or("", |t| t.as_str())
                     .to_string(),
             },
-            Dim::Tier => match code {
-                0 => String::new(),
-                1 => "list".into(),
-                c => self.bands.get(c as usize - 2).cloned().unwrap_or_default(),
-            },
+            Dim::Tier => self.tiers.name(code).to_string(),
             Dim::BusinessNumber => inputs.business_numbers.name(code).to_string(),
             Dim::Template => inputs.templates.name(code).to_string(),
         }
@@ -411,7 +406,7 @@ impl crate::engine::Sink for Summary {
 }
 
 /// A dimension's value as a number, decoded by [`Summary::label`].
-fn code(bands: &mut Vec<String>, d: Dim, m: &Message, p: &Priced) -> u32 {
+fn code(tiers: &mut Interner, d: Dim, m: &Message, p: &Priced) -> u32 {
     match d {
         Dim::Month => (p.month.year * 12) as u32 + p.month.month - 1,
         Dim::Day => p.date.num_days_from_ce() as u32,
@@ -425,20 +420,7 @@ fn code(bands: &mut Vec<String>, d: Dim, m: &Message, p: &Priced) -> u32 {
             (_, Some(c)) => c.pricing_type as u32,
             (_, None) => u32::MAX,
         },
-        Dim::Tier => match &p.tier {
-            Tier::None => 0,
-            Tier::List => 1,
-            Tier::Band(b) => {
-                let i = match bands.iter().position(|x| x == b) {
-                    Some(i) => i,
-                    None => {
-                        bands.push(b.clone());
-                        bands.len() - 1
-                    }
-                };
-                2 + i as u32
-            }
-        },
+        Dim::Tier => tiers.get(p.tier.label()),
         Dim::BusinessNumber => u32::from(m.business_number),
         Dim::Template => m.template_name,
     }
