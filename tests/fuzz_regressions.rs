@@ -10,9 +10,8 @@ use std::path::PathBuf;
 
 use wacost::forecast::plan::{self as limits, Plan};
 use wacost::forecast::price_plan;
-use wacost::input::{self, InputFormat, Inputs, Message, Rejected};
+use wacost::input::{InputFormat, Inputs, Message, Rejected};
 use wacost::pricing::Pricing;
-use wacost::time::Zone;
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,56 +20,17 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// What the `csv_reader` / `webhook_reader` targets do: one input, then
-/// `webhook::finish`.
-fn read(data: &[u8], format: Option<InputFormat>) -> (Inputs, Vec<Message>, Vec<Rejected>) {
-    let mut inputs = Inputs::new(Zone::parse("America/Sao_Paulo").unwrap());
-    let mut msgs = Vec::new();
-    let mut rejected = Vec::new();
-    let _ = input::read_from(
-        Box::new(std::io::Cursor::new(data.to_vec())),
-        "fuzz",
-        format,
-        &mut inputs,
-        &mut |m| msgs.push(m),
-        &mut |r| rejected.push(r),
-    );
-    input::webhook::finish(&mut inputs, &mut |m| msgs.push(m), &mut |r| {
-        rejected.push(r)
-    });
-    assert_eq!(
-        inputs.rows,
-        (msgs.len() + rejected.len()) as u64,
-        "rows != messages + rejected"
-    );
-    (inputs, msgs, rejected)
-}
+/// The fuzz targets' own harness: the same reading and the same checks.
+#[path = "../fuzz/fuzz_targets/common.rs"]
+mod harness;
 
-/// 7+ digits joined only by separators `E164::parse` skips: a number that
-/// redaction should have masked (`{:?}` escapes and the example number of
-/// the error messages aside). Same check as `fuzz/fuzz_targets/common.rs`.
-fn leaks_number(s: &str) -> bool {
-    let s = s.replace("e.g. +55 11 98765-4321", "");
-    let mut digits = 0;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            digits = 0;
-            if chars.next() == Some('u') {
-                chars.by_ref().take_while(|&c| c != '}').for_each(drop);
-            }
-            continue;
-        }
-        if c.is_ascii_digit() {
-            digits += 1;
-            if digits >= 7 {
-                return true;
-            }
-        } else if !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}') {
-            digits = 0;
-        }
-    }
-    false
+/// What the `csv_reader` / `webhook_reader` targets do: one input, then
+/// `webhook::finish`, then their invariants (rows = messages + rejected,
+/// sane messages, no unredacted number in a rejected phone field).
+fn read(data: &[u8], format: Option<InputFormat>) -> (Inputs, Vec<Message>, Vec<Rejected>) {
+    let r = harness::read(data, format);
+    harness::check(&r);
+    (r.inputs, r.msgs, r.rejected)
 }
 
 fn assert_phone_fields_redacted(rejected: &[Rejected]) {
@@ -80,7 +40,7 @@ fn assert_phone_fields_redacted(rejected: &[Rejected]) {
             Some("contact" | "from" | "recipient_id")
         ) {
             assert!(
-                !leaks_number(&r.reason),
+                !harness::leaks_number(&r.reason),
                 "unredacted number: {:?}",
                 r.reason
             );
