@@ -430,16 +430,27 @@ pub const ID_MEMORY_SECS: i64 = 7 * 86_400;
 #[derive(Debug)]
 struct RecentIds {
     generation: i64,
-    /// Fingerprint (low bit cleared, never 0) | generation parity; 0 = empty.
+    /// Fingerprint (low bit cleared, never `!1`) | generation parity, or
+    /// [`EMPTY`].
     slots: Vec<u64>,
     len: usize,
+}
+
+/// An empty slot. Not 0: a table filled with zeros comes from the kernel's
+/// shared zero page, and the first write to each of its pages then costs a
+/// copy and a TLB flush on every core the process runs on.
+const EMPTY: u64 = u64::MAX;
+
+/// A table of `size` empty slots, its pages written now.
+fn empty_slots(size: usize) -> Vec<u64> {
+    vec![EMPTY; size]
 }
 
 impl Default for RecentIds {
     fn default() -> RecentIds {
         RecentIds {
             generation: i64::MIN,
-            slots: vec![0; 1024],
+            slots: empty_slots(1024),
             len: 0,
         }
     }
@@ -453,14 +464,14 @@ impl RecentIds {
             self.rotate(g);
         }
         let key = match id & !1 {
-            0 => 2,
+            k if k == EMPTY & !1 => 2,
             k => k,
         };
         let mask = self.slots.len() - 1;
         let mut i = (id >> 32) as usize & mask;
         loop {
             match self.slots[i] {
-                0 => break,
+                EMPTY => break,
                 e if e & !1 == key => return true,
                 _ => i = (i + 1) & mask,
             }
@@ -486,7 +497,7 @@ impl RecentIds {
             let n = self
                 .slots
                 .iter()
-                .filter(|&&e| e != 0 && e & 1 == keep)
+                .filter(|&&e| e != EMPTY && e & 1 == keep)
                 .count();
             self.rebuild((n * 2).next_power_of_two().max(1024), |e| e & 1 == keep);
         } else {
@@ -496,12 +507,12 @@ impl RecentIds {
     }
 
     fn rebuild(&mut self, size: usize, keep: impl Fn(u64) -> bool) {
-        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let old = std::mem::replace(&mut self.slots, empty_slots(size));
         self.len = 0;
         let mask = size - 1;
-        for e in old.into_iter().filter(|&e| e != 0 && keep(e)) {
+        for e in old.into_iter().filter(|&e| e != EMPTY && keep(e)) {
             let mut i = (e >> 32) as usize & mask;
-            while self.slots[i] != 0 {
+            while self.slots[i] != EMPTY {
                 i = (i + 1) & mask;
             }
             self.slots[i] = e;
