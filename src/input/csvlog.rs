@@ -1,9 +1,10 @@
 //! CSV message logs as real exports write them: any column order, aliases,
 //! BOM, CRLF, `,` `;` or tab delimiters, quoted fields.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 use std::str::FromStr;
 
+use super::records::{Record, Records};
 use super::{quote_field, InputError, Inputs, Message, Rejected};
 use crate::domain::{Category, Direction};
 use crate::phone::E164;
@@ -146,29 +147,32 @@ pub(super) fn read(
     out: &mut dyn FnMut(Message),
     rejected: &mut dyn FnMut(Rejected),
 ) -> Result<(), InputError> {
+    let io_error = |line: u64, e: io::Error| InputError::Format {
+        file: name.to_string(),
+        msg: format!("line {line}: {e}"),
+    };
     let head = reader.fill_buf().map_err(|source| InputError::Io {
         file: name.to_string(),
         source,
     })?;
     let delim = sniff_delimiter(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head));
-    let mut rdr = csv::ReaderBuilder::new()
-        .buffer_capacity(1 << 16)
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(Keep::new(reader));
-    let headers = rdr.byte_headers().map_err(|e| InputError::Format {
-        file: name.to_string(),
-        msg: format!("cannot read the header row: {e}"),
-    })?;
+    let mut recs = Records::new(reader, delim);
+    let headers: Vec<String> = match recs.next() {
+        Ok(Some(h)) => (0..h.width())
+            .map(|c| norm(&String::from_utf8_lossy(h.bytes(c))))
+            .collect(),
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            return Err(InputError::Format {
+                file: name.to_string(),
+                msg: format!("cannot read the header row: {e}"),
+            })
+        }
+    };
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         inputs.notes.push(format!("{name}: empty file, no rows"));
         return Ok(());
     }
-    let headers: Vec<String> = headers
-        .iter()
-        .map(|h| norm(&String::from_utf8_lossy(h)))
-        .collect();
     let lay = layout(&headers, name)?;
     let file = CsvFile {
         name,
@@ -177,27 +181,34 @@ pub(super) fn read(
         headers: &headers,
         lay: &lay,
     };
-    let mut origin = 0;
-    let mut lines = Lines { at: 0, newlines: 0 };
-    // After a quote that swallowed lines, those lines are read again.
-    while let Some((first_line, resume)) =
-        records(&mut rdr, origin, &file, lines, inputs, out, rejected)?
-    {
-        let mut keep = rdr.into_inner();
-        keep.rewind(resume);
-        rdr = csv::ReaderBuilder::new()
-            .buffer_capacity(1 << 16)
-            .delimiter(delim)
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(keep);
-        origin = resume;
-        lines = Lines {
-            at: resume,
-            newlines: first_line.saturating_sub(1),
+    let mut last_line = 1;
+    loop {
+        let rec = match recs.next() {
+            Ok(Some(rec)) => rec,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(io_error(last_line + 1, e)),
         };
+        inputs.rows += 1;
+        last_line = rec.line;
+        if let Some((runaway, resume)) = runaway_quote(&file, &rec, &inputs.zone) {
+            rejected(runaway);
+            // The lines a quote swallowed are read again.
+            if let Some((first_line, at)) = resume {
+                let at = rec.start + at as u64;
+                recs.rewind(at, first_line);
+            }
+            continue;
+        }
+        match row(&rec, file.lay, file.file_idx, rec.line, inputs) {
+            Ok(m) => out(m),
+            Err((field, reason)) => rejected(Rejected {
+                file: name.to_string(),
+                line: rec.line,
+                field: field.map(str::to_string),
+                reason,
+            }),
+        }
     }
-    Ok(())
 }
 
 /// What the rows of one CSV file share.
@@ -207,117 +218,6 @@ struct CsvFile<'a> {
     delim: u8,
     headers: &'a [String],
     lay: &'a Layout,
-}
-
-/// Line numbers counted from the bytes themselves: the csv crate's own
-/// count skips blank lines and miscounts mixed line endings.
-#[derive(Debug, Clone, Copy)]
-struct Lines {
-    /// Offset up to which newlines are counted.
-    at: u64,
-    /// `\n` bytes before `at`.
-    newlines: u64,
-}
-
-impl Lines {
-    /// Counts the newlines of `bytes`, the input from `at` on, up to `to`.
-    fn advance(&mut self, bytes: &[u8], to: u64) {
-        let n = usize::try_from(to.saturating_sub(self.at)).unwrap_or(usize::MAX);
-        let seen = bytes.get(..n).unwrap_or(bytes);
-        self.newlines += seen.iter().filter(|&&b| b == b'\n').count() as u64;
-        self.at = to;
-    }
-
-    /// The line of the first byte after the blank lines that start `raw`,
-    /// the input from `at` on.
-    fn of(&self, raw: &[u8]) -> u64 {
-        let blank = raw
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.newlines + blank as u64 + 1
-    }
-}
-
-/// Reads records to the end of `rdr`, which started at offset `origin` of
-/// the input. A record that a quote made run over the lines after it (see
-/// [`runaway_quote`]) is rejected, and the line after the quote's line and
-/// its offset are returned, to be read again.
-fn records<R: Read>(
-    rdr: &mut csv::Reader<Keep<R>>,
-    origin: u64,
-    file: &CsvFile<'_>,
-    mut lines: Lines,
-    inputs: &mut Inputs,
-    out: &mut dyn FnMut(Message),
-    rejected: &mut dyn FnMut(Rejected),
-) -> Result<Option<(u64, u64)>, InputError> {
-    let name = file.name;
-    let mut rec = csv::ByteRecord::new();
-    loop {
-        let start = origin + rdr.position().byte();
-        lines.advance(rdr.get_ref().since(lines.at), start);
-        rdr.get_mut().forget_before(start);
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => return Ok(None),
-            Ok(true) => {
-                inputs.rows += 1;
-                let end = origin + rdr.position().byte();
-                let raw = rdr.get_ref().since(start);
-                let raw = raw
-                    .get(..usize::try_from(end - start).unwrap_or(usize::MAX))
-                    .unwrap_or(raw);
-                let line = lines.of(raw);
-                if let Some((runaway, resume)) = runaway_quote(file, &rec, raw, line, &inputs.zone)
-                {
-                    rejected(runaway);
-                    match resume {
-                        Some((first_line, at)) => return Ok(Some((first_line, start + at as u64))),
-                        None => continue,
-                    }
-                }
-                // One UTF-8 check for the whole record, not one per field.
-                let parsed = match csv::StringRecord::from_byte_record(std::mem::take(&mut rec)) {
-                    Ok(text) => {
-                        let parsed = row(&text, file.lay, file.file_idx, line, inputs);
-                        rec = text.into_byte_record();
-                        parsed
-                    }
-                    Err(e) => {
-                        // Name the field that is not UTF-8.
-                        rec = e.into_byte_record();
-                        row(&rec, file.lay, file.file_idx, line, inputs)
-                    }
-                };
-                match parsed {
-                    Ok(m) => out(m),
-                    Err((field, reason)) => rejected(Rejected {
-                        file: name.to_string(),
-                        line,
-                        field: field.map(str::to_string),
-                        reason,
-                    }),
-                }
-            }
-            Err(e) => {
-                let line = lines.of(rdr.get_ref().since(start));
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    return Err(InputError::Format {
-                        file: name.to_string(),
-                        msg: format!("line {line}: {e}"),
-                    });
-                }
-                inputs.rows += 1;
-                rejected(Rejected {
-                    file: name.to_string(),
-                    line,
-                    field: None,
-                    reason: format!("unreadable CSV row: {e}"),
-                });
-            }
-        }
-    }
 }
 
 /// The canonical name of column `col` when wacost reads it.
@@ -416,11 +316,10 @@ fn looks_like_row(file: &CsvFile<'_>, line: &[u8], zone: &Zone) -> bool {
 /// and its offset in `raw`, unless nothing follows.
 fn runaway_quote(
     file: &CsvFile<'_>,
-    rec: &csv::ByteRecord,
-    raw: &[u8],
-    line: u64,
+    rec: &Record<'_>,
     zone: &Zone,
 ) -> Option<(Rejected, Option<(u64, usize)>)> {
+    let (raw, line) = (rec.raw, rec.line);
     if !raw.contains(&b'"') {
         return None;
     }
@@ -446,10 +345,10 @@ fn runaway_quote(
             "{quote} is closed only on line {}",
             line_at(row_start + body.len())
         );
-        if rec.len() != file.lay.width {
+        if rec.width() != file.lay.width {
             format!(
                 "row has {} fields, the header has {}: {closed} (a missing or stray quote?)",
-                rec.len(),
+                rec.width(),
                 file.lay.width
             )
         } else {
@@ -490,70 +389,6 @@ fn runaway_quote(
     })
 }
 
-/// The reader's input, keeping every byte read since the start of the
-/// record being read, so that a record a quote made run over the lines after
-/// it can be checked and those lines read again.
-struct Keep<R> {
-    inner: R,
-    kept: Vec<u8>,
-    /// Offset in the input of `kept[0]`.
-    base: u64,
-    /// Offset of the next byte to hand out (before the end of `kept` after
-    /// a rewind).
-    cursor: u64,
-}
-
-impl<R> Keep<R> {
-    fn new(inner: R) -> Keep<R> {
-        Keep {
-            inner,
-            kept: Vec::new(),
-            base: 0,
-            cursor: 0,
-        }
-    }
-
-    /// Forgets the bytes before offset `byte` (in 64 KiB steps, so that
-    /// forgetting costs nothing per record).
-    fn forget_before(&mut self, byte: u64) {
-        let dead = usize::try_from(byte.min(self.cursor).saturating_sub(self.base))
-            .unwrap_or(usize::MAX)
-            .min(self.kept.len());
-        if dead >= 1 << 16 {
-            self.kept.drain(..dead);
-            self.base += dead as u64;
-        }
-    }
-
-    /// The bytes read from offset `byte` on.
-    fn since(&self, byte: u64) -> &[u8] {
-        let i = usize::try_from(byte.saturating_sub(self.base)).unwrap_or(usize::MAX);
-        self.kept.get(i..).unwrap_or_default()
-    }
-
-    /// Hands out the bytes from offset `byte` (not forgotten) again.
-    fn rewind(&mut self, byte: u64) {
-        self.cursor = byte.clamp(self.base, self.base + self.kept.len() as u64);
-    }
-}
-
-impl<R: Read> Read for Keep<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let again = self.since(self.cursor);
-        if !again.is_empty() {
-            let n = again.len().min(buf.len());
-            buf[..n].copy_from_slice(&again[..n]);
-            self.cursor += n as u64;
-            return Ok(n);
-        }
-        let n = self.inner.read(buf)?;
-        self.kept
-            .extend_from_slice(buf.get(..n).unwrap_or_default());
-        self.cursor += n as u64;
-        Ok(n)
-    }
-}
-
 type RowError = (Option<&'static str>, String);
 
 /// `str::trim`, with a fast path for the usual field without spaces.
@@ -564,34 +399,7 @@ fn trim(s: &str) -> &str {
     }
 }
 
-/// A CSV record whose fields can be read as text.
-trait Fields {
-    fn width(&self) -> usize;
-    /// Field `c` ("" when absent), or `None` when it is not UTF-8.
-    fn text(&self, c: usize) -> Option<&str>;
-}
-
-impl Fields for csv::StringRecord {
-    fn width(&self) -> usize {
-        self.len()
-    }
-
-    fn text(&self, c: usize) -> Option<&str> {
-        Some(self.get(c).unwrap_or(""))
-    }
-}
-
-impl Fields for csv::ByteRecord {
-    fn width(&self) -> usize {
-        self.len()
-    }
-
-    fn text(&self, c: usize) -> Option<&str> {
-        std::str::from_utf8(self.get(c).unwrap_or(b"")).ok()
-    }
-}
-
-fn field<'r>(rec: &'r impl Fields, lay: &Layout, i: usize) -> Result<&'r str, RowError> {
+fn field<'r>(rec: &'r Record<'_>, lay: &Layout, i: usize) -> Result<&'r str, RowError> {
     let Some(c) = lay.col[i] else { return Ok("") };
     rec.text(c).ok_or_else(|| {
         (
@@ -605,7 +413,7 @@ fn field<'r>(rec: &'r impl Fields, lay: &Layout, i: usize) -> Result<&'r str, Ro
 }
 
 fn row(
-    rec: &impl Fields,
+    rec: &Record<'_>,
     lay: &Layout,
     file: u16,
     line: u64,

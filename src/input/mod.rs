@@ -3,6 +3,7 @@
 //! [`Message`] or a [`Rejected`] with its file, line and reason.
 
 pub mod csvlog;
+mod records;
 pub mod webhook;
 
 use std::io::{self, BufRead, BufReader, Read};
