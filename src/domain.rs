@@ -62,7 +62,7 @@ impl FromStr for Category {
     /// Accepts Meta's spellings: any case, `-` or `_` or space, and the
     /// upper-case enum names of the analytics API.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
+        let t = crate::text::trim(s);
         // Normalized on the stack: this runs once per row of a log.
         let mut buf = [0u8; 32];
         let Some(dst) = buf.get_mut(..t.len()) else {
@@ -98,7 +98,7 @@ pub enum Direction {
 impl FromStr for Direction {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
+        let t = crate::text::trim(s);
         let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
         match () {
             _ if is(&["inbound", "in", "received", "incoming"]) => Ok(Direction::Inbound),

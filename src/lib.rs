@@ -16,4 +16,5 @@ pub mod pricing;
 pub mod reconcile;
 pub mod report;
 pub mod tariff;
+pub mod text;
 pub mod time;

@@ -30,25 +30,31 @@ impl E164 {
     /// Parses `+55 (11) 98765-4321`, `5511987654321`, `0055 11 ...`,
     /// `tel:+55...` and `whatsapp:+55...` (Twilio's addresses).
     pub fn parse(s: &str) -> Result<E164, PhoneError> {
-        let s = s.trim();
-        let s = ["tel:", "whatsapp:"]
-            .iter()
-            .find_map(|p| {
-                s.get(..p.len())
-                    .filter(|head| head.eq_ignore_ascii_case(p))
-                    .and_then(|_| s.get(p.len()..))
-            })
-            .map_or(s, str::trim_start);
+        let s = crate::text::trim(s);
+        let s = match s.as_bytes().first() {
+            Some(b) if b.is_ascii_alphabetic() => ["tel:", "whatsapp:"]
+                .iter()
+                .find_map(|p| {
+                    s.get(..p.len())
+                        .filter(|head| head.eq_ignore_ascii_case(p))
+                        .and_then(|_| s.get(p.len()..))
+                })
+                .map_or(s, str::trim_start),
+            _ => s,
+        };
         if s.is_empty() {
             return Err(PhoneError::Empty);
         }
         let mut value: u64 = 0;
         let mut n = 0usize;
         let mut leading_zeros = 0usize;
-        for (i, c) in s.char_indices() {
-            match c {
-                '0'..='9' => {
-                    if n == 0 && c == '0' && value == 0 {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            i += 1;
+            match b {
+                b'0'..=b'9' => {
+                    if n == 0 && b == b'0' && value == 0 {
                         leading_zeros += 1;
                         continue;
                     }
@@ -56,11 +62,15 @@ impl E164 {
                     if n > 15 {
                         return Err(PhoneError::Length(count_digits(s) - leading_zeros));
                     }
-                    value = value * 10 + u64::from(c as u8 - b'0');
+                    value = value * 10 + u64::from(b - b'0');
                 }
-                '+' if i == 0 => {}
-                ' ' | '-' | '.' | '(' | ')' | '\u{a0}' | '/' => {}
-                c => return Err(PhoneError::BadChar(c)),
+                b'+' if i == 1 => {}
+                b' ' | b'-' | b'.' | b'(' | b')' | b'/' => {}
+                _ => match s.get(i - 1..).and_then(|rest| rest.chars().next()) {
+                    Some(c @ '\u{a0}') => i += c.len_utf8() - 1,
+                    Some(c) => return Err(PhoneError::BadChar(c)),
+                    None => return Err(PhoneError::BadChar(char::from(b))),
+                },
             }
         }
         // "00" is the international call prefix; a single leading 0 is a

@@ -182,7 +182,7 @@ const MAX_TS: i64 = 4_102_444_800; // 2100-01-01
 
 /// Reads a timestamp as exports write it. Naive local times are read in `zone`.
 pub fn parse_timestamp(s: &str, zone: &Zone) -> Result<i64, TimeError> {
-    let s = s.trim();
+    let s = crate::text::trim(s);
     let ts = parse_inner(s, zone)?;
     if !(MIN_TS..MAX_TS).contains(&ts) {
         return Err(TimeError::OutOfRange(s.to_string()));
@@ -245,6 +245,28 @@ fn num(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// Days from 1970-01-01 to a proleptic Gregorian date, `None` when the
+/// date does not exist (H. Hinnant's `days_from_civil`).
+fn days_from_civil(y: u32, m: u32, d: u32) -> Option<i64> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d == 0 || d > month_days {
+        return None;
+    }
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * i64::from((m + 9) % 12) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// `YYYY-MM-DD[T ]HH:MM:SS` followed by nothing (local), `Z`, or `±HH:MM`,
 /// with optional fractional seconds. Returns `Ok(None)` for other shapes.
 fn fast_iso(b: &[u8], zone: &Zone) -> Result<Option<i64>, TimeError> {
@@ -272,15 +294,18 @@ fn fast_iso(b: &[u8], zone: &Zone) -> Result<Option<i64>, TimeError> {
         }
         rest = &rest[1 + digits..];
     }
-    let Some(date) = NaiveDate::from_ymd_opt(y as i32, mo, d) else {
+    let (Some(days), true) = (days_from_civil(y, mo, d), h < 24 && mi < 60 && sec < 60) else {
         return Ok(None);
     };
-    let Some(naive) = date.and_hms_opt(h, mi, sec) else {
-        return Ok(None);
-    };
-    let base = naive.and_utc().timestamp();
+    let base = days * 86_400 + i64::from(h * 3600 + mi * 60 + sec);
     match rest {
-        [] => zone.read_naive(naive).map(Some),
+        [] => {
+            let naive = DateTime::from_timestamp(base, 0).map(|t| t.naive_utc());
+            match naive {
+                Some(naive) => zone.read_naive(naive).map(Some),
+                None => Ok(None),
+            }
+        }
         [b'Z' | b'z'] => Ok(Some(base)),
         [sign @ (b'+' | b'-'), oh1, oh2, b':', om1, om2] => {
             let (Some(oh), Some(om)) = (num(&[*oh1, *oh2]), num(&[*om1, *om2])) else {
@@ -321,6 +346,22 @@ mod tests {
             "1790857800000",
         ] {
             assert_eq!(parse_timestamp(s, &z), Ok(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn days_from_civil_agrees_with_chrono() {
+        for y in [
+            0, 1, 1899, 1900, 1970, 1999, 2000, 2024, 2025, 2100, 2400, 9999,
+        ] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let ours = days_from_civil(y, m, d);
+                    let chrono = NaiveDate::from_ymd_opt(y as i32, m, d)
+                        .map(|date| date.signed_duration_since(NaiveDate::default()).num_days());
+                    assert_eq!(ours, chrono, "{y}-{m}-{d}");
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use super::records::{Record, Records};
 use super::{quote_field, InputError, Inputs, Message, Rejected};
 use crate::domain::{Category, Direction};
 use crate::phone::E164;
+use crate::text::trim;
 use crate::time::{parse_timestamp, Zone};
 
 /// (canonical name, aliases) in the order they are looked for.
@@ -125,14 +126,14 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 }
 
 fn is_failed(status: &str) -> bool {
-    let s = status.trim();
+    let s = trim(status);
     ["failed", "undelivered", "error", "rejected"]
         .iter()
         .any(|w| s.eq_ignore_ascii_case(w))
 }
 
 fn is_entry_point(v: &str) -> bool {
-    let v = v.trim();
+    let v = trim(v);
     !(v.is_empty()
         || ["none", "false", "0", "no", "null", "n/a"]
             .iter()
@@ -390,14 +391,6 @@ fn runaway_quote(
 }
 
 type RowError = (Option<&'static str>, String);
-
-/// `str::trim`, with a fast path for the usual field without spaces.
-fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
-        _ => s.trim(),
-    }
-}
 
 fn field<'r>(rec: &'r Record<'_>, lay: &Layout, i: usize) -> Result<&'r str, RowError> {
     let Some(c) = lay.col[i] else { return Ok("") };

@@ -187,7 +187,10 @@ pub enum InputFormat {
 pub struct Interner {
     names: Vec<String>,
     index: std::collections::HashMap<String, u32, crate::hash::BuildIntHasher>,
-    last: u32,
+    /// The last names looked up: logs name a handful of business numbers
+    /// and templates, row after row.
+    recent: [u32; 4],
+    next: usize,
 }
 
 impl Interner {
@@ -195,7 +198,8 @@ impl Interner {
         Interner {
             names: vec![String::new()],
             index: Default::default(),
-            last: 0,
+            recent: [0; 4],
+            next: 0,
         }
     }
 
@@ -203,18 +207,22 @@ impl Interner {
         if s.is_empty() {
             return 0;
         }
-        // Logs name a handful of business numbers, row after row.
-        if self.names.get(self.last as usize).is_some_and(|n| n == s) {
-            return self.last;
+        for &i in &self.recent {
+            if self.names.get(i as usize).is_some_and(|n| n == s) {
+                return i;
+            }
         }
-        if let Some(&i) = self.index.get(s) {
-            self.last = i;
-            return i;
-        }
-        let i = self.names.len() as u32;
-        self.names.push(s.to_string());
-        self.index.insert(s.to_string(), i);
-        self.last = i;
+        let i = match self.index.get(s) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.names.push(s.to_string());
+                self.index.insert(s.to_string(), i);
+                i
+            }
+        };
+        self.recent[self.next] = i;
+        self.next = (self.next + 1) % self.recent.len();
         i
     }
 
