@@ -135,7 +135,7 @@ pub fn run(
         // Two cores: one reads and parses, the other classifies and prices.
         let stop = AtomicBool::new(false);
         let read: Result<Vec<Rejected>, InputError> = std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(8);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(IN_FLIGHT);
             // Emptied chunks go back to the reader: no allocation per chunk.
             let (give_back, recycled) = std::sync::mpsc::channel::<Vec<Message>>();
             let stop = &stop;
@@ -227,6 +227,11 @@ pub fn price_sorted(
 
 /// Messages per hand-over from the reading thread.
 const CHUNK: usize = 4096;
+/// Chunks the reading thread may be ahead (4 MiB): the pricing side works
+/// in bursts of [`BATCH`] messages, and a reader held up by a full channel
+/// during each burst would leave a core idle (8 chunks: 0.50 s on the
+/// 2M-row log; 32: 0.43 s).
+const IN_FLIGHT: usize = 32;
 
 /// The reading side of a streamed run: sends messages in chunks, in input
 /// order; stops early when the pricing side found the input unsorted.
