@@ -321,7 +321,7 @@ fn runaway_quote(
     zone: &Zone,
 ) -> Option<(Rejected, Option<(u64, usize)>)> {
     let (raw, line) = (rec.raw, rec.line);
-    if !raw.contains(&b'"') {
+    if !rec.quoted {
         return None;
     }
     let quotes = scan_quotes(raw, file.delim);

@@ -52,6 +52,8 @@ pub(super) struct Record<'a> {
     bounds: &'a [(usize, usize)],
     /// `data` as text, when it all is UTF-8.
     text: Option<&'a str>,
+    /// It holds a quote (read by `csv_core`).
+    pub quoted: bool,
 }
 
 impl<R: Read> Records<R> {
@@ -224,6 +226,7 @@ impl<R: Read> Records<R> {
             // Fields of a split line are the pieces between delimiters
             // (ASCII): all are UTF-8 when the line is.
             text: std::str::from_utf8(data).ok(),
+            quoted: self.quoted,
         }
     }
 
