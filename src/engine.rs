@@ -560,11 +560,25 @@ impl RecentIds {
 /// one run (windows per contact, tier counters, recent ids).
 pub struct Pricer<'p> {
     pricing: &'p Pricing,
-    opts: &'p Options,
     zone: Zone,
     tariff: Tariff<'p>,
     classifier: Classifier,
     ids: RecentIds,
+    /// Per era: whether its allowance switch is on (switches are named by
+    /// strings; this is looked up once, not per message).
+    allowance_on: Vec<bool>,
+    /// The local day of the last message priced, and what follows from it.
+    day: Option<Day>,
+}
+
+/// A local date and what the rules make of it.
+#[derive(Debug, Clone, Copy)]
+struct Day {
+    /// Days since 1970-01-01, local.
+    number: i64,
+    date: NaiveDate,
+    month: Month,
+    era: Option<usize>,
 }
 
 impl<'p> Pricer<'p> {
@@ -575,11 +589,21 @@ impl<'p> Pricer<'p> {
     ) -> Result<Pricer<'p>, RateError> {
         Ok(Pricer {
             pricing,
-            opts,
             zone: zone.clone(),
             tariff: Tariff::new(pricing, &opts.currency, opts.seeds.clone())?,
             classifier: Classifier::new(),
             ids: RecentIds::default(),
+            allowance_on: pricing
+                .rules
+                .eras
+                .iter()
+                .map(|era| {
+                    era.allowance
+                        .as_ref()
+                        .is_some_and(|a| opts.switches.get(&a.switch).copied().unwrap_or(a.default))
+                })
+                .collect(),
+            day: None,
         })
     }
 
@@ -604,15 +628,29 @@ impl<'p> Pricer<'p> {
     pub fn price(&mut self, m: &Message) -> Priced {
         let pricing = self.pricing;
         let rules = &pricing.rules;
-        let date = self.zone.local_date(m.ts());
-        let month = Month::of(date);
+        let number = self.zone.local_day(m.ts());
+        let day = match self.day {
+            Some(day) if day.number == number => day,
+            _ => {
+                let date = crate::time::date_of_day(number);
+                let day = Day {
+                    number,
+                    date,
+                    month: Month::of(date),
+                    era: rules.era_index(date),
+                };
+                self.day = Some(day);
+                day
+            }
+        };
+        let (date, month) = (day.date, day.month);
         let mut p = Priced {
             date,
             month,
             outcome: Outcome::Inbound,
             resolved: None,
             class: None,
-            era: rules.era_index(date),
+            era: day.era,
             rate: Decimal::ZERO,
             cost: Decimal::ZERO,
             tier: Tier::None,
@@ -660,13 +698,7 @@ impl<'p> Pricer<'p> {
                 return p;
             }
         };
-        let allowance_on = era.allowance.as_ref().is_some_and(|a| {
-            self.opts
-                .switches
-                .get(&a.switch)
-                .copied()
-                .unwrap_or(a.default)
-        });
+        let allowance_on = self.allowance_on.get(era_idx).copied().unwrap_or(false);
         let class = self.classifier.outbound(
             Outbound {
                 contact: m.contact().value(),

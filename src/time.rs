@@ -123,9 +123,12 @@ impl Zone {
 
     /// The civil date of an instant in this zone.
     pub fn local_date(&mut self, ts: i64) -> NaiveDate {
-        let local = ts + i64::from(self.offset_at(ts));
-        let days = local.div_euclid(86_400);
-        NaiveDate::from_num_days_from_ce_opt((days + 719_163) as i32).unwrap_or(NaiveDate::MIN)
+        date_of_day(self.local_day(ts))
+    }
+
+    /// The civil date of an instant in this zone, as days since 1970-01-01.
+    pub fn local_day(&mut self, ts: i64) -> i64 {
+        (ts + i64::from(self.offset_at(ts))).div_euclid(86_400)
     }
 
     /// The instant at which a civil date starts in this zone (midnight, or
@@ -243,6 +246,14 @@ fn num(b: &[u8]) -> Option<u32> {
         v = v * 10 + u32::from(c - b'0');
     }
     Some(v)
+}
+
+/// The date `days` after 1970-01-01.
+pub fn date_of_day(days: i64) -> NaiveDate {
+    i32::try_from(days + 719_163)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date, `None` when the
