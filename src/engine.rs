@@ -518,37 +518,47 @@ impl RecentIds {
         self.generation = g;
     }
 
-    /// Empties the slots `keep` refuses, then moves each remaining entry
-    /// back to the first empty slot of its probe run, so that every entry
-    /// stays reachable from its home slot.
+    /// Empties the slots `keep` refuses and moves each remaining entry back
+    /// to the first empty slot of its probe run, in one sweep, so that every
+    /// entry stays reachable from its home slot.
     fn retain(&mut self, keep: impl Fn(u64) -> bool) {
-        // Probe runs never cross a slot that was empty before: re-placing
-        // from just after one, each entry's run lies in slots already done.
+        // Probe runs never cross a slot that was empty before: sweeping
+        // from just after one, each entry's run lies in slots already swept.
         let Some(start) = self.slots.iter().position(|&e| e == EMPTY) else {
             return;
         };
-        for e in self.slots.iter_mut() {
-            if *e != EMPTY && !keep(*e) {
-                *e = EMPTY;
-                self.len -= 1;
-            }
-        }
         let mask = self.slots.len() - 1;
+        // Distance from `start` in sweep order.
+        let rank = |i: usize| i.wrapping_sub(start) & mask;
+        // The last slot swept that is empty now (`start` at first).
+        let mut hole = start;
         for step in 1..=self.slots.len() {
-            if self.len == 0 {
-                break;
-            }
             let at = (start + step) & mask;
             let e = self.slots[at];
             if e == EMPTY {
+                hole = at;
+                continue;
+            }
+            if !keep(e) {
+                self.slots[at] = EMPTY;
+                self.len -= 1;
+                hole = at;
+                continue;
+            }
+            let home = (e >> 32) as usize & mask;
+            if rank(hole) < rank(home) {
+                // No empty slot between its home and here: it stays.
                 continue;
             }
             self.slots[at] = EMPTY;
-            let mut i = (e >> 32) as usize & mask;
+            let mut i = home;
             while self.slots[i] != EMPTY {
                 i = (i + 1) & mask;
             }
             self.slots[i] = e;
+            if i != at {
+                hole = at;
+            }
         }
     }
 
