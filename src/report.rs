@@ -20,8 +20,20 @@ use crate::phone::Privacy;
 use crate::pricing::Pricing;
 use crate::time::Month;
 
-/// Coded values of up to 9 dimensions (see `Summary::code`).
-type GroupKey = [u32; 9];
+/// Coded values of up to 9 dimensions (see `Summary::code`), with their
+/// hash computed as they are coded (hashing the array afterwards cost more
+/// than the rest of adding a message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GroupKey {
+    hash: u64,
+    codes: [u32; 9],
+}
+
+impl std::hash::Hash for GroupKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
 
 /// Output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -147,9 +159,14 @@ impl Summary {
             _ => {}
         }
         self.counts.outbound += 1;
-        let mut key: GroupKey = [0; 9];
-        for (k, d) in key.iter_mut().zip(&self.dims) {
+        let mut key = GroupKey {
+            hash: 0,
+            codes: [0; 9],
+        };
+        for (k, d) in key.codes.iter_mut().zip(&self.dims) {
             *k = code(&mut self.tiers, *d, m, p);
+            key.hash =
+                (key.hash.rotate_left(23) ^ u64::from(*k)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
         let line = self.groups.entry(key).or_default();
         match p.outcome {
@@ -227,7 +244,7 @@ impl Summary {
             let names: Vec<String> = self
                 .dims
                 .iter()
-                .zip(key)
+                .zip(key.codes)
                 .map(|(d, c)| self.label(*d, c, pricing, inputs))
                 .collect();
             let line = self.lines.entry(names).or_default();
