@@ -437,7 +437,7 @@ struct RecentIds {
     generation: i64,
     /// Fingerprint (low bit cleared, never `!1`) | generation parity, or
     /// [`EMPTY`].
-    slots: Vec<u64>,
+    slots: Slots,
     len: usize,
 }
 
@@ -446,16 +446,57 @@ struct RecentIds {
 /// copy and a TLB flush on every core the process runs on.
 const EMPTY: u64 = u64::MAX;
 
-/// A table of `size` empty slots, its pages written now.
-fn empty_slots(size: usize) -> Vec<u64> {
-    vec![EMPTY; size]
+/// Eight slots, one cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u64; 8]);
+
+/// Open-addressing slots in whole cache lines. Every probe run starts at a
+/// line's first slot, so that a look-up usually reads one line: the one
+/// [`RecentIds::prefetch`] asked for.
+#[derive(Debug)]
+struct Slots(Vec<Line>);
+
+impl Slots {
+    /// `size` (a power of two, at least 8) empty slots, their pages
+    /// written now.
+    fn new(size: usize) -> Slots {
+        Slots(vec![Line([EMPTY; 8]); size / 8])
+    }
+
+    fn len(&self) -> usize {
+        self.0.len() * 8
+    }
+
+    fn get(&self, i: usize) -> u64 {
+        self.0[i >> 3].0[i & 7]
+    }
+
+    fn set(&mut self, i: usize, e: u64) {
+        self.0[i >> 3].0[i & 7] = e;
+    }
+
+    /// Where the probe run of fingerprint `e` starts.
+    fn home(&self, e: u64) -> usize {
+        (e >> 32) as usize & (self.len() - 1) & !7
+    }
+
+    /// The first empty slot from `e`'s home on.
+    fn free_slot(&self, e: u64) -> usize {
+        let mask = self.len() - 1;
+        let mut i = self.home(e);
+        while self.get(i) != EMPTY {
+            i = (i + 1) & mask;
+        }
+        i
+    }
 }
 
 impl Default for RecentIds {
     fn default() -> RecentIds {
         RecentIds {
             generation: i64::MIN,
-            slots: empty_slots(1024),
+            slots: Slots::new(1024),
             len: 0,
         }
     }
@@ -473,15 +514,15 @@ impl RecentIds {
             k => k,
         };
         let mask = self.slots.len() - 1;
-        let mut i = (id >> 32) as usize & mask;
+        let mut i = self.slots.home(id);
         loop {
-            match self.slots[i] {
+            match self.slots.get(i) {
                 EMPTY => break,
                 e if e & !1 == key => return true,
                 _ => i = (i + 1) & mask,
             }
         }
-        self.slots[i] = key | (self.generation & 1) as u64;
+        self.slots.set(i, key | (self.generation & 1) as u64);
         self.len += 1;
         if self.len * 2 > self.slots.len() {
             self.grow();
@@ -489,20 +530,19 @@ impl RecentIds {
         false
     }
 
-    /// Asks the CPU to bring the slot where `id` would be into the cache
+    /// Asks the CPU to bring the line where `id` would be into the cache
     /// (see [`Pricer::price_all`]); a hint, nothing is read.
     fn prefetch(&self, id: u64) {
-        let mask = self.slots.len() - 1;
-        let slot: &u64 = &self.slots[(id >> 32) as usize & mask];
+        let line: &Line = &self.slots.0[self.slots.home(id) >> 3];
         #[cfg(target_arch = "x86_64")]
         // SAFETY: a prefetch never faults nor changes memory, and the
         // address is that of a live reference.
         unsafe {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(slot).cast());
+            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(line).cast());
         }
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = slot;
+        let _ = line;
     }
 
     /// A new generation: the one before the last is forgotten, in place
@@ -522,40 +562,37 @@ impl RecentIds {
     /// to the first empty slot of its probe run, in one sweep, so that every
     /// entry stays reachable from its home slot.
     fn retain(&mut self, keep: impl Fn(u64) -> bool) {
+        let size = self.slots.len();
         // Probe runs never cross a slot that was empty before: sweeping
         // from just after one, each entry's run lies in slots already swept.
-        let Some(start) = self.slots.iter().position(|&e| e == EMPTY) else {
+        let Some(start) = (0..size).find(|&i| self.slots.get(i) == EMPTY) else {
             return;
         };
-        let mask = self.slots.len() - 1;
+        let mask = size - 1;
         // Distance from `start` in sweep order.
         let rank = |i: usize| i.wrapping_sub(start) & mask;
         // The last slot swept that is empty now (`start` at first).
         let mut hole = start;
-        for step in 1..=self.slots.len() {
+        for step in 1..=size {
             let at = (start + step) & mask;
-            let e = self.slots[at];
+            let e = self.slots.get(at);
             if e == EMPTY {
                 hole = at;
                 continue;
             }
             if !keep(e) {
-                self.slots[at] = EMPTY;
+                self.slots.set(at, EMPTY);
                 self.len -= 1;
                 hole = at;
                 continue;
             }
-            let home = (e >> 32) as usize & mask;
-            if rank(hole) < rank(home) {
+            if rank(hole) < rank(self.slots.home(e)) {
                 // No empty slot between its home and here: it stays.
                 continue;
             }
-            self.slots[at] = EMPTY;
-            let mut i = home;
-            while self.slots[i] != EMPTY {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = e;
+            self.slots.set(at, EMPTY);
+            let i = self.slots.free_slot(e);
+            self.slots.set(i, e);
             if i != at {
                 hole = at;
             }
@@ -563,15 +600,11 @@ impl RecentIds {
     }
 
     fn grow(&mut self) {
-        let size = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, empty_slots(size));
-        let mask = size - 1;
-        for e in old.into_iter().filter(|&e| e != EMPTY) {
-            let mut i = (e >> 32) as usize & mask;
-            while self.slots[i] != EMPTY {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = e;
+        let bigger = Slots::new(self.slots.len() * 2);
+        let old = std::mem::replace(&mut self.slots, bigger);
+        for e in old.0.iter().flat_map(|line| line.0).filter(|&e| e != EMPTY) {
+            let i = self.slots.free_slot(e);
+            self.slots.set(i, e);
         }
     }
 }
