@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 use crate::classify::{Classification, Classifier, Outbound};
 use crate::domain::{Direction, PricingType};
 use crate::input::{self, InputError, InputFormat, Inputs, Message, Rejected};
+use crate::pricing::markets::ResolveCache;
 use crate::pricing::{Pricing, RateError, Resolved};
 use crate::tariff::{Tariff, Tier, TierSeeds};
 use crate::time::{Month, Zone};
@@ -622,6 +623,7 @@ pub struct Pricer<'p> {
     allowance_on: Vec<bool>,
     /// The local day of the last message priced, and what follows from it.
     day: Option<Day>,
+    markets: ResolveCache,
 }
 
 /// A local date and what the rules make of it.
@@ -657,6 +659,7 @@ impl<'p> Pricer<'p> {
                 })
                 .collect(),
             day: None,
+            markets: ResolveCache::default(),
         })
     }
 
@@ -712,7 +715,9 @@ impl<'p> Pricer<'p> {
             tier: Tier::None,
             reject: None,
         };
-        let resolved = pricing.markets.resolve(m.contact(), date);
+        let resolved = pricing
+            .markets
+            .resolve_cached(&mut self.markets, m.contact(), date);
         p.resolved = resolved.as_ref().ok().copied();
         if m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts()) {
             p.outcome = Outcome::Rejected;

@@ -77,6 +77,18 @@ struct Snapshot {
     entries: Vec<([u8; 2], MarketId)>,
 }
 
+/// Markets found per leading digits, for one snapshot (see
+/// [`MarketMap::resolve_cached`]).
+#[derive(Debug, Clone, Default)]
+pub struct ResolveCache {
+    /// Snapshot number + 1 the slots are for (0: none yet).
+    snapshot: usize,
+    /// Per [`MAX_PREFIX`]-digit prefix: index + 1 into `values`, 0 when
+    /// not looked up yet (or unknown: errors are not kept).
+    slots: Vec<u16>,
+    values: Vec<Resolved>,
+}
+
 /// Where a number is priced on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolved {
@@ -316,6 +328,46 @@ impl MarketMap {
         })
     }
 
+    /// [`MarketMap::resolve`] through `cache`: the market of a number
+    /// follows from its first [`MAX_PREFIX`] digits and the snapshot, and
+    /// a log's numbers share few of those.
+    pub fn resolve_cached(
+        &self,
+        cache: &mut ResolveCache,
+        n: E164,
+        date: NaiveDate,
+    ) -> Result<Resolved, MarketError> {
+        let v = n.value();
+        let nd = ndigits(v);
+        let snapshot = self.snapshots.partition_point(|s| s.from <= date);
+        if nd < MAX_PREFIX || snapshot == 0 {
+            return self.resolve(n, date);
+        }
+        if cache.snapshot != snapshot {
+            cache.snapshot = snapshot;
+            cache.slots.clear();
+            cache.slots.resize(POW10[MAX_PREFIX] as usize, 0);
+            cache.values.clear();
+        }
+        let p = leading(v, nd).0 as usize;
+        match cache.slots.get(p).copied() {
+            Some(0) => {
+                let r = self.resolve(n, date)?;
+                let i = match cache.values.iter().position(|&x| x == r) {
+                    Some(i) => i,
+                    None => {
+                        cache.values.push(r);
+                        cache.values.len() - 1
+                    }
+                };
+                cache.slots[p] = u16::try_from(i + 1).unwrap_or(0);
+                Ok(r)
+            }
+            Some(i) => Ok(cache.values[usize::from(i) - 1]),
+            None => self.resolve(n, date),
+        }
+    }
+
     /// Resolves a calling code or ISO country to a market on a date (for plans).
     pub fn resolve_country(&self, country: &str, date: NaiveDate) -> Option<MarketId> {
         let c = iso2(&country.to_ascii_uppercase())?;
@@ -389,6 +441,30 @@ fn leading(v: u64, nd: usize) -> (u64, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_resolution_agrees_with_resolve() {
+        let pricing = crate::pricing::Pricing::bundled().unwrap();
+        let map = &pricing.markets;
+        let mut cache = ResolveCache::default();
+        let mut dates = map.snapshot_dates();
+        dates.push(dates[0].pred_opt().unwrap());
+        let mut x: u64 = 12345;
+        for round in 0..3 {
+            for &date in &dates {
+                for _ in 0..3000 {
+                    x = crate::hash::mix64(x);
+                    // 7 to 15 digits, any leading digits.
+                    let n = E164::from_digits_value(x % POW10[7 + (x >> 60) as usize % 9]);
+                    assert_eq!(
+                        map.resolve_cached(&mut cache, n, date),
+                        map.resolve(n, date),
+                        "{n:?} on {date} (round {round})"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn digits_and_leading_digits() {
