@@ -185,15 +185,28 @@ const MAX_TS: i64 = 4_102_444_800; // 2100-01-01
 
 /// Reads a timestamp as exports write it. Naive local times are read in `zone`.
 pub fn parse_timestamp(s: &str, zone: &Zone) -> Result<i64, TimeError> {
+    parse_timestamp_with(s, zone, &mut LastDate::default())
+}
+
+/// The last ISO date read and its day number: the rows of a log share
+/// their dates, read once each.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LastDate {
+    text: [u8; 10],
+    days: i64,
+}
+
+/// [`parse_timestamp`], remembering the date in `last`.
+pub fn parse_timestamp_with(s: &str, zone: &Zone, last: &mut LastDate) -> Result<i64, TimeError> {
     let s = crate::text::trim(s);
-    let ts = parse_inner(s, zone)?;
+    let ts = parse_inner(s, zone, last)?;
     if !(MIN_TS..MAX_TS).contains(&ts) {
         return Err(TimeError::OutOfRange(s.to_string()));
     }
     Ok(ts)
 }
 
-fn parse_inner(s: &str, zone: &Zone) -> Result<i64, TimeError> {
+fn parse_inner(s: &str, zone: &Zone, last: &mut LastDate) -> Result<i64, TimeError> {
     let b = s.as_bytes();
     if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
         let v: i64 = s
@@ -206,7 +219,7 @@ fn parse_inner(s: &str, zone: &Zone) -> Result<i64, TimeError> {
         };
     }
     // Fast path for the common `YYYY-MM-DDTHH:MM:SS` shapes.
-    if let Some(ts) = fast_iso(b, zone)? {
+    if let Some(ts) = fast_iso(b, zone, last)? {
         return Ok(ts);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -280,21 +293,27 @@ fn days_from_civil(y: u32, m: u32, d: u32) -> Option<i64> {
 
 /// `YYYY-MM-DD[T ]HH:MM:SS` followed by nothing (local), `Z`, or `±HH:MM`,
 /// with optional fractional seconds. Returns `Ok(None)` for other shapes.
-fn fast_iso(b: &[u8], zone: &Zone) -> Result<Option<i64>, TimeError> {
+fn fast_iso(b: &[u8], zone: &Zone, last: &mut LastDate) -> Result<Option<i64>, TimeError> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b' ') {
         return Ok(None);
     }
     if b[13] != b':' || b[16] != b':' {
         return Ok(None);
     }
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
-        num(&b[0..4]),
-        num(&b[5..7]),
-        num(&b[8..10]),
-        num(&b[11..13]),
-        num(&b[14..16]),
-        num(&b[17..19]),
-    ) else {
+    let days = if b[..10] == last.text {
+        last.days
+    } else {
+        let (Some(y), Some(mo), Some(d)) = (num(&b[0..4]), num(&b[5..7]), num(&b[8..10])) else {
+            return Ok(None);
+        };
+        let Some(days) = days_from_civil(y, mo, d) else {
+            return Ok(None);
+        };
+        last.text.copy_from_slice(&b[..10]);
+        last.days = days;
+        days
+    };
+    let (Some(h), Some(mi), Some(sec)) = (num(&b[11..13]), num(&b[14..16]), num(&b[17..19])) else {
         return Ok(None);
     };
     let mut rest = &b[19..];
@@ -305,9 +324,9 @@ fn fast_iso(b: &[u8], zone: &Zone) -> Result<Option<i64>, TimeError> {
         }
         rest = &rest[1 + digits..];
     }
-    let (Some(days), true) = (days_from_civil(y, mo, d), h < 24 && mi < 60 && sec < 60) else {
+    if !(h < 24 && mi < 60 && sec < 60) {
         return Ok(None);
-    };
+    }
     let base = days * 86_400 + i64::from(h * 3600 + mi * 60 + sec);
     match rest {
         [] => {
@@ -357,6 +376,30 @@ mod tests {
             "1790857800000",
         ] {
             assert_eq!(parse_timestamp(s, &z), Ok(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn remembering_the_last_date_changes_no_result() {
+        let z = sp();
+        let mut last = LastDate::default();
+        for s in [
+            "2026-10-01T12:30:00Z",
+            "2026-10-01T12:30:01Z",
+            "2026-10-01T25:00:00Z",
+            "2026-02-30T10:00:00Z",
+            "2026-10-01 09:30:00",
+            "2026-10-02T00:00:00-03:00",
+            "2026-10-01T23:59:60Z",
+            "2024-02-29T10:00:00Z",
+            "2025-02-29T10:00:00Z",
+            "2026-10-01T12:30:00Z",
+        ] {
+            assert_eq!(
+                parse_timestamp_with(s, &z, &mut last),
+                parse_timestamp(s, &z),
+                "{s}"
+            );
         }
     }
 

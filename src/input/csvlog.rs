@@ -9,7 +9,7 @@ use super::{quote_field, InputError, Inputs, Message, Rejected};
 use crate::domain::{Category, Direction};
 use crate::phone::E164;
 use crate::text::trim;
-use crate::time::{parse_timestamp, Zone};
+use crate::time::{parse_timestamp, parse_timestamp_with, Zone};
 
 /// (canonical name, aliases) in the order they are looked for.
 const COLUMNS: &[(&str, &[&str])] = &[
@@ -423,7 +423,8 @@ fn row(
         ));
     }
     let ts_s = field(rec, lay, TS)?;
-    let ts = parse_timestamp(ts_s, &inputs.zone).map_err(|e| (Some("timestamp"), e.to_string()))?;
+    let ts = parse_timestamp_with(ts_s, &inputs.zone, &mut inputs.last_date)
+        .map_err(|e| (Some("timestamp"), e.to_string()))?;
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
     let contact_s = match lay.from_to {

@@ -250,6 +250,8 @@ pub struct Inputs {
     /// Keep ids' text and Meta's pricing ([`Extra`]) for each message.
     pub keep_extras: bool,
     extras: crate::hash::IntMap<u64, Extra>,
+    /// The date the last timestamp read was on.
+    pub last_date: crate::time::LastDate,
 }
 
 impl Inputs {
@@ -265,6 +267,7 @@ impl Inputs {
             webhook: webhook::WebhookState::default(),
             keep_extras: false,
             extras: Default::default(),
+            last_date: Default::default(),
         }
     }
 
