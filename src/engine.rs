@@ -531,19 +531,10 @@ impl RecentIds {
         false
     }
 
-    /// Asks the CPU to bring the line where `id` would be into the cache
-    /// (see [`Pricer::price_all`]); a hint, nothing is read.
+    /// Asks the CPU for the line where `id` would be (see
+    /// [`Pricer::price_all`]).
     fn prefetch(&self, id: u64) {
-        let line: &Line = &self.slots.0[self.slots.home(id) >> 3];
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch never faults nor changes memory, and the
-        // address is that of a live reference.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(line).cast());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = line;
+        crate::hash::prefetch(&self.slots.0[self.slots.home(id) >> 3]);
     }
 
     /// A new generation: the one before the last is forgotten, in place
@@ -664,19 +655,14 @@ impl<'p> Pricer<'p> {
     }
 
     /// Prices `msgs` in order. Ids and contacts are spread over tables
-    /// larger than the caches: prefetching a group's id slots and looking
-    /// up its contacts first lets their cache misses overlap instead of
-    /// stalling one message at a time.
+    /// larger than the caches: prefetching a group's slots first lets their
+    /// cache misses overlap instead of stalling one message at a time.
     pub fn price_all(&mut self, msgs: &[Message], sink: &mut dyn Sink) {
         for group in msgs.chunks(64) {
-            let mut touched = 0u64;
             for m in group {
                 self.ids.prefetch(m.id_hash);
+                self.classifier.prefetch(m.contact().value());
             }
-            for m in group {
-                touched ^= self.classifier.peek(m.contact().value());
-            }
-            std::hint::black_box(touched);
             for m in group {
                 let p = self.price(m);
                 sink.priced(m, &p);

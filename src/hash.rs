@@ -56,6 +56,23 @@ pub type BuildIntHasher = BuildHasherDefault<IntHasher>;
 pub type IntMap<K, V> = std::collections::HashMap<K, V, BuildIntHasher>;
 pub type IntSet<K> = std::collections::HashSet<K, BuildIntHasher>;
 
+/// Asks the CPU to bring the cache line holding `r` closer, without
+/// waiting for it: a hint, nothing is read. Tables larger than the caches
+/// prefetch the slots of the next few look-ups so that their misses
+/// overlap (see `engine::Pricer::price_all`).
+#[inline]
+pub fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults nor changes memory, and the address
+    // is that of a live reference.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(r).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
+}
+
 /// The folded 128-bit product: the mixing step of wyhash.
 #[inline]
 fn mum(a: u64, b: u64) -> u64 {
