@@ -291,8 +291,15 @@ impl MarketMap {
     }
 
     fn snapshot(&self, date: NaiveDate) -> Option<&Snapshot> {
-        let i = self.snapshots.partition_point(|s| s.from <= date);
-        i.checked_sub(1).map(|i| &self.snapshots[i])
+        self.snapshot_number(date)
+            .checked_sub(1)
+            .map(|i| &self.snapshots[i])
+    }
+
+    /// Snapshots in force on or before `date`: the one in force is the
+    /// last of them (0: none).
+    fn snapshot_number(&self, date: NaiveDate) -> usize {
+        self.snapshots.partition_point(|s| s.from <= date)
     }
 
     /// The market of a number on a local date.
@@ -339,7 +346,7 @@ impl MarketMap {
     ) -> Result<Resolved, MarketError> {
         let v = n.value();
         let nd = ndigits(v);
-        let snapshot = self.snapshots.partition_point(|s| s.from <= date);
+        let snapshot = self.snapshot_number(date);
         if nd < MAX_PREFIX || snapshot == 0 {
             return self.resolve(n, date);
         }
