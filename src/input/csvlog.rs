@@ -1,7 +1,7 @@
 //! CSV message logs as real exports write them: any column order, aliases,
 //! BOM, CRLF, `,` `;` or tab delimiters, quoted fields.
 
-use std::io::{self, BufRead};
+use std::io::BufRead;
 use std::str::FromStr;
 
 use super::records::{Record, Records};
@@ -148,10 +148,6 @@ pub(super) fn read(
     out: &mut dyn FnMut(Message),
     rejected: &mut dyn FnMut(Rejected),
 ) -> Result<(), InputError> {
-    let io_error = |line: u64, e: io::Error| InputError::Format {
-        file: name.to_string(),
-        msg: format!("line {line}: {e}"),
-    };
     let head = reader.fill_buf().map_err(|source| InputError::Io {
         file: name.to_string(),
         source,
@@ -187,7 +183,12 @@ pub(super) fn read(
         let rec = match recs.next() {
             Ok(Some(rec)) => rec,
             Ok(None) => return Ok(()),
-            Err(e) => return Err(io_error(last_line + 1, e)),
+            Err(e) => {
+                return Err(InputError::Format {
+                    file: name.to_string(),
+                    msg: format!("line {}: {e}", last_line + 1),
+                })
+            }
         };
         inputs.rows += 1;
         last_line = rec.line;
@@ -200,7 +201,7 @@ pub(super) fn read(
             }
             continue;
         }
-        match row(&rec, file.lay, file.file_idx, rec.line, inputs) {
+        match row(&rec, file.lay, file.file_idx, inputs) {
             Ok(m) => out(m),
             Err((field, reason)) => rejected(Rejected {
                 file: name.to_string(),
@@ -320,10 +321,10 @@ fn runaway_quote(
     rec: &Record<'_>,
     zone: &Zone,
 ) -> Option<(Rejected, Option<(u64, usize)>)> {
-    let (raw, line) = (rec.raw, rec.line);
     if !rec.quoted {
         return None;
     }
+    let (raw, line) = (rec.raw, rec.line);
     let quotes = scan_quotes(raw, file.delim);
     let newlines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count() as u64;
     let row_start = raw
@@ -409,7 +410,6 @@ fn row(
     rec: &Record<'_>,
     lay: &Layout,
     file: u16,
-    line: u64,
     inputs: &mut Inputs,
 ) -> Result<Message, RowError> {
     if rec.width() != lay.width {
@@ -490,7 +490,7 @@ fn row(
     let entry_point = direction == Direction::Inbound && is_entry_point(field(rec, lay, EP)?);
     let biz = trim(field(rec, lay, BIZ)?);
     let tpl = trim(field(rec, lay, TPL)?);
-    let mut m = Message::new(file, line, ts, direction, contact);
+    let mut m = Message::new(file, rec.line, ts, direction, contact);
     if template {
         m.set_template(category);
         m.template_name = inputs.templates.get(tpl);
