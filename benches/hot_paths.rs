@@ -16,10 +16,11 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use wacost::input::{self, InputFormat, Inputs, Message};
-use wacost::phone::E164;
-use wacost::pricing::Pricing;
-use wacost::time::{parse_date, Zone};
+use wacost::data::Pricing;
+use wacost::ingest::{self, InputFormat, Inputs};
+use wacost::model::phone::E164;
+use wacost::model::time::{parse_date, Zone};
+use wacost::model::Message;
 
 /// Rows of the synthetic log.
 const ROWS: usize = 100_000;
@@ -121,7 +122,7 @@ fn synthetic_csv(rows: usize, contacts: u64) -> Vec<u8> {
 fn parse(bytes: Vec<u8>) -> Vec<Message> {
     let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
     let mut msgs = Vec::with_capacity(ROWS);
-    input::read_from(
+    ingest::read_from(
         Box::new(Cursor::new(bytes)),
         "bench.csv",
         Some(InputFormat::Csv),
@@ -138,11 +139,11 @@ fn parse(bytes: Vec<u8>) -> Vec<Message> {
 mod engine_api {
     use std::collections::BTreeMap;
 
+    use wacost::data::Pricing;
+    use wacost::engine::tariff::TierSeeds;
     use wacost::engine::{self, Options, Outcome};
-    use wacost::input::Message;
-    use wacost::pricing::Pricing;
-    use wacost::tariff::TierSeeds;
-    use wacost::time::Zone;
+    use wacost::model::time::Zone;
+    use wacost::model::Message;
 
     /// What `wacost estimate --tz UTC` uses.
     pub fn setup() -> (Pricing, Options, Zone) {

@@ -1,20 +1,24 @@
 //! wacost: what WhatsApp Business Platform traffic costs, by Meta's rules.
 //!
-//! Data flows one way: read ([`input`]) -> classify ([`classify`]) -> price
-//! ([`tariff`]) -> aggregate and render ([`report`]).
+//! The crate is a pipeline of layers, each depending only on those above
+//! it in this list (see `ARCHITECTURE.md`):
+//!
+//! - [`model`]: the vocabulary (messages, categories, markets, money, time);
+//! - [`data`]: loading and checking the pricing data under `pricing/`;
+//! - [`ingest`]: every outside format (CSV logs, webhooks, analytics,
+//!   invoices, Meta's rate-card files, plans);
+//! - [`engine`]: windows, classification and the rating plan, applied in
+//!   one place for estimate, forecast and reconcile;
+//! - [`report`]: aggregation and rendering;
+//! - [`cli`]: the command line.
+//!
+//! [`hash`] and [`text`] are leaf helpers every layer may use.
 
-pub mod classify;
 pub mod cli;
-pub mod domain;
+pub mod data;
 pub mod engine;
-pub mod forecast;
 pub mod hash;
-pub mod input;
-pub mod money;
-pub mod phone;
-pub mod pricing;
-pub mod reconcile;
+pub mod ingest;
+pub mod model;
 pub mod report;
-pub mod tariff;
 pub mod text;
-pub mod time;

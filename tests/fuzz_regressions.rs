@@ -8,10 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use wacost::forecast::plan::{self as limits, Plan};
-use wacost::forecast::price_plan;
-use wacost::input::{InputFormat, Inputs, Message, Rejected};
-use wacost::pricing::Pricing;
+use wacost::data::Pricing;
+use wacost::engine::forecast::price_plan;
+use wacost::ingest::plan::{self as limits, Plan};
+use wacost::ingest::{InputFormat, Inputs};
+use wacost::model::{Message, Rejected};
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

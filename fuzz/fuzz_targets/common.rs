@@ -3,9 +3,10 @@
 
 use std::sync::OnceLock;
 
-use wacost::domain::{Category, Direction};
-use wacost::input::{self, InputFormat, Inputs, Message, Rejected};
-use wacost::time::Zone;
+use wacost::ingest::{self, InputFormat, Inputs};
+use wacost::model::time::Zone;
+use wacost::model::{Category, Direction};
+use wacost::model::{Message, Rejected};
 
 /// Instants the readers accept: 2000-01-01 to 2100-01-01 (see `time.rs`).
 const MIN_TS: i64 = 946_684_800;
@@ -37,7 +38,7 @@ pub fn read(data: &[u8], format: Option<InputFormat>) -> Read {
     let mut inputs = Inputs::new(zone());
     let mut msgs = Vec::new();
     let mut rejected = Vec::new();
-    let res = input::read_from(
+    let res = ingest::read_from(
         Box::new(std::io::Cursor::new(data.to_vec())),
         name,
         format,
@@ -45,7 +46,7 @@ pub fn read(data: &[u8], format: Option<InputFormat>) -> Read {
         &mut |m| msgs.push(m),
         &mut |r| rejected.push(r),
     );
-    input::webhook::finish(&mut inputs, &mut |m| msgs.push(m), &mut |r| {
+    ingest::webhook::finish(&mut inputs, &mut |m| msgs.push(m), &mut |r| {
         rejected.push(r)
     });
     Read {

@@ -1,8 +1,8 @@
 #![no_main]
-//! CSV message logs: `input::read_from` with `InputFormat::Csv`.
+//! CSV message logs: `ingest::read_from` with `InputFormat::Csv`.
 
 use libfuzzer_sys::fuzz_target;
-use wacost::input::InputFormat;
+use wacost::ingest::InputFormat;
 
 mod common;
 

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 use wacost::engine::{self, Options, Outcome};
-use wacost::pricing::Pricing;
-use wacost::tariff::TierSeeds;
+use wacost::data::Pricing;
+use wacost::engine::tariff::TierSeeds;
 
 mod common;
 
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         &opts,
         &common::zone(),
         &r.msgs,
-        &mut |m: &wacost::input::Message, p: &engine::Priced| {
+        &mut |m: &wacost::model::Message, p: &engine::Priced| {
             seen += 1;
             let i = match p.outcome {
                 Outcome::Inbound => 0,
@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
                 "reject reason iff rejected"
             );
             if p.outcome == Outcome::Inbound {
-                assert_eq!(m.direction(), wacost::domain::Direction::Inbound);
+                assert_eq!(m.direction(), wacost::model::Direction::Inbound);
             }
         },
     )

@@ -7,9 +7,9 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
-use wacost::forecast;
-use wacost::forecast::plan::{self as limits, Plan};
-use wacost::pricing::Pricing;
+use wacost::engine::forecast;
+use wacost::ingest::plan::{self as limits, Plan};
+use wacost::data::Pricing;
 
 fn pricing() -> &'static Pricing {
     static P: OnceLock<Pricing> = OnceLock::new();

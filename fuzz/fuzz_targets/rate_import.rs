@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
-use wacost::pricing::import::{import_meta_csv, write_card, Imported};
+use wacost::data::import::{import_meta_csv, write_card, Imported};
 
 fn folder() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();

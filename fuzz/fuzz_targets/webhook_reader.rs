@@ -1,10 +1,10 @@
 #![no_main]
-//! Cloud API webhook payloads: `input::read_from` with
+//! Cloud API webhook payloads: `ingest::read_from` with
 //! `InputFormat::Webhook`, then `webhook::finish`.
 
 use libfuzzer_sys::fuzz_target;
-use wacost::domain::Direction;
-use wacost::input::InputFormat;
+use wacost::model::Direction;
+use wacost::ingest::InputFormat;
 
 mod common;
 
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     // `finish` emptied the held messages: a second call emits nothing.
     let mut inputs = r.inputs;
     let more = std::cell::Cell::new(0);
-    wacost::input::webhook::finish(&mut inputs, &mut |_| more.set(more.get() + 1), &mut |_| {
+    wacost::ingest::webhook::finish(&mut inputs, &mut |_| more.set(more.get() + 1), &mut |_| {
         more.set(more.get() + 1)
     });
     assert_eq!(more.get(), 0, "held messages left after finish");

@@ -6,11 +6,11 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use super::{exit, parse_switches, Global};
+use crate::data::Pricing;
+use crate::engine::tariff::TierSeeds;
 use crate::engine::{self, Options};
-use crate::input::{InputFormat, Inputs};
-use crate::pricing::Pricing;
+use crate::ingest::{InputFormat, Inputs};
 use crate::report::{DetailWriter, Dim, Summary};
-use crate::tariff::TierSeeds;
 
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
@@ -51,7 +51,7 @@ pub fn parse_seeds(pricing: &Pricing, specs: &[String]) -> Result<TierSeeds> {
             .markets
             .find_name(m)
             .with_context(|| format!("--tier-start {s:?}: unknown market {m:?}"))?;
-        let cat: crate::domain::Category =
+        let cat: crate::model::Category =
             c.parse().with_context(|| format!("--tier-start {s:?}"))?;
         let n: u64 = n
             .trim()
@@ -150,7 +150,7 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<u8> {
     if format != crate::report::Format::Table || a.detail {
         eprintln!(
             "wacost: {} rows = {} inbound + {} billable + {} free + {} failed + {} rejected; total {} {}",
-            c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected, crate::money::fmt(summary.total), currency
+            c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected, crate::model::money::fmt(summary.total), currency
         );
     }
     if c.rejected > 0 && format != crate::report::Format::Table && !a.detail {

@@ -10,14 +10,16 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::{exit, parse_switches, Global};
-use crate::domain::{Category, PricingType};
+use crate::data::{MarketId, Pricing};
+use crate::engine::forecast::{self, Campaign, Forecast, MarketRef, Plan};
 use crate::engine::{self, Options, Outcome};
-use crate::forecast::{self, plan, Campaign, Forecast, MarketRef, Plan};
-use crate::input::{Inputs, Message};
-use crate::money;
-use crate::pricing::{MarketId, Pricing};
+use crate::ingest::plan;
+use crate::ingest::Inputs;
+use crate::model::money;
+use crate::model::time::{parse_date, Month};
+use crate::model::Message;
+use crate::model::{Category, PricingType};
 use crate::report::Format;
-use crate::time::{parse_date, Month};
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
@@ -63,7 +65,7 @@ pub fn run(g: &Global, a: &ForecastArgs) -> Result<u8> {
             .to_ascii_uppercase()
     };
     let tz = plan.tz.clone().unwrap_or_else(|| g.tz.clone());
-    crate::time::Zone::parse(&tz).map_err(|e| anyhow::anyhow!("plan tz: {e}"))?;
+    crate::model::time::Zone::parse(&tz).map_err(|e| anyhow::anyhow!("plan tz: {e}"))?;
     let base = forecast::price_plan(&pricing, &plan, &currency, &switches, None)?;
     let what_if = match &a.as_of {
         Some(d) => {
@@ -136,7 +138,7 @@ fn plan_from_log(
         &zone,
         &msgs,
         &mut |m: &Message, p: &engine::Priced| {
-            if m.direction() == crate::domain::Direction::Inbound {
+            if m.direction() == crate::model::Direction::Inbound {
                 return;
             }
             let Some(r) = p.resolved else { return };

@@ -8,9 +8,10 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde_json::json;
 
 use super::{exit, Global};
-use crate::phone::{redact_digits, E164};
+use crate::model::phone::E164;
+use crate::model::redact::redact_digits;
+use crate::model::time::parse_date;
 use crate::report::Format;
-use crate::time::parse_date;
 
 #[derive(Debug, Args)]
 pub struct MarketArgs {

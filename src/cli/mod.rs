@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::phone::Privacy;
-use crate::pricing::Pricing;
+use crate::data::Pricing;
+use crate::model::phone::Privacy;
+use crate::model::time::Zone;
 use crate::report::Format;
-use crate::time::Zone;
 
 /// Exit codes: what scripts can rely on.
 pub mod exit {

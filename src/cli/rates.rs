@@ -9,11 +9,11 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use serde_json::json;
 
 use super::{exit, Global};
-use crate::domain::Category;
-use crate::money;
-use crate::pricing::{check, RateCell};
+use crate::data::{check, RateCell};
+use crate::model::money;
+use crate::model::time::parse_date;
+use crate::model::Category;
 use crate::report::Format;
-use crate::time::parse_date;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -61,7 +61,7 @@ pub fn run(g: &Global, a: &RatesArgs) -> Result<u8> {
 }
 
 fn run_import(a: &ImportArgs) -> Result<u8> {
-    use crate::pricing::import;
+    use crate::data::import;
     let effective = parse_date(&a.effective)
         .with_context(|| format!("--effective {:?} is not a YYYY-MM-DD date", a.effective))?;
     let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file))?;
@@ -195,7 +195,7 @@ fn show(g: &Global, a: &RatesArgs) -> Result<u8> {
                     json!({"market": p.markets.name(m), "category": c.as_str(), "rate": if status == "rate" { json!(rate) } else { json!(null) }, "status": status, "effective_from": card.from.to_string(), "source": source})
                 })
                 .collect();
-            let v = json!({"currency": currency, "at": date.to_string(), "card": card.from.to_string(), "era": era.map(|e| e.id.as_str()), "unit": era.map(|e| if e.model == crate::domain::PricingModel::Cbp { "conversation" } else { "delivered message" }), "rates": rows});
+            let v = json!({"currency": currency, "at": date.to_string(), "card": card.from.to_string(), "era": era.map(|e| e.id.as_str()), "unit": era.map(|e| if e.model == crate::model::PricingModel::Cbp { "conversation" } else { "delivered message" }), "rates": rows});
             serde_json::to_writer_pretty(&mut w, &v)?;
             writeln!(w)?;
         }
@@ -261,7 +261,7 @@ fn show(g: &Global, a: &RatesArgs) -> Result<u8> {
                 w,
                 "{currency} card effective {} (in force on {date}); {}; rules {}. `unknown`: no public source gave the number; `n/a`: Meta publishes none.",
                 card.from,
-                era.map_or("no rules era", |e| if e.model == crate::domain::PricingModel::Cbp { "per 24-hour conversation" } else { "per delivered message" }),
+                era.map_or("no rules era", |e| if e.model == crate::model::PricingModel::Cbp { "per 24-hour conversation" } else { "per delivered message" }),
                 era.map_or("-", |e| e.id.as_str())
             )?;
             if markets.len() == 1 {
@@ -272,7 +272,7 @@ fn show(g: &Global, a: &RatesArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-fn names(p: &crate::pricing::Pricing, ms: &[crate::pricing::MarketId]) -> String {
+fn names(p: &crate::data::Pricing, ms: &[crate::data::MarketId]) -> String {
     let mut v: Vec<&str> = ms.iter().map(|m| p.markets.name(*m)).collect();
     v.sort_unstable();
     v.join(", ")

@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::{exit, parse_switches, Global};
+use crate::engine::reconcile::{self, Finding, Ours};
 use crate::engine::{self, Options};
-use crate::input::{InputFormat, Inputs};
-use crate::money;
-use crate::reconcile::{self, Finding, Ours};
+use crate::ingest::{InputFormat, Inputs};
+use crate::model::money;
 use crate::report::Format;
 
 #[derive(Debug, Args)]

@@ -2,21 +2,19 @@
 //! what Meta reports ("theirs": pricing/conversation analytics, invoice
 //! CSV, and the `pricing` object of every webhook status).
 
-pub mod theirs;
-
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::classify::Reason;
-use crate::domain::{Category, Direction, PricingModel, PricingType};
+use crate::data::Pricing;
+use crate::engine::classify::Reason;
 use crate::engine::{Outcome, Priced};
-use crate::input::Message;
-use crate::pricing::Pricing;
-use crate::time::{Month, Zone};
+use crate::model::time::{Month, Zone};
+use crate::model::Message;
+use crate::model::{Category, Direction, PricingModel, PricingType};
 
-pub use theirs::{read_theirs, Source, TheirPoint, TheirReport};
+pub use crate::ingest::theirs::{read_theirs, Source, TheirPoint, TheirReport};
 
 /// Stable finding codes (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -76,7 +74,7 @@ pub struct Line {
 }
 
 fn money_str<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::money::fmt(*d))
+    s.serialize_str(&crate::model::money::fmt(*d))
 }
 
 /// A message whose own webhook `pricing` disagrees with wacost.
@@ -131,8 +129,8 @@ impl Ours {
         m: &Message,
         p: &Priced,
         pricing: &Pricing,
-        privacy: &crate::phone::Privacy,
-        inputs: &crate::input::Inputs,
+        privacy: &crate::model::phone::Privacy,
+        inputs: &crate::ingest::Inputs,
         zone: &Zone,
     ) {
         if m.direction() != Direction::Outbound

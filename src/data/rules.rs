@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::DataError;
-use crate::domain::{Category, PricingModel};
-use crate::time::{parse_date, HOUR};
+use crate::model::time::{parse_date, HOUR};
+use crate::model::{Category, PricingModel};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::Category;
-use crate::pricing::rules::Era;
-use crate::pricing::tiers::band_for;
-use crate::pricing::{MarketId, Pricing, RateCards, RateError, TierCards};
+use crate::data::rules::Era;
+use crate::data::tiers::band_for;
+use crate::data::{MarketId, Pricing, RateCards, RateError, TierCards};
+use crate::model::Category;
 
 /// Where a charged message sits on the volume ladder.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use super::rates::RateCell;
 use super::Pricing;
-use crate::domain::Category;
+use crate::model::Category;
 
 #[derive(Debug, Default)]
 pub struct CheckReport {

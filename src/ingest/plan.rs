@@ -5,9 +5,9 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::domain::Category;
-use crate::pricing::{MarketId, MarketMap};
-use crate::time::Month;
+use crate::data::{MarketId, MarketMap};
+use crate::model::time::Month;
+use crate::model::Category;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,7 +141,7 @@ pub fn check_growth(growth: Decimal) -> Result<(), String> {
 
 /// Checks that a campaign of `messages` a month growing by `growth` stays
 /// within [`MAX_MONTHLY_MESSAGES`] over `months`, computing the volume as
-/// [`crate::forecast::price_plan`] does.
+/// [`crate::engine::forecast::price_plan`] does.
 pub fn check_volume(messages: u64, months: &[Month], growth: Decimal) -> Result<(), String> {
     if messages > MAX_MONTHLY_MESSAGES {
         return Err(format!(
@@ -428,7 +428,7 @@ impl Plan {
                         .map_err(|e| ferr("percent", e))?;
                 }
                 for (k, v) in &f.per_category {
-                    let c: Category = k.parse().map_err(|e: crate::domain::UnknownCategory| {
+                    let c: Category = k.parse().map_err(|e: crate::model::UnknownCategory| {
                         ferr("per_category", e.to_string())
                     })?;
                     fees.per_category[c.index()] =
@@ -450,7 +450,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::Pricing;
+    use crate::data::Pricing;
     use rust_decimal_macros::dec;
 
     fn parse(t: &str) -> Result<Plan, PlanError> {

@@ -9,11 +9,13 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
-use super::{quote_field, InputError, Inputs, Message, MetaPricing, Rejected};
-use crate::domain::{Category, Direction};
+use super::{InputError, Inputs};
 use crate::hash::IntSet;
-use crate::phone::E164;
-use crate::time::parse_timestamp;
+use crate::ingest::timestamp::parse_timestamp;
+use crate::model::phone::E164;
+use crate::model::redact::quote_field;
+use crate::model::{Category, Direction};
+use crate::model::{Message, MetaPricing, Rejected};
 
 pub(super) fn read(
     mut reader: Box<dyn BufRead>,
@@ -472,7 +474,7 @@ fn timestamp(v: &Value, inputs: &Inputs) -> Result<i64, (Option<&'static str>, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::Zone;
+    use crate::model::time::Zone;
 
     fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
         let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());

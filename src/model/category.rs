@@ -53,7 +53,7 @@ impl fmt::Display for Category {
 
 /// Error for a word that names no category.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown category {} (accepted: {accepted})", crate::input::quote_field(.0), accepted = Category::ACCEPTED)]
+#[error("unknown category {} (accepted: {accepted})", crate::model::redact::quote_field(.0), accepted = Category::ACCEPTED)]
 pub struct UnknownCategory(pub String);
 
 impl FromStr for Category {
@@ -105,7 +105,7 @@ impl FromStr for Direction {
             _ if is(&["outbound", "out", "sent", "outgoing"]) => Ok(Direction::Outbound),
             _ => Err(format!(
                 "unknown direction {} (accepted: inbound, in, received, outbound, out, sent)",
-                crate::input::quote_field(s.trim())
+                crate::model::redact::quote_field(s.trim())
             )),
         }
     }

@@ -29,7 +29,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::Category;
+use crate::model::Category;
 
 /// One base (list) rate of a `Pricing.csv` card.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +127,7 @@ pub enum ImportError {
     NoHeader { last_line: u64 },
 
     #[error(
-        "line {line}, column {column} (`{field}`): header {} {problem}; expected {expected}", crate::input::quote_field(.value)
+        "line {line}, column {column} (`{field}`): header {} {problem}; expected {expected}", crate::model::redact::quote_field(.value)
     )]
     BadHeader {
         line: u64,
@@ -148,7 +148,7 @@ pub enum ImportError {
         expected: String,
     },
 
-    #[error("line {line}, column {column} (`{field}`): {} {problem}; expected {expected}", crate::input::quote_field(.value))]
+    #[error("line {line}, column {column} (`{field}`): {} {problem}; expected {expected}", crate::model::redact::quote_field(.value))]
     InvalidValue {
         line: u64,
         column: usize,
@@ -158,7 +158,7 @@ pub enum ImportError {
         expected: String,
     },
 
-    #[error("line {line}, column {column} (`Currency`): {} means {found}, but line {first_line} set the card's currency to {currency}; expected {currency} on every row (one card, one currency)", crate::input::quote_field(.value))]
+    #[error("line {line}, column {column} (`Currency`): {} means {found}, but line {first_line} set the card's currency to {currency}; expected {currency} on every row (one card, one currency)", crate::model::redact::quote_field(.value))]
     MixedCurrency {
         line: u64,
         column: usize,
@@ -168,7 +168,7 @@ pub enum ImportError {
         first_line: u64,
     },
 
-    #[error("line {line}, column {column} (`{field}`): {} repeats {what} already given on line {first_line}; expected each {what_kind} once", crate::input::quote_field(.value))]
+    #[error("line {line}, column {column} (`{field}`): {} repeats {what} already given on line {first_line}; expected each {what_kind} once", crate::model::redact::quote_field(.value))]
     Duplicate {
         line: u64,
         column: usize,

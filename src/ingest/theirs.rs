@@ -24,7 +24,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
 
-use crate::domain::Category;
+use crate::model::Category;
 
 /// Where a figure came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -186,7 +186,7 @@ pub enum TheirError {
         second: String,
     },
 
-    #[error("{file}:{line}: field `{field}` = {}: {expected}", crate::input::quote_field(.value))]
+    #[error("{file}:{line}: field `{field}` = {}: {expected}", crate::model::redact::quote_field(.value))]
     CsvField {
         file: String,
         line: u64,

@@ -2,9 +2,9 @@
 //! open and which rule of the era in force decides each message. It knows
 //! nothing about rates; [`crate::tariff`] prices what it calls `regular`.
 
-use crate::domain::{Category, PricingModel, PricingType};
+use crate::data::rules::{AllowanceScope, Era};
 use crate::hash::IntMap;
-use crate::pricing::rules::{AllowanceScope, Era};
+use crate::model::{Category, PricingModel, PricingType};
 
 /// Why a message got its pricing type: printed as the `rule` of detail rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -454,13 +454,13 @@ mod tests {
         // Memory per contact: 40 bytes of state + the 8-byte key; per held
         // message: 32 bytes.
         assert_eq!(std::mem::size_of::<ContactState>(), 40);
-        assert_eq!(std::mem::size_of::<crate::input::Message>(), 32);
+        assert_eq!(std::mem::size_of::<crate::model::Message>(), 32);
     }
-    use crate::pricing::rules::Rules;
-    use crate::time::{parse_date, HOUR};
+    use crate::data::rules::Rules;
+    use crate::model::time::{parse_date, HOUR};
 
     fn rules() -> Rules {
-        Rules::load(include_str!("../pricing/rules.toml")).unwrap()
+        Rules::load(include_str!("../../pricing/rules.toml")).unwrap()
     }
 
     fn era<'r>(r: &'r Rules, d: &str) -> &'r Era {

@@ -1,19 +1,17 @@
 //! Forecasts: planned campaigns priced with the same rules, rates and
 //! tiers as real logs ([`crate::tariff`]), month by month.
 
-pub mod plan;
-
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::domain::{Category, PricingModel};
-use crate::pricing::{MarketId, Pricing, RateError};
-use crate::tariff::{Tariff, TierSeeds};
-use crate::time::Month;
+use crate::data::{MarketId, Pricing, RateError};
+use crate::engine::tariff::{Tariff, TierSeeds};
+use crate::model::time::Month;
+use crate::model::{Category, PricingModel};
 
-pub use plan::{Campaign, Fees, MarketRef, Plan, PlanError};
+pub use crate::ingest::plan::{Campaign, Fees, MarketRef, Plan, PlanError};
 
 /// One forecast line: a month, market and category.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -186,7 +184,7 @@ mod tests {
             &plan,
             "USD",
             &BTreeMap::new(),
-            as_of.map(|d| crate::time::parse_date(d).unwrap()),
+            as_of.map(|d| crate::model::time::parse_date(d).unwrap()),
         )
         .unwrap()
     }

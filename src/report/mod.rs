@@ -11,14 +11,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::domain::{Category, Direction, PricingType};
+use crate::data::Pricing;
 use crate::engine::{Outcome, Priced};
 use crate::hash::IntMap;
-use crate::input::{Inputs, Interner, Message, Rejected};
-use crate::money;
-use crate::phone::Privacy;
-use crate::pricing::Pricing;
-use crate::time::Month;
+use crate::ingest::Inputs;
+use crate::model::money;
+use crate::model::phone::Privacy;
+use crate::model::time::Month;
+use crate::model::{Category, Direction, PricingType};
+use crate::model::{Interner, Message, Rejected};
 
 /// Coded values of up to 9 dimensions (see `Summary::code`), with their
 /// hash computed as they are coded (hashing the array afterwards cost more

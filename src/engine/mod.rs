@@ -8,6 +8,11 @@
 //! it for consumers that need the inputs while verdicts arrive. Both feed
 //! one [`Pricer`], so the numbers cannot differ.
 
+pub mod classify;
+pub mod forecast;
+pub mod reconcile;
+pub mod tariff;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -15,13 +20,14 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::classify::{Classification, Classifier, Outbound};
-use crate::domain::{Direction, PricingType};
-use crate::input::{self, InputError, InputFormat, Inputs, Message, Rejected};
-use crate::pricing::markets::ResolveCache;
-use crate::pricing::{Pricing, RateError, Resolved};
-use crate::tariff::{Tariff, Tier, TierSeeds};
-use crate::time::{Month, Zone};
+use crate::data::markets::ResolveCache;
+use crate::data::{Pricing, RateError, Resolved};
+use crate::engine::classify::{Classification, Classifier, Outbound};
+use crate::engine::tariff::{Tariff, Tier, TierSeeds};
+use crate::ingest::{self, InputError, InputFormat, Inputs};
+use crate::model::time::{Month, Zone};
+use crate::model::{Direction, PricingType};
+use crate::model::{Message, Rejected};
 
 /// What happened to a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,7 +253,7 @@ fn read_in_chunks(
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut open = true;
     for p in paths {
-        input::read_input(
+        ingest::read_input(
             p,
             format,
             inputs,
@@ -288,8 +294,8 @@ fn streamable(paths: &[String], format: Option<InputFormat>) -> Result<bool, Inp
         let f = match format {
             Some(f) => f,
             None => {
-                let mut r = input::open(p)?;
-                input::detect(&mut r).map_err(|source| InputError::Io {
+                let mut r = ingest::open(p)?;
+                ingest::detect(&mut r).map_err(|source| InputError::Io {
                     file: p.clone(),
                     source,
                 })?
@@ -393,11 +399,11 @@ pub fn read_all(
 ) -> Result<Vec<Message>, InputError> {
     let mut msgs = Vec::new();
     for p in paths {
-        input::read_input(p, format, inputs, &mut |m| msgs.push(m), &mut |r| {
+        ingest::read_input(p, format, inputs, &mut |m| msgs.push(m), &mut |r| {
             rejected.push(r)
         })?;
     }
-    input::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
+    ingest::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
     Ok(msgs)
 }
 
@@ -677,7 +683,7 @@ impl<'p> Pricer<'p> {
         let day = match self.day {
             Some(day) if day.number == number => day,
             _ => {
-                let date = crate::time::date_of_day(number);
+                let date = crate::model::time::date_of_day(number);
                 let day = Day {
                     number,
                     date,

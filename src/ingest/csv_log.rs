@@ -4,12 +4,15 @@
 use std::io::BufRead;
 use std::str::FromStr;
 
-use super::records::{Record, Records};
-use super::{quote_field, InputError, Inputs, Message, Rejected};
-use crate::domain::{Category, Direction};
-use crate::phone::E164;
+use super::csv_records::{Record, Records};
+use super::timestamp::{parse_timestamp, parse_timestamp_with};
+use super::{InputError, Inputs};
+use crate::model::phone::E164;
+use crate::model::redact::quote_field;
+use crate::model::time::Zone;
+use crate::model::{Category, Direction};
+use crate::model::{Message, Rejected};
 use crate::text::trim;
-use crate::time::{parse_timestamp, parse_timestamp_with, Zone};
 
 /// (canonical name, aliases) in the order they are looked for.
 const COLUMNS: &[(&str, &[&str])] = &[
@@ -512,7 +515,7 @@ fn template_categories() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::Zone;
+    use crate::model::time::Zone;
 
     fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
         let mut inputs = Inputs::new(Zone::parse("America/Sao_Paulo").unwrap());

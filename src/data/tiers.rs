@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 
 use super::markets::{MarketId, MarketMap};
 use super::{data_records, DataError};
-use crate::domain::Category;
-use crate::time::parse_date;
+use crate::model::time::parse_date;
+use crate::model::Category;
 
 /// One band: messages `from..=to` of the month cost `rate` each.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::{data_records, DataError};
-use crate::phone::E164;
-use crate::time::parse_date;
+use crate::model::phone::E164;
+use crate::model::time::parse_date;
 
 /// Index of a market name (dense, for per-market arrays).
 pub type MarketId = u16;
@@ -451,7 +451,7 @@ mod tests {
 
     #[test]
     fn cached_resolution_agrees_with_resolve() {
-        let pricing = crate::pricing::Pricing::bundled().unwrap();
+        let pricing = crate::data::Pricing::bundled().unwrap();
         let map = &pricing.markets;
         let mut cache = ResolveCache::default();
         let mut dates = map.snapshot_dates();

@@ -1,0 +1,196 @@
+//! Input readers: message logs (CSV, Cloud API webhook JSON), detected from
+//! content, plain or gzip, from files or stdin. Every row becomes a
+//! [`Message`] or a [`Rejected`] with its file, line and reason.
+
+pub mod csv_log;
+mod csv_records;
+pub mod plan;
+pub mod theirs;
+pub mod timestamp;
+pub mod webhook;
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::model::{Extra, Interner, Message, MetaPricing, Rejected, Zone};
+
+/// Which reader to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    /// JSON Lines of webhook payloads (same reader as `webhook`).
+    Jsonl,
+    Webhook,
+}
+
+/// What the readers share: the time zone for naive times, file names and
+/// interned strings.
+#[derive(Debug)]
+pub struct Inputs {
+    pub zone: Zone,
+    pub files: Vec<String>,
+    pub business_numbers: Interner,
+    pub templates: Interner,
+    /// Rows read (messages + rejected).
+    pub rows: u64,
+    /// Webhook statuses merged into a message already seen.
+    pub merged_statuses: u64,
+    /// Notes for stderr (payloads of other webhook fields, ...).
+    pub notes: Vec<String>,
+    /// Webhook messages waiting for all their statuses.
+    pub webhook: webhook::WebhookState,
+    /// Keep ids' text and Meta's pricing ([`Extra`]) for each message.
+    pub keep_extras: bool,
+    extras: crate::hash::IntMap<u64, Extra>,
+    /// The date the last timestamp read was on.
+    pub last_date: crate::ingest::timestamp::LastDate,
+}
+
+impl Inputs {
+    pub fn new(zone: Zone) -> Inputs {
+        Inputs {
+            zone,
+            files: Vec::new(),
+            business_numbers: Interner::new(),
+            templates: Interner::new(),
+            rows: 0,
+            merged_statuses: 0,
+            notes: Vec::new(),
+            webhook: webhook::WebhookState::default(),
+            keep_extras: false,
+            extras: Default::default(),
+            last_date: Default::default(),
+        }
+    }
+
+    /// Stores a message's id text and Meta pricing under its id's
+    /// fingerprint when [`Inputs::keep_extras`] is set (the first row of an
+    /// id keeps its place).
+    pub fn add_extra(&mut self, id_hash: u64, id: &str, meta: Option<MetaPricing>) {
+        if self.keep_extras && id_hash != 0 {
+            self.extras.entry(id_hash).or_insert_with(|| Extra {
+                id: id.into(),
+                meta,
+            });
+        }
+    }
+
+    pub fn extra(&self, m: &Message) -> Option<&Extra> {
+        self.extras.get(&m.id_hash)
+    }
+
+    /// The message id's text, when kept.
+    pub fn id_of(&self, m: &Message) -> &str {
+        self.extra(m).map_or("", |e| &e.id)
+    }
+
+    pub fn file_name(&self, m: &Message) -> &str {
+        self.files.get(m.file as usize).map_or("", String::as_str)
+    }
+
+    /// Interns a business number; more than 65,535 distinct ones is an error
+    /// of the row.
+    pub fn business_number(&mut self, s: &str) -> Result<u16, String> {
+        u16::try_from(self.business_numbers.get(s))
+            .map_err(|_| "more than 65,535 distinct business numbers in one run".to_string())
+    }
+}
+
+/// An input that cannot be read at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{file}: {msg}")]
+    Format { file: String, msg: String },
+}
+
+/// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.
+pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
+    let raw: Box<dyn Read> = if path == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(Path::new(path)).map_err(|source| InputError::Io {
+            file: path.to_string(),
+            source,
+        })?;
+        Box::new(f)
+    };
+    let mut br = BufReader::with_capacity(1 << 16, raw);
+    let head = br.fill_buf().map_err(|source| InputError::Io {
+        file: path.to_string(),
+        source,
+    })?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let gz = flate2::read::MultiGzDecoder::new(br);
+        Ok(Box::new(BufReader::with_capacity(1 << 16, gz)))
+    } else {
+        Ok(Box::new(br))
+    }
+}
+
+/// Guesses the format from the first bytes: JSON starts with `{` or `[`.
+pub fn detect(reader: &mut dyn BufRead) -> io::Result<InputFormat> {
+    let head = reader.fill_buf()?;
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    Ok(match first {
+        Some(b'{' | b'[') => InputFormat::Webhook,
+        _ => InputFormat::Csv,
+    })
+}
+
+/// Reads one input into `out`, rejected rows into `rejected`.
+pub fn read_input(
+    path: &str,
+    format: Option<InputFormat>,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<(), InputError> {
+    let reader = open(path)?;
+    let name = if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.to_string()
+    };
+    read_from(reader, &name, format, inputs, out, rejected)
+}
+
+/// Reads one already opened input named `name` (for messages): the readers
+/// without the file system, for tests and fuzzing.
+pub fn read_from(
+    mut reader: Box<dyn BufRead>,
+    name: &str,
+    format: Option<InputFormat>,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<(), InputError> {
+    let name = name.to_string();
+    let format = match format {
+        Some(f) => f,
+        None => detect(&mut reader).map_err(|source| InputError::Io {
+            file: name.clone(),
+            source,
+        })?,
+    };
+    if inputs.files.len() >= usize::from(u16::MAX) {
+        return Err(InputError::Format {
+            file: name,
+            msg: "too many input files (at most 65535)".into(),
+        });
+    }
+    let file_idx = inputs.files.len() as u16;
+    inputs.files.push(name.clone());
+    match format {
+        InputFormat::Csv => csv_log::read(reader, &name, file_idx, inputs, out, rejected),
+        InputFormat::Jsonl | InputFormat::Webhook => {
+            webhook::read(reader, &name, file_idx, inputs, out, rejected)
+        }
+    }
+}

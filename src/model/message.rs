@@ -1,0 +1,214 @@
+//! The record every layer shares: one message of a log, packed into 32
+//! bytes, and the row that could not become one.
+
+use serde::Serialize;
+
+use super::category::{Category, Direction};
+use super::phone::E164;
+
+/// Meta's own `pricing` object from a status webhook, kept for reconcile.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetaPricing {
+    pub billable: Option<bool>,
+    pub pricing_model: Option<String>,
+    pub pricing_type: Option<String>,
+    pub category: Option<String>,
+}
+
+/// One message of the log, normalized and packed into 32 bytes: an
+/// unsorted log is held whole, so this is the memory per message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Unix seconds ([`parse_timestamp`](crate::ingest::timestamp::parse_timestamp)
+    /// accepts years 2000 to 2100 only, so they fit).
+    secs: u32,
+    /// 1-based line (saturates at `u32::MAX`).
+    pub line: u32,
+    /// Contact digits (50 bits), category (3 bits), flags (4 bits).
+    packed: u64,
+    /// Fingerprint of the message id ([`crate::hash::id_hash`]); 0 = none.
+    /// Also the key of its [`Extra`] kept by the readers.
+    pub id_hash: u64,
+    /// Interned template name (0 = none).
+    pub template_name: u32,
+    /// Interned business number (0 = not given).
+    pub business_number: u16,
+    /// Index into [`Inputs::files`].
+    pub file: u16,
+}
+
+fn clamp_secs(ts: i64) -> u32 {
+    // In range by parse_timestamp's years 2000..=2100; 0 marks a row
+    // already rejected for its timestamp.
+    u32::try_from(ts.max(0)).unwrap_or(u32::MAX)
+}
+
+const CONTACT_BITS: u32 = 50;
+const CONTACT_MASK: u64 = (1 << CONTACT_BITS) - 1;
+const CATEGORY_SHIFT: u32 = CONTACT_BITS;
+const OUTBOUND: u64 = 1 << 53;
+const TEMPLATE: u64 = 1 << 54;
+const FAILED: u64 = 1 << 55;
+const ENTRY_POINT: u64 = 1 << 56;
+
+impl Message {
+    pub fn new(file: u16, line: u64, ts: i64, direction: Direction, contact: E164) -> Message {
+        // E.164 has at most 15 digits: < 10^15 < 2^50.
+        let mut packed = contact.value() & CONTACT_MASK;
+        if direction == Direction::Outbound {
+            packed |= OUTBOUND;
+        }
+        Message {
+            secs: clamp_secs(ts),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            packed,
+            id_hash: 0,
+            template_name: 0,
+            business_number: 0,
+            file,
+        }
+    }
+
+    /// Unix seconds.
+    pub fn ts(&self) -> i64 {
+        i64::from(self.secs)
+    }
+
+    pub fn set_ts(&mut self, ts: i64) {
+        self.secs = clamp_secs(ts);
+    }
+
+    pub fn contact(&self) -> E164 {
+        E164::from_digits_value(self.packed & CONTACT_MASK)
+    }
+
+    pub fn direction(&self) -> Direction {
+        if self.packed & OUTBOUND != 0 {
+            Direction::Outbound
+        } else {
+            Direction::Inbound
+        }
+    }
+
+    pub fn is_template(&self) -> bool {
+        self.packed & TEMPLATE != 0
+    }
+
+    /// Template category (templates only).
+    pub fn category(&self) -> Option<Category> {
+        let i = ((self.packed >> CATEGORY_SHIFT) & 0b111) as usize;
+        i.checked_sub(1).and_then(|i| Category::ALL.get(i).copied())
+    }
+
+    /// Marks the message a template of `category`, or not a template (`None`).
+    pub fn set_template(&mut self, category: Option<Category>) {
+        self.packed &= !(TEMPLATE | (0b111 << CATEGORY_SHIFT));
+        if let Some(c) = category {
+            self.packed |= TEMPLATE | ((c.index() as u64 + 1) << CATEGORY_SHIFT);
+        }
+    }
+
+    /// Not delivered: never billed.
+    pub fn failed(&self) -> bool {
+        self.packed & FAILED != 0
+    }
+
+    pub fn set_failed(&mut self, failed: bool) {
+        self.set_flag(FAILED, failed);
+    }
+
+    /// Inbound from a free entry point (click-to-WhatsApp ad, page button).
+    pub fn entry_point(&self) -> bool {
+        self.packed & ENTRY_POINT != 0
+    }
+
+    pub fn set_entry_point(&mut self, entry_point: bool) {
+        self.set_flag(ENTRY_POINT, entry_point);
+    }
+
+    fn set_flag(&mut self, flag: u64, on: bool) {
+        if on {
+            self.packed |= flag;
+        } else {
+            self.packed &= !flag;
+        }
+    }
+
+    /// Everything but the position, as one comparable value: orders
+    /// messages of the same second deterministically.
+    pub fn content_key(&self) -> (u64, u64, u32, u16) {
+        (
+            self.packed,
+            self.id_hash,
+            self.template_name,
+            self.business_number,
+        )
+    }
+}
+
+/// What only some commands need of a message: its id's text (detail rows,
+/// reconcile) and Meta's pricing object (reconcile).
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    pub id: Box<str>,
+    pub meta: Option<MetaPricing>,
+}
+
+/// A row that could not be used, and why. Never quotes a full number.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Rejected {
+    pub file: String,
+    pub line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+/// Interned strings shared by the readers (business numbers, templates).
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, u32, crate::hash::BuildIntHasher>,
+    /// The last names looked up: logs name a handful of business numbers
+    /// and templates, row after row.
+    recent: [u32; 4],
+    next: usize,
+}
+
+impl Interner {
+    pub fn new() -> Interner {
+        Interner {
+            names: vec![String::new()],
+            index: Default::default(),
+            recent: [0; 4],
+            next: 0,
+        }
+    }
+
+    pub fn get(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return 0;
+        }
+        for &i in &self.recent {
+            if self.names.get(i as usize).is_some_and(|n| n == s) {
+                return i;
+            }
+        }
+        let i = match self.index.get(s) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.names.push(s.to_string());
+                self.index.insert(s.to_string(), i);
+                i
+            }
+        };
+        self.recent[self.next] = i;
+        self.next = (self.next + 1) % self.recent.len();
+        i
+    }
+
+    pub fn name(&self, i: u32) -> &str {
+        self.names.get(i as usize).map_or("", String::as_str)
+    }
+}

@@ -1,0 +1,15 @@
+//! The vocabulary of Meta's billing, in Meta's own words: categories,
+//! pricing types, messages, phone numbers, money and time. Depends on no
+//! other layer of the crate.
+
+pub mod category;
+pub mod message;
+pub mod money;
+pub mod phone;
+pub mod redact;
+pub mod time;
+
+pub use category::{Category, Direction, PricingModel, PricingType, UnknownCategory};
+pub use message::{Extra, Interner, Message, MetaPricing, Rejected};
+pub use phone::{Privacy, E164};
+pub use time::{Month, Zone};
