@@ -5,7 +5,7 @@ use std::io::BufRead;
 use std::str::FromStr;
 
 use super::csv_records::{Record, Records};
-use super::timestamp::{parse_timestamp, parse_timestamp_with};
+use super::toolkit::timestamp::{parse_timestamp, parse_timestamp_with};
 use super::{InputError, Inputs};
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;

@@ -6,7 +6,7 @@ pub mod csv_log;
 mod csv_records;
 pub mod plan;
 pub mod theirs;
-pub mod timestamp;
+pub mod toolkit;
 pub mod webhook;
 
 use std::io::{self, BufRead, BufReader, Read};
@@ -43,7 +43,7 @@ pub struct Inputs {
     pub keep_extras: bool,
     extras: crate::hash::IntMap<u64, Extra>,
     /// The date the last timestamp read was on.
-    pub last_date: crate::ingest::timestamp::LastDate,
+    pub last_date: crate::ingest::toolkit::timestamp::LastDate,
 }
 
 impl Inputs {

@@ -24,6 +24,8 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
 
+use crate::ingest::toolkit::amount::{amount_core, decimal_evidence, parse_amount, DecimalMark};
+use crate::model::currency;
 use crate::model::Category;
 
 /// Where a figure came from.
@@ -663,7 +665,7 @@ impl JsonReader<'_> {
         }
         if let Some(c) = map.get("currency") {
             match c {
-                Value::String(s) if is_currency_code(s.trim()) => {
+                Value::String(s) if currency::is_code_shape(s.trim()) => {
                     let code = s.trim().to_ascii_uppercase();
                     self.currency.see(self.file, &code, at)?;
                 }
@@ -1246,7 +1248,7 @@ fn normalise_header(written: &str) -> Header {
         if let (Some(a), Some(b)) = (name.find(open), name.rfind(close)) {
             if a < b {
                 let inner = name.get(a + 1..b).unwrap_or("").trim().to_string();
-                unit = unit.or_else(|| currency_of_symbol_or_code(&inner));
+                unit = unit.or_else(|| currency::code_of(&inner).map(str::to_string));
                 name = format!(
                     "{}{}",
                     name.get(..a).unwrap_or(""),
@@ -1273,7 +1275,7 @@ fn normalise_header(written: &str) -> Header {
     // `cost_usd`, `valor_brl`
     if let Some((head, tail)) = norm.rsplit_once('_') {
         let code = tail.to_ascii_uppercase();
-        if COLUMNS[COL_COST].aliases.contains(&head) && CURRENCY_CODES.contains(&code.as_str()) {
+        if COLUMNS[COL_COST].aliases.contains(&head) && currency::by_code(&code).is_some() {
             unit = Some(code);
             norm = head.to_string();
         }
@@ -1283,192 +1285,6 @@ fn normalise_header(written: &str) -> Header {
         norm,
         currency: unit,
     }
-}
-
-/// ISO 4217 codes Meta bills in (and a few more), upper case expected in amounts.
-const CURRENCY_CODES: [&str; 20] = [
-    "USD", "EUR", "GBP", "INR", "IDR", "BRL", "MXN", "ARS", "COP", "AED", "SAR", "AUD", "MYR",
-    "PEN", "CLP", "SGD", "CAD", "CHF", "JPY", "ZAR",
-];
-
-fn is_currency_code(s: &str) -> bool {
-    s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic())
-}
-
-/// Symbols that name one currency. A bare `$` names none.
-const SYMBOLS: [(&str, &str); 12] = [
-    ("R$", "BRL"),
-    ("US$", "USD"),
-    ("$US", "USD"),
-    ("U$", "USD"),
-    ("A$", "AUD"),
-    ("AU$", "AUD"),
-    ("S$", "SGD"),
-    ("MX$", "MXN"),
-    ("€", "EUR"),
-    ("£", "GBP"),
-    ("₹", "INR"),
-    ("Rp", "IDR"),
-];
-
-fn currency_of_symbol_or_code(s: &str) -> Option<String> {
-    let t = s.trim();
-    if let Some((_, code)) = SYMBOLS.iter().find(|(sym, _)| sym.eq_ignore_ascii_case(t)) {
-        return Some((*code).to_string());
-    }
-    let up = t.to_ascii_uppercase();
-    CURRENCY_CODES.contains(&up.as_str()).then_some(up)
-}
-
-/// Takes a currency symbol or code off either end of an amount.
-fn strip_currency(s: &str) -> (&str, Option<&'static str>) {
-    let t = s.trim();
-    for (sym, code) in SYMBOLS {
-        if let Some(rest) = t.strip_prefix(sym) {
-            return (rest.trim(), Some(code));
-        }
-        if let Some(rest) = t.strip_suffix(sym) {
-            return (rest.trim(), Some(code));
-        }
-    }
-    for code in CURRENCY_CODES {
-        if let Some(rest) = t.strip_prefix(code) {
-            return (rest.trim(), Some(code));
-        }
-        if let Some(rest) = t.strip_suffix(code) {
-            return (rest.trim(), Some(code));
-        }
-    }
-    if let Some(rest) = t.strip_prefix('$').or_else(|| t.strip_suffix('$')) {
-        return (rest.trim(), None);
-    }
-    (t, None)
-}
-
-/// Which character a file uses for decimals in its amounts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum DecimalMark {
-    Dot,
-    Comma,
-}
-
-impl DecimalMark {
-    fn char(self) -> char {
-        match self {
-            DecimalMark::Dot => '.',
-            DecimalMark::Comma => ',',
-        }
-    }
-
-    fn thousands(self) -> char {
-        match self {
-            DecimalMark::Dot => ',',
-            DecimalMark::Comma => '.',
-        }
-    }
-
-    fn example(self) -> &'static str {
-        match self {
-            DecimalMark::Dot => "1234.56, 1,234.56 or $1,234.56",
-            DecimalMark::Comma => "1234,56, 1.234,56 or R$ 1.234,56",
-        }
-    }
-}
-
-/// Removes sign, currency and spaces: `(R$ 1.234,56)` → (`1.234,56`, negative, BRL).
-fn amount_core(cell: &str) -> (String, bool, Option<&'static str>) {
-    let mut t = cell.trim();
-    let mut negative = false;
-    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        negative = true;
-        t = inner.trim();
-    }
-    let (rest, mut currency) = strip_currency(t);
-    t = rest;
-    for minus in ['-', '−'] {
-        if let Some(r) = t.strip_prefix(minus).or_else(|| t.strip_suffix(minus)) {
-            negative = !negative;
-            t = r.trim();
-            break;
-        }
-    }
-    let (rest, c2) = strip_currency(t);
-    t = rest.strip_prefix('+').map_or(rest, str::trim);
-    currency = currency.or(c2);
-    let core: String = t
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
-        .collect();
-    (core, negative, currency)
-}
-
-/// Evidence an amount gives about the decimal mark; `None` when it could be either
-/// (`1234`, `1.234`, `1,234`).
-fn decimal_evidence(core: &str) -> Option<DecimalMark> {
-    let last = core.rfind(['.', ','])?;
-    let mark = if core.get(last..)?.starts_with('.') {
-        DecimalMark::Dot
-    } else {
-        DecimalMark::Comma
-    };
-    let other = mark.thousands();
-    if core.contains(other) {
-        return Some(mark);
-    }
-    if core.matches(mark.char()).count() > 1 {
-        // 1.234.567: the repeated mark separates thousands.
-        return Some(match mark {
-            DecimalMark::Dot => DecimalMark::Comma,
-            DecimalMark::Comma => DecimalMark::Dot,
-        });
-    }
-    let digits_after = core.len() - last - 1;
-    let int_part = core.get(..last).unwrap_or("");
-    // `0.408` or `.408`: no number is written with a thousands separator after a zero.
-    let zero_int = int_part.chars().all(|c| c == '0');
-    (digits_after != 3 || zero_int).then_some(mark)
-}
-
-/// Parses an amount written with `mark` as the decimal character.
-fn parse_amount(cell: &str, mark: DecimalMark) -> Option<(Decimal, Option<&'static str>)> {
-    let (core, negative, currency) = amount_core(cell);
-    let mut parts = core.split(mark.char());
-    let int_part = parts.next()?;
-    let frac = parts.next();
-    if parts.next().is_some() {
-        return None;
-    }
-    let mut int_digits = String::new();
-    if int_part.contains(mark.thousands()) {
-        for (i, group) in int_part.split(mark.thousands()).enumerate() {
-            let ok = if i == 0 {
-                (1..=3).contains(&group.len()) && !group.starts_with('0')
-            } else {
-                group.len() == 3
-            };
-            if !ok {
-                return None;
-            }
-            int_digits.push_str(group);
-        }
-    } else {
-        int_digits.push_str(int_part);
-    }
-    let frac = frac.unwrap_or("");
-    if int_digits.is_empty() && frac.is_empty() {
-        return None;
-    }
-    if !int_digits.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let text = match (int_digits.is_empty(), frac.is_empty()) {
-        (_, true) => int_digits,
-        (true, false) => format!("0.{frac}"),
-        (false, false) => format!("{int_digits}.{frac}"),
-    };
-    let d = Decimal::from_str(&text).ok()?;
-    Some((if negative { -d } else { d }, currency))
 }
 
 /// Month names and abbreviations in English, Portuguese and Spanish (accents folded).
@@ -1960,9 +1776,11 @@ fn read_csv(file: &str, body: &[u8], mut warnings: Warnings) -> Result<TheirRepo
             None
         } else {
             Some(
-                currency_of_symbol_or_code(currency_cell)
+                currency::code_of(currency_cell)
+                    .map(str::to_string)
                     .or_else(|| {
-                        is_currency_code(currency_cell).then(|| currency_cell.to_ascii_uppercase())
+                        currency::is_code_shape(currency_cell)
+                            .then(|| currency_cell.to_ascii_uppercase())
                     })
                     .ok_or_else(|| {
                         bad(

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{InputError, Inputs};
 use crate::hash::IntSet;
-use crate::ingest::timestamp::parse_timestamp;
+use crate::ingest::toolkit::timestamp::parse_timestamp;
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;
 use crate::model::{Category, Direction};

@@ -19,7 +19,7 @@ pub struct MetaPricing {
 /// unsorted log is held whole, so this is the memory per message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    /// Unix seconds ([`parse_timestamp`](crate::ingest::timestamp::parse_timestamp)
+    /// Unix seconds ([`parse_timestamp`](crate::ingest::toolkit::timestamp::parse_timestamp)
     /// accepts years 2000 to 2100 only, so they fit).
     secs: u32,
     /// 1-based line (saturates at `u32::MAX`).

@@ -3,6 +3,7 @@
 //! other layer of the crate.
 
 pub mod category;
+pub mod currency;
 pub mod message;
 pub mod money;
 pub mod phone;

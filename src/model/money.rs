@@ -17,14 +17,7 @@ pub fn fmt(d: Decimal) -> String {
     x.to_string()
 }
 
-/// Decimals of a currency's minor unit (ISO 4217).
-pub fn minor_unit_decimals(currency: &str) -> u32 {
-    match currency {
-        "CLP" | "JPY" | "KRW" | "IDR" | "COP" | "VND" => 0,
-        "BHD" | "KWD" | "OMR" | "IQD" | "JOD" | "TND" | "LYD" => 3,
-        _ => 2,
-    }
-}
+pub use super::currency::minor_unit_decimals;
 
 /// Rounds to the minor unit, half away from zero (as invoices do).
 pub fn rounded_to_minor(d: Decimal, currency: &str) -> Decimal {
