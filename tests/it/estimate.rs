@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `wacost estimate` end to end, on small fixtures in
 //! `tests/fixtures/estimate/`. Every expected figure is computed by hand from
 //! the bundled USD card (Brazil 2025-02-01 card: marketing 0.0625, utility
@@ -7,11 +6,9 @@
 //! authentication 0.0036, authentication_international `unknown`) and the
 //! eras of `pricing/rules.toml`. The source of each rule is named on its test.
 
-mod common;
-
 use std::io::Write as _;
 
-use common::{
+use crate::common::{
     assert_no_full_number, counts, detail_column, estimate_json, fixtures, lines, rejected, run,
     total, wacost, wacost_in,
 };
@@ -604,7 +601,7 @@ fn group_by_accepts_the_column_names_it_prints() {
 #[test]
 fn detail_csv_has_one_row_per_input_row_and_masks_numbers() {
     let d = detail_csv("free_entry_point.csv", &[]);
-    let recs = common::csv_records(&d);
+    let recs = crate::common::csv_records(&d);
     for col in [
         "line",
         "id",

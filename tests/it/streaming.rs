@@ -1,12 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Time-sorted files stream with memory bounded by contacts; anything else
 //! is read into memory. Either way the numbers are the same.
 
-mod common;
-
 use std::path::Path;
 
-use common::{counts, run, total, wacost};
+use crate::common::{counts, run, total, wacost};
 
 const EXAMPLE: &str = "examples/brazil-shop-2026-09.csv";
 

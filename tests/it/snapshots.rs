@@ -1,7 +1,6 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Snapshots of human- and spreadsheet-facing output (insta). The figures in
 //! them are checked by hand once; a change in any of them must be reviewed
-//! (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test snapshots`).
+//! (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test it snapshots`).
 //!
 //! `snapshot.csv` (tz America/Sao_Paulo, USD): Brazil marketing 0.0625 (2026-09),
 //! Rest of Western Europe (Portugal) marketing 0.0592, Brazil utility 0.0068
@@ -11,9 +10,7 @@
 //! allowance unit 1 (pmp-2026-10); Egypt authentication_international on line 14 is
 //! rejected (`unknown` on the card). Total 0.1319.
 
-mod common;
-
-use common::{run, wacost, wacost_in};
+use crate::common::{run, wacost, wacost_in};
 
 fn estimate(format: &str) -> String {
     let mut c = wacost_in("estimate");

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! A small version of the issue 6 benchmark (`bench/compare.sh`), run as a
 //! test: it checks what the benchmark relies on, not the timing. A
 //! 20,000-row month from `examples/gen_log.rs`, in time order, shuffled and as
@@ -6,12 +5,10 @@
 //! `wacost estimate`; every row ends as exactly one outcome; `examples/minimal_pass.rs`
 //! reads the same number of rows.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{counts, run, total, wacost};
+use crate::common::{counts, run, total, wacost};
 use serde_json::Value;
 
 const ROWS: u64 = 20_000;

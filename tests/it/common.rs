@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: running the binary from a
 //! fixtures directory and reading its JSON output.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `wacost reconcile` on the bundled example: Meta's numbers that agree
 //! exit 0, altered ones exit 1 with the right finding.
 

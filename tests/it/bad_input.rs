@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Bad input, one corpus file per case in `tests/fixtures/bad/` (the 1 MB field
 //! is written by its test). Every case checks that rows are conserved
 //! (rows = inbound + billable + free + failed + rejected = the rows of the
@@ -8,9 +7,9 @@
 //! Charged rows are Brazil 2026-10 (pmp-2026-10, no window open): marketing
 //! 0.0625, utility and authentication 0.0068.
 
-mod common;
-
-use common::{assert_no_full_number, counts, estimate_json, rejected, run, total, wacost, Run};
+use crate::common::{
+    assert_no_full_number, counts, estimate_json, rejected, run, total, wacost, Run,
+};
 use serde_json::Value;
 
 /// Every number used in the corpus.
@@ -179,7 +178,7 @@ fn template_without_category() {
 #[test]
 fn invalid_utf8_in_a_field() {
     // Line 2: Latin-1 "promoção" in the template name; line 3: a 0xFF byte in the contact.
-    let bytes = std::fs::read(common::fixtures("bad").join("invalid_utf8.csv")).unwrap();
+    let bytes = std::fs::read(crate::common::fixtures("bad").join("invalid_utf8.csv")).unwrap();
     assert!(
         std::str::from_utf8(&bytes).is_err(),
         "the fixture must hold invalid UTF-8"
@@ -198,7 +197,7 @@ fn invalid_utf8_in_a_field() {
 
 #[test]
 fn byte_order_mark() {
-    let bytes = std::fs::read(common::fixtures("bad").join("bom.csv")).unwrap();
+    let bytes = std::fs::read(crate::common::fixtures("bad").join("bom.csv")).unwrap();
     assert!(bytes.starts_with(b"\xef\xbb\xbftimestamp,"));
     let (_, v) = estimate_bad("bom.csv");
     assert_eq!(counts(&v), (2, 0, 1, 1, 0, 0, 1));
@@ -208,7 +207,7 @@ fn byte_order_mark() {
 
 #[test]
 fn crlf_line_ends_keep_line_numbers_right() {
-    let bytes = std::fs::read(common::fixtures("bad").join("crlf.csv")).unwrap();
+    let bytes = std::fs::read(crate::common::fixtures("bad").join("crlf.csv")).unwrap();
     assert_eq!(
         bytes.windows(2).filter(|w| w == b"\r\n").count(),
         4,

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Properties of `wacost estimate` on random small logs (through the binary,
 //! the contract's interface): rows are conserved, the total is the sum of the
 //! detail costs, and the summary depends neither on the order of the rows nor
@@ -10,11 +9,9 @@
 //! (some from free entry points), templates of every category, free-form
 //! messages, failed rows and malformed rows.
 
-mod common;
-
 use std::path::Path;
 
-use common::{counts, csv_records, run, wacost};
+use crate::common::{counts, csv_records, run, wacost};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -168,7 +165,7 @@ fn write_csv(dir: &Path, name: &str, rows: &[(usize, &Row)]) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
-fn estimate(dir: &Path, files: &[&str], tz: &str, extra: &[&str]) -> common::Run {
+fn estimate(dir: &Path, files: &[&str], tz: &str, extra: &[&str]) -> crate::common::Run {
     let mut c = wacost();
     // Tiny batches: time-sorted files stream through many hand-overs to the
     // classifier, and unsorted ones restart, as million-row logs do.

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Reproducers found by the cargo-fuzz targets under `fuzz/`, minimized
 //! (`cargo fuzz tmin`) and kept in `tests/fixtures/fuzz/`. Each test runs the
 //! library call of its target on the fixture and checks what the target
@@ -22,7 +21,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// The fuzz targets' own harness: the same reading and the same checks.
-#[path = "../fuzz/fuzz_targets/common.rs"]
+#[path = "../../fuzz/fuzz_targets/common.rs"]
 mod harness;
 
 /// What the `csv_reader` / `webhook_reader` targets do: one input, then

@@ -1,13 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `wacost market` and `wacost rates`: the dated market map and rate cards as
 //! a user sees them, and bad `--pricing` data.
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use common::{assert_no_full_number, run, wacost, Run};
+use crate::common::{assert_no_full_number, run, wacost, Run};
 use serde_json::{json, Value};
 
 fn market(args: &[&str]) -> Run {
@@ -460,7 +457,7 @@ fn duplicate_rate_row_is_an_error_naming_file_and_line() {
     let mut c = wacost();
     c.args(["estimate", "--format", "json", "--pricing"])
         .arg(dir.path().join("pricing"))
-        .arg(common::fixtures("estimate").join("failed.csv"));
+        .arg(crate::common::fixtures("estimate").join("failed.csv"));
     let r = run(c);
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
     assert!(r.stderr.contains(&where_), "{}", r.stderr);

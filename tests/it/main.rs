@@ -1,0 +1,17 @@
+//! The integration tests: one binary (one link), one module per area. They
+//! run the `wacost` binary on fixtures in the formats users really have
+//! (`tests/fixtures/`), or call the library in process where a property
+//! test needs hundreds of cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod bad_input;
+mod bench_smoke;
+mod cli;
+mod estimate;
+mod fuzz_regressions;
+mod properties;
+mod reconcile;
+mod snapshots;
+mod streaming;
