@@ -1,6 +1,8 @@
 //! Fast, deterministic hashing for the hot maps (contacts, message ids).
 //! Keys are phone numbers and ids from the user's own files, so the
 //! flood-resistance of SipHash buys nothing and costs a tenth of a run.
+//! Bytes go through XXH3 (a kept crate); integer keys through SplitMix64's
+//! finalizer, a bijection the open-addressing tables rely on.
 
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -73,37 +75,14 @@ pub fn prefetch<T>(r: &T) {
     let _ = r;
 }
 
-/// The folded 128-bit product: the mixing step of wyhash.
+/// Bytes hashed with XXH3 (the `xxhash-rust` crate): a published,
+/// stable algorithm (the same value in every version, so fingerprints may
+/// be kept across runs), faster than the wyhash-style loop it replaced: on
+/// 2M message ids, 29 ns against 38 ns for a 52-byte `wamid`, 15 ns against
+/// 47 ns for 13 digits (see ARCHITECTURE.md).
 #[inline]
-fn mum(a: u64, b: u64) -> u64 {
-    let r = u128::from(a) * u128::from(b);
-    (r as u64) ^ ((r >> 64) as u64)
-}
-
-const P0: u64 = 0xa076_1d64_78bd_642f;
-const P1: u64 = 0xe703_7ed1_a0b4_28db;
-const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
-
-fn word(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
-    u64::from_le_bytes(w)
-}
-
-/// Bytes hashed in the manner of wyhash: 16 bytes per multiplication.
 fn hash_bytes(seed: u64, b: &[u8]) -> u64 {
-    let mut h = seed ^ (b.len() as u64).wrapping_mul(P0);
-    let mut chunks = b.chunks_exact(16);
-    for c in &mut chunks {
-        let (x, y) = c.split_at(8);
-        h = mum(word(x) ^ P1, word(y) ^ h);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let (x, y) = rest.split_at(rest.len().min(8));
-        h = mum(word(x) ^ P1, word(y) ^ h ^ P2);
-    }
-    mum(h ^ P0, b.len() as u64 ^ P1)
+    xxhash_rust::xxh3::xxh3_64_with_seed(b, seed)
 }
 
 /// A message id's 64-bit fingerprint, never 0 (0 means "no id"). Two ids
