@@ -3,11 +3,11 @@
 //! replaceable with `--pricing DIR`.
 
 pub mod check;
-pub mod import;
 pub mod markets;
 pub mod rates;
 pub mod rules;
 pub mod tiers;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,9 @@ impl DataError {
     }
 }
 
+/// Other spellings of market names (optional in a pricing directory).
+const ALIASES_FILE: &str = "market_aliases.csv";
+
 /// Everything the engine needs to price traffic.
 #[derive(Debug)]
 pub struct Pricing {
@@ -84,7 +87,12 @@ impl Pricing {
             }
             Ok(())
         };
-        for rel in ["markets.csv", "calling_codes.csv", "rules.toml"] {
+        for rel in [
+            "markets.csv",
+            "calling_codes.csv",
+            "rules.toml",
+            ALIASES_FILE,
+        ] {
             read(rel, &mut files)?;
         }
         for sub in ["rates", "tiers"] {
@@ -123,7 +131,10 @@ impl Pricing {
                     msg: "missing; a pricing directory needs markets.csv, calling_codes.csv, rules.toml and rates/<CURRENCY>.csv".into(),
                 })
         };
-        let markets = MarketMap::load(get("calling_codes.csv")?, get("markets.csv")?)?;
+        let mut markets = MarketMap::load(get("calling_codes.csv")?, get("markets.csv")?)?;
+        if let Some((_, text)) = files.iter().find(|(p, _)| *p == ALIASES_FILE) {
+            markets.load_aliases(ALIASES_FILE, text)?;
+        }
         let rules = Rules::load(get("rules.toml")?)?;
         let mut rates = BTreeMap::new();
         let mut tiers = BTreeMap::new();
