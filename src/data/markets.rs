@@ -6,9 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{data_records, DataError};
+use super::{data_records, effective_from, DataError};
 use crate::model::phone::E164;
-use crate::model::time::parse_date;
 
 /// Index of a market name (dense, for per-market arrays).
 pub type MarketId = u16;
@@ -250,13 +249,7 @@ impl MarketMap {
 
     fn market_row(&mut self, line: u64, rec: &csv::StringRecord) -> Result<MarketRow, DataError> {
         let f = MARKETS_FILE;
-        let from = parse_date(&rec[0]).ok_or_else(|| {
-            DataError::at(
-                f,
-                line,
-                format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]),
-            )
-        })?;
+        let from = effective_from(f, line, &rec[0])?;
         let country = country_at(f, line, &rec[2])?;
         let market = rec[3].trim();
         if market.is_empty() {
@@ -562,6 +555,7 @@ fn leading(v: u64, nd: usize) -> (u64, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::time::parse_date;
 
     #[test]
     fn cached_resolution_agrees_with_resolve() {

@@ -12,6 +12,8 @@ pub mod write;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 pub use markets::{MarketId, MarketMap, Resolved};
 pub use rates::{RateCards, RateCell, RateError};
 pub use rules::{Era, Rules};
@@ -174,6 +176,30 @@ impl Pricing {
 fn currency_file(path: &str, dir: &str) -> Option<String> {
     let name = path.strip_prefix(dir)?.strip_suffix(".csv")?;
     (name.len() == 3 && name.bytes().all(|b| b.is_ascii_uppercase())).then(|| name.to_string())
+}
+
+/// The `effective_from` cell of a data row.
+pub(crate) fn effective_from(file: &str, line: u64, cell: &str) -> Result<NaiveDate, DataError> {
+    crate::model::time::parse_date(cell).ok_or_else(|| {
+        DataError::at(
+            file,
+            line,
+            format!("effective_from {cell:?} is not a YYYY-MM-DD date"),
+        )
+    })
+}
+
+/// A market cell of a rates or tiers file: a name exactly as markets.csv writes it.
+pub(crate) fn known_market(
+    file: &str,
+    line: u64,
+    cell: &str,
+    markets: &MarketMap,
+) -> Result<MarketId, DataError> {
+    let name = cell.trim();
+    markets
+        .id(name)
+        .ok_or_else(|| DataError::at(file, line, format!("market {name:?} is not in markets.csv")))
 }
 
 /// Reads a data CSV with a header, giving (line number, record) pairs and
