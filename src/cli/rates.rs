@@ -74,9 +74,7 @@ fn run_import(g: &Global, a: &ImportArgs) -> Result<u8> {
     for w in &report.warnings {
         eprintln!("wacost: warning: {}: {w}", a.file);
     }
-    let mut unknown: Vec<&str> = report.imported.markets();
-    unknown.retain(|m| pricing.markets.find_name(m).is_none());
-    unknown.dedup();
+    let unknown = report.imported.unknown_markets(&pricing.markets);
     if !unknown.is_empty() {
         anyhow::bail!(
             "{}: markets not in the market map: {}; add them to markets.csv first",

@@ -319,6 +319,15 @@ impl MarketMap {
         if source.is_empty() {
             return Err("empty source: every alias names where it was seen".into());
         }
+        let key = self.free_key(alias, id)?;
+        self.by_key.entry(key).or_insert(id);
+        Ok(())
+    }
+
+    /// The [`market_key`] of a new alias of market `id`: not empty, and not
+    /// already a spelling of another market.
+    fn free_key(&self, alias: &str, id: MarketId) -> Result<String, String> {
+        let quote = crate::model::redact::quote_field;
         let key = market_key(alias);
         if key.is_empty() {
             return Err(format!(
@@ -332,11 +341,7 @@ impl MarketMap {
                 quote(alias),
                 self.name(other)
             )),
-            Some(_) => Ok(()),
-            None => {
-                self.by_key.insert(key, id);
-                Ok(())
-            }
+            _ => Ok(key),
         }
     }
 

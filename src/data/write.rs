@@ -89,6 +89,18 @@ impl Imported {
         }
     }
 
+    /// The markets of the rows that `markets` does not know, once each, in
+    /// file order: `rates import` refuses to write them.
+    pub fn unknown_markets(&self, markets: &crate::data::MarketMap) -> Vec<&str> {
+        let mut unknown: Vec<&str> = Vec::new();
+        for m in self.markets() {
+            if markets.find_name(m).is_none() && !unknown.contains(&m) {
+                unknown.push(m);
+            }
+        }
+        unknown
+    }
+
     /// The header of the pricing file and this card's rows in its columns.
     fn file_rows(&self, eff: &str, source: &str) -> (&'static [&'static str], Vec<Vec<String>>) {
         match self {
@@ -289,13 +301,25 @@ pub fn write_card(
     let written = new_rows.len();
     rows.extend(new_rows);
     rows.sort_by(|a, b| row_order(a, b, tiers));
+    replace_file(&path, columns, &comments, &rows)?;
+    Ok(written)
+}
 
-    let tmp = folder.join(format!(".{currency}.csv.{}.tmp", std::process::id()));
-    let result = write_file(&tmp, columns, &comments, &rows).and_then(|()| fs::rename(&tmp, &path));
+/// Writes `path` anew through a temporary file beside it, renamed over it
+/// (removed again when anything fails).
+fn replace_file(
+    path: &Path,
+    columns: &[&str],
+    comments: &[String],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("card");
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = write_file(&tmp, columns, comments, rows).and_then(|()| fs::rename(&tmp, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map(|()| written)
+    result
 }
 
 /// Writes header, comment lines, then rows to `path`, synced to disk.

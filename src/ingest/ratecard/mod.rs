@@ -369,42 +369,35 @@ impl<'a> CardReader<'a> {
 
     /// Reads the currency cell of a data row; an empty cell repeats the row above.
     fn currency(&mut self, row: &Row, col: usize) -> Result<&'static str, ImportError> {
+        let bad = |problem| ImportError::value(row, col, "Currency", problem, currency_expected());
         let raw = row.cell(col);
         if raw.is_empty() {
-            return self.currency.map(|(code, _)| code).ok_or_else(|| {
-                ImportError::value(
-                    row,
-                    col,
-                    "Currency",
-                    "is empty and no earlier row named the currency",
-                    currency_expected(),
-                )
-            });
+            let earlier = self.currency.map(|(code, _)| code);
+            return earlier.ok_or_else(|| bad("is empty and no earlier row named the currency"));
         }
-        let code = currency::code_of(raw).ok_or_else(|| {
-            ImportError::value(
-                row,
-                col,
-                "Currency",
-                "is not a currency Meta bills in",
-                currency_expected(),
-            )
-        })?;
-        match self.currency {
-            None => {
-                self.currency = Some((code, row.line));
-                Ok(code)
-            }
-            Some((first, _)) if first == code => Ok(code),
-            Some((first, first_line)) => Err(ImportError::MixedCurrency {
-                line: row.line,
-                column: col + 1,
-                value: raw.into(),
-                found: code.into(),
-                currency: first.into(),
-                first_line,
-            }),
+        let code = currency::code_of(raw).ok_or_else(|| bad("is not a currency Meta bills in"))?;
+        self.same_currency(row, col, code)
+    }
+
+    /// One card, one currency: the first row's sets it.
+    fn same_currency(
+        &mut self,
+        row: &Row,
+        col: usize,
+        code: &'static str,
+    ) -> Result<&'static str, ImportError> {
+        let (first, first_line) = *self.currency.get_or_insert((code, row.line));
+        if first == code {
+            return Ok(code);
         }
+        Err(ImportError::MixedCurrency {
+            line: row.line,
+            column: col + 1,
+            value: row.cell(col).into(),
+            found: code.into(),
+            currency: first.into(),
+            first_line,
+        })
     }
 
     /// The card's currency once every row is read; none means no data row.

@@ -21,24 +21,15 @@ fn scan_header(
 ) -> Result<(Option<usize>, BTreeMap<Category, usize>), ImportError> {
     let mut currency = None;
     let mut categories = BTreeMap::new();
-    for (i, cell) in header.cells.iter().enumerate() {
+    for (i, cell) in header.cells.iter().enumerate().skip(1) {
         let name = header_display(cell);
-        if i == 0 || name.is_empty() {
+        if name.is_empty() {
             continue;
         }
         if alnum_key(&name) == "currency" {
             currency = Some(i);
         } else if let Some(cat) = header_category(&name) {
-            if let Some(first) = categories.insert(cat, i) {
-                return Err(ImportError::BadHeader {
-                    line: header.line,
-                    column: i + 1,
-                    field: cat.to_string(),
-                    value: name,
-                    problem: format!("repeats column {}", first + 1),
-                    expected: format!("each category once: {RATES_HEADER}"),
-                });
-            }
+            category_once(header, &mut categories, cat, i, name)?;
         } else {
             warnings.push(format!(
                 "line {}, column {}: header {name:?} is not a column wacost reads; ignored (read: {RATES_HEADER})",
@@ -50,6 +41,27 @@ fn scan_header(
     Ok((currency, categories))
 }
 
+/// Notes the column of a category, which the header names once.
+fn category_once(
+    header: &Row,
+    categories: &mut BTreeMap<Category, usize>,
+    cat: Category,
+    col: usize,
+    name: String,
+) -> Result<(), ImportError> {
+    match categories.insert(cat, col) {
+        None => Ok(()),
+        Some(first) => Err(ImportError::BadHeader {
+            line: header.line,
+            column: col + 1,
+            field: cat.to_string(),
+            value: name,
+            problem: format!("repeats column {}", first + 1),
+            expected: format!("each category once: {RATES_HEADER}"),
+        }),
+    }
+}
+
 impl Columns {
     /// Reads the header: Currency, Marketing, Utility and Authentication are
     /// required; a card without Authentication-International or Service is
@@ -59,13 +71,7 @@ impl Columns {
         let missing = |field: &str| ImportError::MissingColumn {
             line: header.line,
             field: field.into(),
-            found: header
-                .cells
-                .iter()
-                .map(|c| header_display(c))
-                .filter(|c| !c.is_empty())
-                .collect::<Vec<_>>()
-                .join(","),
+            found: found_columns(header),
             expected: RATES_HEADER.into(),
         };
         let currency = currency.ok_or_else(|| missing("Currency"))?;
@@ -86,6 +92,16 @@ impl Columns {
     }
 }
 
+/// The header's non-empty cells, for an error saying what was found.
+fn found_columns(header: &Row) -> String {
+    let cells: Vec<String> = header.cells.iter().map(|c| header_display(c)).collect();
+    cells
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn optional_column_warnings(header: &Row, categories: &BTreeMap<Category, usize>) -> Vec<String> {
     let mut warnings = Vec::new();
     if !categories.contains_key(&Category::AuthenticationInternational) {
@@ -103,6 +119,21 @@ fn optional_column_warnings(header: &Row, categories: &BTreeMap<Category, usize>
     warnings
 }
 
+/// The market cell, which every row of a Pricing.csv card fills.
+fn market_cell(row: &Row) -> Result<&str, ImportError> {
+    let raw = row.cell(0);
+    if raw.is_empty() {
+        return Err(ImportError::value(
+            row,
+            0,
+            "Market",
+            "is empty",
+            "a market name such as India or Rest of Africa on every row",
+        ));
+    }
+    Ok(raw)
+}
+
 /// A Pricing.csv card being read.
 struct RatesCard<'h> {
     header: &'h Row,
@@ -116,28 +147,11 @@ struct RatesCard<'h> {
 impl RatesCard<'_> {
     /// Reads one market's row: its currency, then one rate per category column.
     fn read_row(&mut self, row: &Row, card: &mut CardReader) -> Result<(), ImportError> {
-        let raw_market = row.cell(0);
-        if raw_market.is_empty() {
-            return Err(ImportError::value(
-                row,
-                0,
-                "Market",
-                "is empty",
-                "a market name such as India or Rest of Africa on every row",
-            ));
-        }
+        let raw_market = market_cell(row)?;
         let code = card.currency(row, self.columns.currency)?;
         let market = card.market_name(raw_market, row.line);
         self.check_once(row, &market)?;
-        if row.cells.len() < self.width {
-            card.warnings.push(format!(
-                "line {}: {} has {} fields but the header has {}; the missing cells are read as n/a",
-                row.line,
-                market,
-                row.cells.len(),
-                self.width
-            ));
-        }
+        card.warnings.extend(self.short_row_warning(row, &market));
         for (&category, &col) in &self.columns.categories {
             let rate = parse_rate(row.cell(col), Some(code)).map_err(|problem| {
                 let field = header_display(self.header.cell(col));
@@ -150,6 +164,18 @@ impl RatesCard<'_> {
             });
         }
         Ok(())
+    }
+
+    /// A row with fewer cells than the header: the missing cells are n/a.
+    fn short_row_warning(&self, row: &Row, market: &str) -> Option<String> {
+        (row.cells.len() < self.width).then(|| {
+            format!(
+                "line {}: {market} has {} fields but the header has {}; the missing cells are read as n/a",
+                row.line,
+                row.cells.len(),
+                self.width
+            )
+        })
     }
 
     /// A market has one row per card.

@@ -126,30 +126,32 @@ fn group_categories(
     groups: usize,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Category>, ImportError> {
-    let named = preamble.iter().rev().find_map(|row| {
-        (0..groups)
-            .map(|g| header_category(row.cell(group_base(g))))
-            .collect::<Option<Vec<_>>>()
-            .map(|cats| (row.line, cats))
-    });
-    let (group_line, categories) = match named {
+    let (group_line, categories) = match group_row(preamble, groups) {
         Some(found) => found,
         None => (header.line, default_groups(header, groups, warnings)?),
     };
     let mut seen = HashSet::new();
-    for (g, cat) in categories.iter().enumerate() {
-        if !seen.insert(*cat) {
-            return Err(ImportError::BadHeader {
-                line: group_line,
-                column: group_base(g) + 1,
-                field: "category group".into(),
-                value: group_title(*cat).into(),
-                problem: "names a category twice".into(),
-                expected: "each of Utility, Authentication, Auth-Intl once".into(),
-            });
-        }
+    match categories.iter().position(|cat| !seen.insert(*cat)) {
+        None => Ok(categories),
+        Some(g) => Err(ImportError::BadHeader {
+            line: group_line,
+            column: group_base(g) + 1,
+            field: "category group".into(),
+            value: group_title(categories[g]).into(),
+            problem: "names a category twice".into(),
+            expected: "each of Utility, Authentication, Auth-Intl once".into(),
+        }),
     }
-    Ok(categories)
+}
+
+/// The last preamble row naming a category above every group: (its line, the categories).
+fn group_row(preamble: &[Row], groups: usize) -> Option<(u64, Vec<Category>)> {
+    preamble.iter().rev().find_map(|row| {
+        (0..groups)
+            .map(|g| header_category(row.cell(group_base(g))))
+            .collect::<Option<Vec<_>>>()
+            .map(|cats| (row.line, cats))
+    })
 }
 
 /// Without a group row: Utility, Authentication, Auth-Intl from left to right.
@@ -335,34 +337,39 @@ fn tiling_problem(
 impl Ladders {
     /// Adds a band of `market` after checking it is new and continues its ladder.
     fn add(&mut self, market: &str, cells: &BandCells, band: Band) -> Result<(), ImportError> {
-        let (category, line) = (cells.category, cells.row.line);
-        let key = (market.to_string(), category, band.from);
-        if let Some(first_line) = self.seen.insert(key, line) {
-            return Err(ImportError::Duplicate {
-                line,
-                column: cells.base + 1,
-                field: format!("{} From", group_title(category)),
-                value: cells.cell(0).into(),
-                what: format!("the {market} {category} band from {}", band.from),
-                what_kind: "market, category and From".into(),
-                first_line,
-            });
-        }
-        let ladder = (market.to_string(), category);
+        self.check_new(market, cells, band.from)?;
+        let ladder = (market.to_string(), cells.category);
         let last = self.last_band.get(&ladder).copied();
-        let name = format!("{market} {category}");
+        let name = format!("{market} {}", cells.category);
         if let Some((problem, expected)) = tiling_problem(last, &name, band.from) {
             return Err(cells.bad(0, problem, &expected));
         }
-        self.last_band.insert(ladder, (band.to, line));
+        self.last_band.insert(ladder, (band.to, cells.row.line));
         self.rows.push(ImportedTier {
             market: market.to_string(),
-            category,
+            category: cells.category,
             from: band.from,
             to: band.to,
             rate: band.rate,
         });
         Ok(())
+    }
+
+    /// A market's ladder of a category has one band starting at `from`.
+    fn check_new(&mut self, market: &str, cells: &BandCells, from: u64) -> Result<(), ImportError> {
+        let (category, line) = (cells.category, cells.row.line);
+        let Some(first_line) = self.seen.insert((market.to_string(), category, from), line) else {
+            return Ok(());
+        };
+        Err(ImportError::Duplicate {
+            line,
+            column: cells.base + 1,
+            field: format!("{} From", group_title(category)),
+            value: cells.cell(0).into(),
+            what: format!("the {market} {category} band from {from}"),
+            what_kind: "market, category and From".into(),
+            first_line,
+        })
     }
 
     /// Warns about ladders whose last band has an upper bound.
@@ -408,17 +415,28 @@ impl TiersCard {
             return Ok(()); // the market's name on a row of its own; its bands follow
         }
         let code = card.currency(row, 1)?;
+        self.read_bands(row, &market, code, &mut card.warnings)
+    }
+
+    /// The bands of a row, one per category group that has cells.
+    fn read_bands(
+        &mut self,
+        row: &Row,
+        market: &str,
+        currency: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ImportError> {
         for (g, &category) in self.categories.iter().enumerate() {
+            let base = group_base(g);
             let cells = BandCells {
                 row,
-                base: group_base(g),
+                base,
                 category,
             };
-            if cells.is_empty() {
-                continue;
+            if !cells.is_empty() {
+                let band = cells.read(currency, warnings)?;
+                self.ladders.add(market, &cells, band)?;
             }
-            let band = cells.read(code, &mut card.warnings)?;
-            self.ladders.add(&market, &cells, band)?;
         }
         Ok(())
     }

@@ -178,3 +178,15 @@ fn write_card_keeps_hand_rows_and_refuses_foreign_files() {
         io::ErrorKind::InvalidInput
     );
 }
+
+#[test]
+fn unknown_markets_are_listed_once_for_rates_import_to_refuse() {
+    let text = format!(
+        "{MINI_HEADER}Atlantis,$US,0.1,0.01,0.01,n/a,0.01\nUAE,$US,0.05,0.01,0.01,0.02,0.01\nLemuria,$US,0.1,0.01,0.01,n/a,0.01\n"
+    );
+    let card = import(&text).unwrap().imported;
+    let markets = super::tests::markets();
+    assert_eq!(card.unknown_markets(markets), ["Atlantis", "Lemuria"]);
+    let known = import(&fixture("Tier Pricing.csv")).unwrap().imported;
+    assert!(known.unknown_markets(markets).is_empty());
+}
