@@ -59,28 +59,36 @@ fn check_card(
     r: &mut CheckReport,
 ) {
     let mut unknown = 0;
-    let mut seen = BTreeSet::new();
-    for &d in dates {
-        for m in p.markets.markets_on(d) {
-            if !seen.insert(m) {
-                continue;
-            }
-            let (missing, unknown_here) = gaps(card, m);
-            unknown += unknown_here;
-            if !missing.is_empty() {
-                r.errors.push(format!(
-                    "{}: card {} has no {} row for {} (a market of the map in force on {d}); add a rate, n/a or unknown",
-                    cards.file,
-                    card.from,
-                    missing.join(", "),
-                    p.markets.name(m)
-                ));
-            }
+    for (d, m) in markets_in_force(p, dates) {
+        let (missing, unknown_here) = gaps(card, m);
+        unknown += unknown_here;
+        if !missing.is_empty() {
+            r.errors.push(format!(
+                "{}: card {} has no {} row for {} (a market of the map in force on {d}); add a rate, n/a or unknown",
+                cards.file,
+                card.from,
+                missing.join(", "),
+                p.markets.name(m)
+            ));
         }
     }
     if unknown > 0 {
         r.notes.push(format!("{} card {}: {unknown} cells unknown (explicit gaps: messages needing them are rejected)", cards.currency, card.from));
     }
+}
+
+/// Each market of the maps in force on `dates`, once, with the first date it is in force.
+fn markets_in_force(p: &Pricing, dates: &[NaiveDate]) -> Vec<(NaiveDate, MarketId)> {
+    let mut seen = BTreeSet::new();
+    let mut all = Vec::new();
+    for &d in dates {
+        for m in p.markets.markets_on(d) {
+            if seen.insert(m) {
+                all.push((d, m));
+            }
+        }
+    }
+    all
 }
 
 /// A market's categories without a row on the card, and how many are `unknown`.
