@@ -6,13 +6,13 @@
 //!   `Market,Currency,Marketing,Utility,Authentication,"Authentication-\nInternational",Service`
 //!   (the auth-intl header holds a quoted newline; older cards have no Service
 //!   column), then one row per market. `n/a` or an empty cell means "no rate".
-//!   Read by [`rates`].
+//!   Read by `rates.rs`.
 //! * `Tier Pricing.csv`: a title line containing "volume tier", a URL note, a
 //!   group row `,,Utility,,,,,Authentication,,,,,Auth-Intl,,,,`, a sub-header
 //!   row, the header `Market (per rate card),Currency,From,To,Rate type,Rate,
 //!   vs. List rate` (the last five repeated per group; 17 columns), then one row
 //!   per volume band. The market name appears only on the first row of a
-//!   market's bands; `To` = `--` or empty means unbounded. Read by [`tiers`].
+//!   market's bands; `To` = `--` or empty means unbounded. Read by `tiers.rs`.
 //!
 //! [`import_meta_csv`] tells the two apart by the header row's columns,
 //! normalises currency tokens with the one currency table
