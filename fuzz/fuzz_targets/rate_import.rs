@@ -1,13 +1,16 @@
 #![no_main]
-//! Meta's rate-card CSVs: `pricing::import::import_meta_csv`, then
-//! `write_card` twice (create, then re-read and replace) on a tmpfs folder.
+//! Meta's rate-card CSVs: `ingest::ratecard::import_meta_csv` (with the
+//! bundled market map), then `data::write::write_card` twice (create, then
+//! re-read and replace) on a tmpfs folder.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
-use wacost::data::import::{import_meta_csv, write_card, Imported};
+use wacost::data::write::write_card;
+use wacost::data::{MarketMap, Pricing};
+use wacost::ingest::ratecard::{import_meta_csv, Imported};
 
 fn folder() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -22,11 +25,18 @@ fn folder() -> &'static PathBuf {
     })
 }
 
+fn markets() -> &'static MarketMap {
+    static PRICING: OnceLock<Pricing> = OnceLock::new();
+    &PRICING
+        .get_or_init(|| Pricing::bundled().expect("bundled pricing data"))
+        .markets
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(report) = import_meta_csv(text) else {
+    let Ok(report) = import_meta_csv(text, markets()) else {
         return;
     };
     let card = &report.imported;

@@ -55,33 +55,26 @@ pub struct ImportArgs {
 pub fn run(g: &Global, a: &RatesArgs) -> Result<u8> {
     match &a.action {
         Some(RatesAction::Check) => run_check(g),
-        Some(RatesAction::Import(i)) => run_import(i),
+        Some(RatesAction::Import(i)) => run_import(g, i),
         None => show(g, a),
     }
 }
 
-fn run_import(a: &ImportArgs) -> Result<u8> {
-    use crate::data::import;
+fn run_import(g: &Global, a: &ImportArgs) -> Result<u8> {
+    use crate::data::write::write_card;
+    use crate::ingest::ratecard;
     let effective = parse_date(&a.effective)
         .with_context(|| format!("--effective {:?} is not a YYYY-MM-DD date", a.effective))?;
+    let pricing = g.pricing()?;
     let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file))?;
     let text = String::from_utf8(bytes)
         .with_context(|| format!("{}: not UTF-8 (save Meta's CSV as UTF-8)", a.file))?;
-    let report = import::import_meta_csv(&text).with_context(|| a.file.clone())?;
+    let report =
+        ratecard::import_meta_csv(&text, &pricing.markets).with_context(|| a.file.clone())?;
     for w in &report.warnings {
         eprintln!("wacost: warning: {}: {w}", a.file);
     }
-    let unknown: Vec<String> = match &report.imported {
-        import::Imported::Rates { rows, .. } => {
-            rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>()
-        }
-        import::Imported::Tiers { rows, .. } => {
-            rows.iter().map(|r| r.market.clone()).collect::<Vec<_>>()
-        }
-    }
-    .into_iter()
-    .filter(|m| import::canonical_market(m).is_none())
-    .collect();
+    let unknown = report.imported.unknown_markets(&pricing.markets);
     if !unknown.is_empty() {
         anyhow::bail!(
             "{}: markets not in the market map: {}; add them to markets.csv first",
@@ -95,7 +88,7 @@ fn run_import(a: &ImportArgs) -> Result<u8> {
             a.file
         )
     });
-    let n = import::write_card(&a.into, effective, &report.imported, &source)
+    let n = write_card(&a.into, effective, &report.imported, &source)
         .with_context(|| format!("writing into {}", a.into.display()))?;
     println!(
         "{}: {} {} rows for {} effective {effective} written into {}",

@@ -6,9 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{data_records, DataError};
+use super::{data_records, effective_from, DataError};
 use crate::model::phone::E164;
-use crate::model::time::parse_date;
 
 /// Index of a market name (dense, for per-market arrays).
 pub type MarketId = u16;
@@ -77,6 +76,30 @@ struct Snapshot {
     entries: Vec<([u8; 2], MarketId)>,
 }
 
+impl Snapshot {
+    /// Adds one markets.csv row; a prefix listed twice on a date is an error.
+    fn add(&mut self, row: MarketRow) -> Result<(), DataError> {
+        let (prefix, from) = (&row.prefix, row.from);
+        let idx = self.entries.len() as u32;
+        if PrefixTable::slot(prefix).is_some_and(|i| self.table.slots[i].is_some()) {
+            return Err(DataError::at(
+                MARKETS_FILE,
+                row.line,
+                format!("prefix {prefix} listed twice for {from}"),
+            ));
+        }
+        if !self.table.insert(prefix, idx) {
+            return Err(DataError::at(
+                MARKETS_FILE,
+                row.line,
+                format!("prefix {prefix:?} must be 1 to 4 digits"),
+            ));
+        }
+        self.entries.push((row.country, row.market));
+        Ok(())
+    }
+}
+
 /// Markets found per leading digits, for one snapshot (see
 /// [`MarketMap::resolve_cached`]).
 #[derive(Debug, Clone, Default)]
@@ -119,6 +142,8 @@ pub enum MarketError {
 pub struct MarketMap {
     names: Vec<String>,
     by_name: HashMap<String, MarketId>,
+    /// [`market_key`] of every name and alias: what [`MarketMap::find_name`] looks up.
+    by_key: HashMap<String, MarketId>,
     calling: PrefixTable,
     calling_countries: Vec<([u8; 2], String)>,
     snapshots: Vec<Snapshot>,
@@ -130,31 +155,76 @@ fn iso2(s: &str) -> Option<[u8; 2]> {
     (b.len() == 2 && b.iter().all(u8::is_ascii_uppercase)).then(|| [b[0], b[1]])
 }
 
+/// One row of markets.csv, before the rows are grouped into snapshots.
+struct MarketRow {
+    from: NaiveDate,
+    prefix: String,
+    country: [u8; 2],
+    market: MarketId,
+    line: u64,
+}
+
+/// The ISO country of a cell, or an error naming the file and line.
+fn country_at(file: &str, line: u64, cell: &str) -> Result<[u8; 2], DataError> {
+    iso2(cell).ok_or_else(|| {
+        DataError::at(
+            file,
+            line,
+            format!("country {cell:?} is not an ISO 3166 alpha-2 code"),
+        )
+    })
+}
+
+/// Comparison key for market names: lower case, `&` = `and`, punctuation and a
+/// leading or inner "the" ignored, hyphens and slashes as spaces, footnote marks
+/// dropped (`Rest of the Middle-East*` and `rest of middle east` are one key).
+pub fn market_key(name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        match c {
+            '&' => s.push_str(" and "),
+            '-' | '/' | '_' | '\u{2013}' | '\u{2014}' => s.push(' '),
+            '.' | ',' | '(' | ')' | '*' | '\u{2020}' | '\u{2021}' | '\'' | '\u{2019}' => {}
+            c => s.extend(c.to_lowercase()),
+        }
+    }
+    s.split_whitespace()
+        .filter(|w| *w != "the")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const MARKETS_FILE: &str = "markets.csv";
+const CALLING_FILE: &str = "calling_codes.csv";
+
 impl MarketMap {
     pub fn load(calling_codes: &str, markets: &str) -> Result<MarketMap, DataError> {
         let mut map = MarketMap {
             names: Vec::new(),
             by_name: HashMap::new(),
+            by_key: HashMap::new(),
             calling: PrefixTable::new(),
             calling_countries: Vec::new(),
             snapshots: Vec::new(),
             other: 0,
         };
         map.other = map.intern("Other");
-        let f = "calling_codes.csv";
-        for r in data_records(f, calling_codes, &["prefix", "country", "name"])? {
+        map.load_calling_codes(calling_codes)?;
+        let rows = map.market_rows(markets)?;
+        map.add_snapshots(rows)?;
+        Ok(map)
+    }
+
+    /// calling_codes.csv: every assigned ITU calling code and its country.
+    fn load_calling_codes(&mut self, text: &str) -> Result<(), DataError> {
+        let f = CALLING_FILE;
+        for r in data_records(f, text, &["prefix", "country", "name"])? {
             let (line, rec) = r?;
-            let country = iso2(&rec[1]).ok_or_else(|| {
-                DataError::at(
-                    f,
-                    line,
-                    format!("country {:?} is not an ISO 3166 alpha-2 code", &rec[1]),
-                )
-            })?;
-            let idx = map.calling_countries.len() as u32;
-            map.calling_countries
+            let country = country_at(f, line, &rec[1])?;
+            let idx = self.calling_countries.len() as u32;
+            self.calling_countries
                 .push((country, rec[2].trim().to_string()));
-            if !map.calling.insert(rec[0].trim(), idx) {
+            if !self.calling.insert(rec[0].trim(), idx) {
                 return Err(DataError::at(
                     f,
                     line,
@@ -162,78 +232,117 @@ impl MarketMap {
                 ));
             }
         }
-        let f = "markets.csv";
-        let mut rows: Vec<(NaiveDate, String, [u8; 2], MarketId, u64)> = Vec::new();
-        for r in data_records(
-            f,
-            markets,
-            &["effective_from", "prefix", "country", "market", "source"],
-        )? {
+        Ok(())
+    }
+
+    /// markets.csv's rows, their market names interned, sorted by date.
+    fn market_rows(&mut self, text: &str) -> Result<Vec<MarketRow>, DataError> {
+        let want = ["effective_from", "prefix", "country", "market", "source"];
+        let mut rows = Vec::new();
+        for r in data_records(MARKETS_FILE, text, &want)? {
             let (line, rec) = r?;
-            let from = parse_date(&rec[0]).ok_or_else(|| {
-                DataError::at(
-                    f,
-                    line,
-                    format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]),
-                )
-            })?;
-            let country = iso2(&rec[2]).ok_or_else(|| {
-                DataError::at(
-                    f,
-                    line,
-                    format!("country {:?} is not an ISO 3166 alpha-2 code", &rec[2]),
-                )
-            })?;
-            let market = rec[3].trim();
-            if market.is_empty() {
-                return Err(DataError::at(f, line, "empty market"));
-            }
-            if rec[4].trim().is_empty() {
-                return Err(DataError::at(
-                    f,
-                    line,
-                    "empty source: every row names where it came from",
-                ));
-            }
-            let id = map.intern(market);
-            rows.push((from, rec[1].trim().to_string(), country, id, line));
+            rows.push(self.market_row(line, &rec)?);
         }
-        rows.sort_by_key(|r| r.0);
-        for (from, prefix, country, id, line) in rows {
-            if map.snapshots.last().map(|s| s.from) != Some(from) {
-                map.snapshots.push(Snapshot {
-                    from,
+        rows.sort_by_key(|r| r.from);
+        Ok(rows)
+    }
+
+    fn market_row(&mut self, line: u64, rec: &csv::StringRecord) -> Result<MarketRow, DataError> {
+        let f = MARKETS_FILE;
+        let from = effective_from(f, line, &rec[0])?;
+        let country = country_at(f, line, &rec[2])?;
+        let market = rec[3].trim();
+        if market.is_empty() {
+            return Err(DataError::at(f, line, "empty market"));
+        }
+        if rec[4].trim().is_empty() {
+            return Err(DataError::at(
+                f,
+                line,
+                "empty source: every row names where it came from",
+            ));
+        }
+        Ok(MarketRow {
+            from,
+            prefix: rec[1].trim().to_string(),
+            country,
+            market: self.intern(market),
+            line,
+        })
+    }
+
+    /// Groups date-sorted rows into one snapshot per effective date.
+    fn add_snapshots(&mut self, rows: Vec<MarketRow>) -> Result<(), DataError> {
+        for row in rows {
+            if self.snapshots.last().map(|s| s.from) != Some(row.from) {
+                self.snapshots.push(Snapshot {
+                    from: row.from,
                     table: PrefixTable::new(),
                     entries: Vec::new(),
                 });
             }
-            let Some(snap) = map.snapshots.last_mut() else {
-                continue;
-            };
-            let idx = snap.entries.len() as u32;
-            if PrefixTable::slot(&prefix).is_some_and(|i| snap.table.slots[i].is_some()) {
-                return Err(DataError::at(
-                    f,
-                    line,
-                    format!("prefix {prefix} listed twice for {from}"),
-                ));
+            if let Some(snap) = self.snapshots.last_mut() {
+                snap.add(row)?;
             }
-            if !snap.table.insert(&prefix, idx) {
-                return Err(DataError::at(
-                    f,
-                    line,
-                    format!("prefix {prefix:?} must be 1 to 4 digits"),
-                ));
-            }
-            snap.entries.push((country, id));
         }
-        if map.snapshots.is_empty() {
+        if self.snapshots.is_empty() {
             return Err(DataError::File {
-                file: f.into(),
+                file: MARKETS_FILE.into(),
                 msg: "no rows".into(),
             });
         }
-        Ok(map)
+        Ok(())
+    }
+
+    /// Loads market_aliases.csv (`alias,market,source`): other spellings of
+    /// markets seen on rate cards and invoices (`UAE`, `Rest of LatAm`), each
+    /// naming a market exactly as markets.csv writes it.
+    pub fn load_aliases(&mut self, file: &str, text: &str) -> Result<(), DataError> {
+        for r in data_records(file, text, &["alias", "market", "source"])? {
+            let (line, rec) = r?;
+            let at = |msg: String| DataError::at(file, line, msg);
+            self.add_alias(rec[0].trim(), rec[1].trim(), rec[2].trim())
+                .map_err(at)?;
+        }
+        Ok(())
+    }
+
+    fn add_alias(&mut self, alias: &str, market: &str, source: &str) -> Result<(), String> {
+        let quote = crate::model::redact::quote_field;
+        let id = self.id(market).ok_or_else(|| {
+            format!(
+                "market {} (of alias {}) is not in markets.csv; expected a market name exactly as markets.csv writes it, such as United Arab Emirates",
+                quote(market),
+                quote(alias)
+            )
+        })?;
+        if source.is_empty() {
+            return Err("empty source: every alias names where it was seen".into());
+        }
+        let key = self.free_key(alias, id)?;
+        self.by_key.entry(key).or_insert(id);
+        Ok(())
+    }
+
+    /// The [`market_key`] of a new alias of market `id`: not empty, and not
+    /// already a spelling of another market.
+    fn free_key(&self, alias: &str, id: MarketId) -> Result<String, String> {
+        let quote = crate::model::redact::quote_field;
+        let key = market_key(alias);
+        if key.is_empty() {
+            return Err(format!(
+                "alias {} is empty once case and punctuation are ignored; expected a market spelling such as UAE",
+                quote(alias)
+            ));
+        }
+        match self.by_key.get(&key) {
+            Some(&other) if other != id => Err(format!(
+                "alias {} already names {}; expected each spelling to name one market",
+                quote(alias),
+                self.name(other)
+            )),
+            _ => Ok(key),
+        }
     }
 
     /// Interns a market name (also used by rate files for their names).
@@ -244,6 +353,7 @@ impl MarketMap {
         let id = self.names.len() as MarketId;
         self.names.push(name.to_string());
         self.by_name.insert(name.to_string(), id);
+        self.by_key.entry(market_key(name)).or_insert(id);
         id
     }
 
@@ -263,14 +373,16 @@ impl MarketMap {
         self.names.is_empty()
     }
 
-    /// Finds a market by name, ignoring case and `&`/`and`.
+    /// Finds a market by any of its spellings: its name or an alias of
+    /// market_aliases.csv, compared by [`market_key`] (case, `&`/`and`,
+    /// punctuation, footnote marks and "the" ignored). The one market-name
+    /// lookup: rate-card import, plans, `--market`, invoices.
     pub fn find_name(&self, s: &str) -> Option<MarketId> {
-        let norm = |x: &str| x.to_ascii_lowercase().replace(" and ", " & ");
-        let want = norm(s.trim());
-        self.names
-            .iter()
-            .position(|n| norm(n) == want)
-            .map(|i| i as MarketId)
+        let key = market_key(s);
+        if key.is_empty() {
+            return None;
+        }
+        self.by_key.get(&key).copied()
     }
 
     /// Effective dates of the snapshots.
@@ -448,6 +560,7 @@ fn leading(v: u64, nd: usize) -> (u64, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::time::parse_date;
 
     #[test]
     fn cached_resolution_agrees_with_resolve() {
@@ -552,6 +665,115 @@ mod tests {
         assert_eq!(
             m.find_name("rest of latin america"),
             m.id("Rest of Latin America")
+        );
+    }
+
+    #[test]
+    fn aliases_load_and_name_markets_of_the_map() {
+        let mut m = MarketMap::load(CC, MK).unwrap();
+        m.load_aliases(
+            "market_aliases.csv",
+            "alias,market,source\nRest of LatAm,Rest of Latin America,t\n# a comment\nUS & Canada,North America,t\n",
+        )
+        .unwrap();
+        assert_eq!(m.find_name("rest of latam"), m.id("Rest of Latin America"));
+        assert_eq!(m.find_name("US and Canada"), m.id("North America"));
+        assert_eq!(m.find_name("Atlantis"), None);
+    }
+
+    #[test]
+    fn an_alias_of_an_unknown_market_is_refused_with_file_and_line() {
+        let mut m = MarketMap::load(CC, MK).unwrap();
+        let e = m
+            .load_aliases(
+                "market_aliases.csv",
+                "alias,market,source\nUAE,Brazil,t\nKSA,Saudi Arabia,t\n",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("market_aliases.csv:3:")
+                && e.contains("\"Saudi Arabia\"")
+                && e.contains("\"KSA\"")
+                && e.contains("markets.csv"),
+            "{e}"
+        );
+        for (rows, want) in [
+            ("Brasil,Brazil,\n", "empty source"),
+            ("Brasil,Brazil,t\nBrasil,Russia,t\n", "already names Brazil"),
+            ("russia,Brazil,t\n", "already names Russia"),
+            ("...,Brazil,t\n", "empty once case"),
+        ] {
+            let e = MarketMap::load(CC, MK)
+                .unwrap()
+                .load_aliases(
+                    "market_aliases.csv",
+                    &format!("alias,market,source\n{rows}"),
+                )
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("market_aliases.csv:") && e.contains(want),
+                "{rows}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn find_name_knows_meta_spellings_of_the_bundled_markets() {
+        let pricing = crate::data::Pricing::bundled().unwrap();
+        let m = &pricing.markets;
+        for (spelling, market) in [
+            ("UAE", "United Arab Emirates"),
+            ("Rest of LatAm", "Rest of Latin America"),
+            (
+                "rest of central and eastern europe",
+                "Rest of Central & Eastern Europe",
+            ),
+            ("Türkiye", "Turkey"),
+            ("Rest of the Middle-East*", "Rest of Middle East"),
+            ("  north   america ", "North America"),
+        ] {
+            assert_eq!(
+                m.find_name(spelling).map(|id| m.name(id)),
+                Some(market),
+                "{spelling}"
+            );
+        }
+        for unknown in ["", "  ", "Atlantis", "Rest of", "United States"] {
+            assert_eq!(m.find_name(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn a_pricing_directory_may_carry_aliases() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundled = crate::data::bundled::BUNDLED;
+        for (rel, text) in bundled.iter().filter(|(p, _)| !p.starts_with("tiers/")) {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let p = crate::data::Pricing::from_dir(dir.path()).unwrap();
+        assert_eq!(p.markets.find_name("KSA"), p.markets.id("Saudi Arabia"));
+        std::fs::write(
+            dir.path().join("market_aliases.csv"),
+            "alias,market,source\nNarnia,Narnia,t\n",
+        )
+        .unwrap();
+        let e = crate::data::Pricing::from_dir(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("market_aliases.csv:2:") && e.contains("\"Narnia\""),
+            "{e}"
+        );
+        std::fs::remove_file(dir.path().join("market_aliases.csv")).unwrap();
+        let p = crate::data::Pricing::from_dir(dir.path()).unwrap();
+        assert_eq!(p.markets.find_name("KSA"), None, "the file is optional");
+        assert_eq!(
+            p.markets.find_name("saudi arabia"),
+            p.markets.id("Saudi Arabia")
         );
     }
 }

@@ -3,14 +3,16 @@
 //! replaceable with `--pricing DIR`.
 
 pub mod check;
-pub mod import;
 pub mod markets;
 pub mod rates;
 pub mod rules;
 pub mod tiers;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
 
 pub use markets::{MarketId, MarketMap, Resolved};
 pub use rates::{RateCards, RateCell, RateError};
@@ -50,6 +52,9 @@ impl DataError {
     }
 }
 
+/// Other spellings of market names (optional in a pricing directory).
+const ALIASES_FILE: &str = "market_aliases.csv";
+
 /// Everything the engine needs to price traffic.
 #[derive(Debug)]
 pub struct Pricing {
@@ -71,37 +76,7 @@ impl Pricing {
 
     /// Loads a pricing directory laid out like the bundled one.
     pub fn from_dir(dir: &Path) -> Result<Pricing, DataError> {
-        let mut files: Vec<(String, String)> = Vec::new();
-        let io = |source| DataError::Io {
-            dir: dir.to_path_buf(),
-            source,
-        };
-        let read = |rel: &str, files: &mut Vec<(String, String)>| -> Result<(), DataError> {
-            let p = dir.join(rel);
-            if p.is_file() {
-                let text = std::fs::read_to_string(&p).map_err(io)?;
-                files.push((rel.to_string(), text));
-            }
-            Ok(())
-        };
-        for rel in ["markets.csv", "calling_codes.csv", "rules.toml"] {
-            read(rel, &mut files)?;
-        }
-        for sub in ["rates", "tiers"] {
-            let d = dir.join(sub);
-            if d.is_dir() {
-                let mut names: Vec<String> = std::fs::read_dir(&d)
-                    .map_err(io)?
-                    .flatten()
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                    .filter(|n| n.ends_with(".csv"))
-                    .collect();
-                names.sort();
-                for n in names {
-                    read(&format!("{sub}/{n}"), &mut files)?;
-                }
-            }
-        }
+        let files = PricingDir { dir }.files()?;
         Pricing::from_files(
             &dir.display().to_string(),
             files.iter().map(|(p, c)| (p.as_str(), c.as_str())),
@@ -112,34 +87,13 @@ impl Pricing {
         origin: &str,
         files: impl Iterator<Item = (&'a str, &'a str)>,
     ) -> Result<Pricing, DataError> {
-        let files: Vec<(&str, &str)> = files.collect();
-        let get = |name: &str| -> Result<&str, DataError> {
-            files
-                .iter()
-                .find(|(p, _)| *p == name)
-                .map(|(_, c)| *c)
-                .ok_or_else(|| DataError::File {
-                    file: format!("{origin}/{name}"),
-                    msg: "missing; a pricing directory needs markets.csv, calling_codes.csv, rules.toml and rates/<CURRENCY>.csv".into(),
-                })
+        let files = Files {
+            origin,
+            files: files.collect(),
         };
-        let markets = MarketMap::load(get("calling_codes.csv")?, get("markets.csv")?)?;
-        let rules = Rules::load(get("rules.toml")?)?;
-        let mut rates = BTreeMap::new();
-        let mut tiers = BTreeMap::new();
-        for (path, text) in &files {
-            if let Some(cur) = currency_file(path, "rates/") {
-                rates.insert(cur.clone(), RateCards::load(&cur, path, text, &markets)?);
-            } else if let Some(cur) = currency_file(path, "tiers/") {
-                tiers.insert(cur.clone(), TierCards::load(&cur, path, text, &markets)?);
-            }
-        }
-        if rates.is_empty() {
-            return Err(DataError::File {
-                file: format!("{origin}/rates"),
-                msg: "no rate cards (expected rates/<CURRENCY>.csv, e.g. rates/USD.csv)".into(),
-            });
-        }
+        let markets = files.markets()?;
+        let rules = Rules::load(files.required("rules.toml")?)?;
+        let (rates, tiers) = files.cards(&markets)?;
         Ok(Pricing {
             markets,
             rules,
@@ -160,9 +114,142 @@ impl Pricing {
     }
 }
 
+/// A pricing directory on disk.
+struct PricingDir<'a> {
+    dir: &'a Path,
+}
+
+impl PricingDir<'_> {
+    fn io(&self, source: std::io::Error) -> DataError {
+        DataError::Io {
+            dir: self.dir.to_path_buf(),
+            source,
+        }
+    }
+
+    /// (path relative to the directory, text) of every file the loader reads.
+    fn files(&self) -> Result<Vec<(String, String)>, DataError> {
+        let mut files = Vec::new();
+        let top = [
+            "markets.csv",
+            "calling_codes.csv",
+            "rules.toml",
+            ALIASES_FILE,
+        ];
+        for rel in top
+            .into_iter()
+            .map(str::to_string)
+            .chain(self.card_files()?)
+        {
+            let p = self.dir.join(&rel);
+            if p.is_file() {
+                let text = std::fs::read_to_string(&p).map_err(|e| self.io(e))?;
+                files.push((rel, text));
+            }
+        }
+        Ok(files)
+    }
+
+    /// `rates/*.csv` and `tiers/*.csv`, sorted by name.
+    fn card_files(&self) -> Result<Vec<String>, DataError> {
+        let mut all = Vec::new();
+        for sub in ["rates", "tiers"] {
+            let d = self.dir.join(sub);
+            if !d.is_dir() {
+                continue;
+            }
+            let mut names: Vec<String> = std::fs::read_dir(&d)
+                .map_err(|e| self.io(e))?
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| n.ends_with(".csv"))
+                .collect();
+            names.sort();
+            all.extend(names.into_iter().map(|n| format!("{sub}/{n}")));
+        }
+        Ok(all)
+    }
+}
+
+/// The files of a pricing directory (bundled or on disk), by relative path.
+struct Files<'a> {
+    origin: &'a str,
+    files: Vec<(&'a str, &'a str)>,
+}
+
+type Cards = (BTreeMap<String, RateCards>, BTreeMap<String, TierCards>);
+
+impl<'a> Files<'a> {
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.files.iter().find(|(p, _)| *p == name).map(|(_, c)| *c)
+    }
+
+    fn required(&self, name: &str) -> Result<&'a str, DataError> {
+        self.get(name).ok_or_else(|| DataError::File {
+            file: format!("{}/{name}", self.origin),
+            msg: "missing; a pricing directory needs markets.csv, calling_codes.csv, rules.toml and rates/<CURRENCY>.csv".into(),
+        })
+    }
+
+    /// The market map with its aliases, when the directory has them.
+    fn markets(&self) -> Result<MarketMap, DataError> {
+        let mut markets = MarketMap::load(
+            self.required("calling_codes.csv")?,
+            self.required("markets.csv")?,
+        )?;
+        if let Some(text) = self.get(ALIASES_FILE) {
+            markets.load_aliases(ALIASES_FILE, text)?;
+        }
+        Ok(markets)
+    }
+
+    /// Rate cards and tier cards by currency; at least one rate card.
+    fn cards(&self, markets: &MarketMap) -> Result<Cards, DataError> {
+        let (mut rates, mut tiers) = (BTreeMap::new(), BTreeMap::new());
+        for &(path, text) in &self.files {
+            if let Some(cur) = currency_file(path, "rates/") {
+                rates.insert(cur.clone(), RateCards::load(&cur, path, text, markets)?);
+            } else if let Some(cur) = currency_file(path, "tiers/") {
+                tiers.insert(cur.clone(), TierCards::load(&cur, path, text, markets)?);
+            }
+        }
+        if rates.is_empty() {
+            return Err(DataError::File {
+                file: format!("{}/rates", self.origin),
+                msg: "no rate cards (expected rates/<CURRENCY>.csv, e.g. rates/USD.csv)".into(),
+            });
+        }
+        Ok((rates, tiers))
+    }
+}
+
 fn currency_file(path: &str, dir: &str) -> Option<String> {
     let name = path.strip_prefix(dir)?.strip_suffix(".csv")?;
     (name.len() == 3 && name.bytes().all(|b| b.is_ascii_uppercase())).then(|| name.to_string())
+}
+
+/// The `effective_from` cell of a data row.
+pub(crate) fn effective_from(file: &str, line: u64, cell: &str) -> Result<NaiveDate, DataError> {
+    crate::model::time::parse_date(cell).ok_or_else(|| {
+        DataError::at(
+            file,
+            line,
+            format!("effective_from {cell:?} is not a YYYY-MM-DD date"),
+        )
+    })
+}
+
+/// A market cell of a rates or tiers file: a name exactly as markets.csv writes it.
+pub(crate) fn known_market(
+    file: &str,
+    line: u64,
+    cell: &str,
+    markets: &MarketMap,
+) -> Result<MarketId, DataError> {
+    let name = cell.trim();
+    markets
+        .id(name)
+        .ok_or_else(|| DataError::at(file, line, format!("market {name:?} is not in markets.csv")))
 }
 
 /// Reads a data CSV with a header, giving (line number, record) pairs and
@@ -179,33 +266,53 @@ pub(crate) fn data_records<'a>(
         .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| DataError::at(file, 1, e.to_string()))?
-        .clone();
-    for (i, w) in want.iter().enumerate() {
-        if headers.get(i).map(str::trim) != Some(*w) {
-            return Err(DataError::at(
-                file,
-                1,
-                format!("header must be {}", want.join(",")),
-            ));
-        }
+        .map_err(|e| DataError::at(file, 1, e.to_string()))?;
+    check_header(file, headers, want)?;
+    Ok(rdr
+        .into_records()
+        .map(move |r| numbered_record(file, want, r)))
+}
+
+/// The header starts with the columns `want`, in order.
+fn check_header(file: &str, headers: &csv::StringRecord, want: &[&str]) -> Result<(), DataError> {
+    let same = want
+        .iter()
+        .enumerate()
+        .all(|(i, w)| headers.get(i).map(str::trim) == Some(*w));
+    if same {
+        return Ok(());
     }
-    let n = want.len();
-    Ok(rdr.into_records().map(move |r| {
-        let rec = r.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            DataError::at(file, line, e.to_string())
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.len() < n {
-            return Err(DataError::at(
-                file,
-                line,
-                format!("{} fields, expected {n} ({})", rec.len(), want.join(",")),
-            ));
-        }
-        Ok((line, rec))
-    }))
+    Err(DataError::at(
+        file,
+        1,
+        format!("header must be {}", want.join(",")),
+    ))
+}
+
+/// A record and its line, with at least the header's columns.
+fn numbered_record(
+    file: &str,
+    want: &[&str],
+    r: csv::Result<csv::StringRecord>,
+) -> Result<(u64, csv::StringRecord), DataError> {
+    let rec = r.map_err(|e| {
+        let line = e.position().map_or(0, |p| p.line());
+        DataError::at(file, line, e.to_string())
+    })?;
+    let line = rec.position().map_or(0, |p| p.line());
+    if rec.len() < want.len() {
+        return Err(DataError::at(
+            file,
+            line,
+            format!(
+                "{} fields, expected {} ({})",
+                rec.len(),
+                want.len(),
+                want.join(",")
+            ),
+        ));
+    }
+    Ok((line, rec))
 }
 
 #[cfg(test)]

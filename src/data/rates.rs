@@ -8,8 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::markets::{MarketId, MarketMap};
-use super::{data_records, DataError};
-use crate::model::time::parse_date;
+use super::{data_records, effective_from, known_market, DataError};
 use crate::model::Category;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +95,105 @@ pub struct FoundRate<'a> {
     pub source: &'a str,
 }
 
+const COLUMNS: [&str; 5] = ["effective_from", "market", "category", "rate", "source"];
+
+/// One row of a rates file, read.
+struct Row {
+    from: NaiveDate,
+    market: MarketId,
+    category: Category,
+    cell: RateCell,
+    line: u64,
+}
+
+/// Distinct source texts, numbered in order of appearance.
+#[derive(Default)]
+struct Sources(Vec<String>);
+
+impl Sources {
+    fn number(&mut self, src: &str) -> u32 {
+        match self.0.iter().rposition(|s| s == src) {
+            Some(i) => i as u32,
+            None => {
+                self.0.push(src.to_string());
+                (self.0.len() - 1) as u32
+            }
+        }
+    }
+}
+
+fn read_row(
+    path: &str,
+    line: u64,
+    rec: &csv::StringRecord,
+    markets: &MarketMap,
+    sources: &mut Sources,
+) -> Result<Row, DataError> {
+    let from = effective_from(path, line, &rec[0])?;
+    let market = known_market(path, line, &rec[1], markets)?;
+    let category =
+        Category::from_str(&rec[2]).map_err(|e| DataError::at(path, line, e.to_string()))?;
+    let src = rec[4].trim();
+    if src.is_empty() {
+        return Err(DataError::at(
+            path,
+            line,
+            "empty source: every rate names where it came from",
+        ));
+    }
+    let cell =
+        parse_cell(rec[3].trim(), sources.number(src)).map_err(|m| DataError::at(path, line, m))?;
+    Ok(Row {
+        from,
+        market,
+        category,
+        cell,
+        line,
+    })
+}
+
+impl Card {
+    /// Sets a row's cell; a cell given twice on one card is an error.
+    fn set(&mut self, path: &str, row: Row, markets: &MarketMap) -> Result<(), DataError> {
+        let i = row.market as usize * 5 + row.category.index();
+        if self.cells.len() <= i {
+            self.cells.resize(i + 1, RateCell::Missing);
+        }
+        if self.cells[i] != RateCell::Missing {
+            return Err(DataError::at(
+                path,
+                row.line,
+                format!(
+                    "{} {} listed twice on the card of {}",
+                    markets.name(row.market),
+                    row.category,
+                    row.from
+                ),
+            ));
+        }
+        self.cells[i] = row.cell;
+        Ok(())
+    }
+}
+
+/// Groups date-sorted rows into one card per effective date.
+fn cards_of(path: &str, rows: Vec<Row>, markets: &MarketMap) -> Result<Vec<Card>, DataError> {
+    let width = markets.len().max(1) * 5;
+    let mut cards: Vec<Card> = Vec::new();
+    for row in rows {
+        if cards.last().map(|c| c.from) != Some(row.from) {
+            cards.push(Card {
+                from: row.from,
+                cells: vec![RateCell::Missing; width],
+            });
+        }
+        if let Some(card) = cards.last_mut() {
+            card.set(path, row, markets)?;
+        }
+    }
+    Ok(cards)
+}
+
 impl RateCards {
     pub fn load(
         currency: &str,
@@ -104,82 +202,17 @@ impl RateCards {
         markets: &MarketMap,
     ) -> Result<RateCards, DataError> {
         let mut rows = Vec::new();
-        let mut sources: Vec<String> = Vec::new();
-        for r in data_records(
-            path,
-            text,
-            &["effective_from", "market", "category", "rate", "source"],
-        )? {
+        let mut sources = Sources::default();
+        for r in data_records(path, text, &COLUMNS)? {
             let (line, rec) = r?;
-            let from = parse_date(&rec[0]).ok_or_else(|| {
-                DataError::at(
-                    path,
-                    line,
-                    format!("effective_from {:?} is not a YYYY-MM-DD date", &rec[0]),
-                )
-            })?;
-            let market_name = rec[1].trim();
-            let market = markets.id(market_name).ok_or_else(|| {
-                DataError::at(
-                    path,
-                    line,
-                    format!("market {market_name:?} is not in markets.csv"),
-                )
-            })?;
-            let cat = Category::from_str(&rec[2])
-                .map_err(|e| DataError::at(path, line, e.to_string()))?;
-            let src = rec[4].trim();
-            if src.is_empty() {
-                return Err(DataError::at(
-                    path,
-                    line,
-                    "empty source: every rate names where it came from",
-                ));
-            }
-            let sidx = match sources.iter().rposition(|s| s == src) {
-                Some(i) => i as u32,
-                None => {
-                    sources.push(src.to_string());
-                    (sources.len() - 1) as u32
-                }
-            };
-            let cell = parse_cell(rec[3].trim(), sidx).map_err(|m| DataError::at(path, line, m))?;
-            rows.push((from, market, cat, cell, line));
+            rows.push(read_row(path, line, &rec, markets, &mut sources)?);
         }
-        rows.sort_by_key(|r| r.0);
-        let mut cards: Vec<Card> = Vec::new();
-        let width = markets.len().max(1) * 5;
-        for (from, market, cat, cell, line) in rows {
-            if cards.last().map(|c| c.from) != Some(from) {
-                cards.push(Card {
-                    from,
-                    cells: vec![RateCell::Missing; width],
-                });
-            }
-            let Some(card) = cards.last_mut() else {
-                continue;
-            };
-            let i = market as usize * 5 + cat.index();
-            if card.cells.len() <= i {
-                card.cells.resize(i + 1, RateCell::Missing);
-            }
-            if card.cells[i] != RateCell::Missing {
-                return Err(DataError::at(
-                    path,
-                    line,
-                    format!(
-                        "{} {cat} listed twice on the card of {from}",
-                        markets.name(market)
-                    ),
-                ));
-            }
-            card.cells[i] = cell;
-        }
+        rows.sort_by_key(|r| r.from);
         Ok(RateCards {
             currency: currency.to_string(),
             file: path.to_string(),
-            cards,
-            sources,
+            cards: cards_of(path, rows, markets)?,
+            sources: sources.0,
         })
     }
 
@@ -266,6 +299,7 @@ fn parse_cell(s: &str, source: u32) -> Result<RateCell, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::time::parse_date;
     use rust_decimal_macros::dec;
 
     fn markets() -> MarketMap {

@@ -9,8 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::markets::{MarketId, MarketMap};
-use super::{data_records, DataError};
-use crate::model::time::parse_date;
+use super::{data_records, effective_from, known_market, DataError};
 use crate::model::Category;
 
 /// One band: messages `from..=to` of the month cost `rate` each.
@@ -43,6 +42,126 @@ pub struct TierCards {
     pub cards: Vec<TierCard>,
 }
 
+const COLUMNS: [&str; 7] = [
+    "effective_from",
+    "market",
+    "category",
+    "from",
+    "to",
+    "rate",
+    "source",
+];
+
+/// One row of a tiers file, read.
+struct Row {
+    date: NaiveDate,
+    market: MarketId,
+    category: Category,
+    band: Band,
+    line: u64,
+}
+
+fn read_row(
+    path: &str,
+    line: u64,
+    rec: &csv::StringRecord,
+    markets: &MarketMap,
+) -> Result<Row, DataError> {
+    let at = |m: String| DataError::at(path, line, m);
+    let date = effective_from(path, line, &rec[0])?;
+    let market = known_market(path, line, &rec[1], markets)?;
+    let category = Category::from_str(&rec[2]).map_err(|e| at(e.to_string()))?;
+    let band = read_band(rec).map_err(at)?;
+    if rec[6].trim().is_empty() {
+        return Err(at(
+            "empty source: every band names where it came from".into()
+        ));
+    }
+    Ok(Row {
+        date,
+        market,
+        category,
+        band,
+        line,
+    })
+}
+
+/// The `from`, `to` and `rate` cells: whole numbers (an empty `to` is
+/// unbounded) and a plain non-negative decimal.
+fn read_band(rec: &csv::StringRecord) -> Result<Band, String> {
+    let from: u64 = rec[3]
+        .trim()
+        .parse()
+        .map_err(|_| format!("from {:?} is not a whole number", &rec[3]))?;
+    let to = match rec[4].trim() {
+        "" => None,
+        s => Some(
+            s.parse::<u64>()
+                .map_err(|_| format!("to {s:?} is not a whole number or empty (unbounded)"))?,
+        ),
+    };
+    let rate_s = rec[5].trim();
+    if rate_s.is_empty() || !rate_s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(format!(
+            "rate {rate_s:?} is not a plain non-negative decimal"
+        ));
+    }
+    let rate =
+        Decimal::from_str(rate_s).map_err(|_| format!("rate {rate_s:?} is not a decimal"))?;
+    Ok(Band { from, to, rate })
+}
+
+/// Whether `band` continues `ladder`: bands tile the month from the first
+/// message on, each starting right after the previous one's `to`.
+fn continues(ladder: &[Band], band: &Band) -> bool {
+    let expected = ladder.last().map_or(Some(0), |b| b.to.map(|t| t + 1));
+    let starts_right = match expected {
+        Some(0) => band.from <= 1,
+        Some(e) => band.from == e,
+        None => false,
+    };
+    starts_right && band.to.is_none_or(|t| t >= band.from)
+}
+
+impl TierCard {
+    /// Adds a row's band to its ladder, which it must continue.
+    fn add(&mut self, path: &str, row: Row, markets: &MarketMap) -> Result<(), DataError> {
+        let ladder = self.ladders.entry((row.market, row.category)).or_default();
+        if !continues(ladder, &row.band) {
+            return Err(DataError::at(
+                path,
+                row.line,
+                format!(
+                    "band {} of {} {} on {} overlaps or leaves a gap after the previous band",
+                    row.band.label(),
+                    markets.name(row.market),
+                    row.category,
+                    row.date
+                ),
+            ));
+        }
+        ladder.push(row.band);
+        Ok(())
+    }
+}
+
+/// Groups sorted rows into one card per effective date.
+fn cards_of(path: &str, rows: Vec<Row>, markets: &MarketMap) -> Result<Vec<TierCard>, DataError> {
+    let mut cards: Vec<TierCard> = Vec::new();
+    for row in rows {
+        if cards.last().map(|c| c.from) != Some(row.date) {
+            cards.push(TierCard {
+                from: row.date,
+                ladders: HashMap::new(),
+            });
+        }
+        if let Some(card) = cards.last_mut() {
+            card.add(path, row, markets)?;
+        }
+    }
+    Ok(cards)
+}
+
 impl TierCards {
     pub fn load(
         currency: &str,
@@ -50,100 +169,15 @@ impl TierCards {
         text: &str,
         markets: &MarketMap,
     ) -> Result<TierCards, DataError> {
-        let want = [
-            "effective_from",
-            "market",
-            "category",
-            "from",
-            "to",
-            "rate",
-            "source",
-        ];
-        let mut cards: Vec<TierCard> = Vec::new();
         let mut rows = Vec::new();
-        for r in data_records(path, text, &want)? {
+        for r in data_records(path, text, &COLUMNS)? {
             let (line, rec) = r?;
-            let at = |m: String| DataError::at(path, line, m);
-            let from_date = parse_date(&rec[0]).ok_or_else(|| {
-                at(format!(
-                    "effective_from {:?} is not a YYYY-MM-DD date",
-                    &rec[0]
-                ))
-            })?;
-            let market = markets
-                .id(rec[1].trim())
-                .ok_or_else(|| at(format!("market {:?} is not in markets.csv", &rec[1])))?;
-            let cat = Category::from_str(&rec[2]).map_err(|e| at(e.to_string()))?;
-            let lo: u64 = rec[3]
-                .trim()
-                .parse()
-                .map_err(|_| at(format!("from {:?} is not a whole number", &rec[3])))?;
-            let hi = match rec[4].trim() {
-                "" => None,
-                s => Some(s.parse::<u64>().map_err(|_| {
-                    at(format!(
-                        "to {s:?} is not a whole number or empty (unbounded)"
-                    ))
-                })?),
-            };
-            let rate_s = rec[5].trim();
-            if rate_s.is_empty() || !rate_s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-                return Err(at(format!(
-                    "rate {rate_s:?} is not a plain non-negative decimal"
-                )));
-            }
-            let rate = Decimal::from_str(rate_s)
-                .map_err(|_| at(format!("rate {rate_s:?} is not a decimal")))?;
-            if rec[6].trim().is_empty() {
-                return Err(at(
-                    "empty source: every band names where it came from".into()
-                ));
-            }
-            rows.push((
-                from_date,
-                market,
-                cat,
-                Band {
-                    from: lo,
-                    to: hi,
-                    rate,
-                },
-                line,
-            ));
+            rows.push(read_row(path, line, &rec, markets)?);
         }
-        rows.sort_by_key(|a| (a.0, a.1, a.2, a.3.from));
-        for (date, market, cat, band, line) in rows {
-            if cards.last().map(|c| c.from) != Some(date) {
-                cards.push(TierCard {
-                    from: date,
-                    ladders: HashMap::new(),
-                });
-            }
-            let Some(card) = cards.last_mut() else {
-                continue;
-            };
-            let ladder = card.ladders.entry((market, cat)).or_default();
-            let expected = ladder
-                .last()
-                .map_or(Some(0), |b: &Band| b.to.map(|t| t + 1));
-            // Bands must tile the month from the first message on.
-            let ok = match expected {
-                Some(0) => band.from <= 1,
-                Some(e) => band.from == e,
-                None => false,
-            };
-            if !ok || band.to.is_some_and(|t| t < band.from) {
-                return Err(DataError::at(
-                    path,
-                    line,
-                    format!("band {} of {} {cat} on {date} overlaps or leaves a gap after the previous band", band.label(), markets.name(market)),
-                ));
-            }
-            ladder.push(band);
-        }
+        rows.sort_by_key(|r| (r.date, r.market, r.category, r.band.from));
         Ok(TierCards {
             currency: currency.to_string(),
-            cards,
+            cards: cards_of(path, rows, markets)?,
         })
     }
 
@@ -165,6 +199,7 @@ pub fn band_for(ladder: &[Band], n: u64) -> Option<&Band> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::time::parse_date;
     use rust_decimal_macros::dec;
 
     fn markets() -> MarketMap {

@@ -5,6 +5,7 @@
 pub mod csv_log;
 mod csv_records;
 pub mod plan;
+pub mod ratecard;
 pub mod theirs;
 pub mod toolkit;
 pub mod webhook;
