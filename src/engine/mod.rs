@@ -20,14 +20,13 @@ mod stream;
 pub mod tariff;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::data::{Pricing, RateError, Resolved};
 use crate::engine::classify::Classification;
-use crate::engine::stream::{read_in_chunks, streamable, Stream, IN_FLIGHT};
+use crate::engine::stream::{streamable, Stream};
 use crate::engine::tariff::{Tier, TierSeeds};
 use crate::ingest::{self, InputError, InputFormat, Inputs};
 use crate::model::time::{Month, Zone};
@@ -147,39 +146,7 @@ pub fn run(
     let mut stats = RunStats::default();
     if sink.restartable() && streamable(paths, format)? {
         let mut stream = Stream::new(Pricer::new(pricing, opts, zone)?, batch());
-        // Two cores: one reads and parses, the other classifies and prices.
-        let stop = AtomicBool::new(false);
-        let read: Result<Vec<Rejected>, InputError> = std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(IN_FLIGHT);
-            // Emptied chunks go back to the reader: no allocation per chunk.
-            let (give_back, recycled) = std::sync::mpsc::channel::<Vec<Message>>();
-            let stop = &stop;
-            let reading = &mut *inputs;
-            let reader = std::thread::Builder::new()
-                .name("wacost-read".into())
-                .spawn_scoped(scope, move || {
-                    read_in_chunks(paths, format, reading, (tx, recycled), stop)
-                })
-                .map_err(|source| InputError::Io {
-                    file: "(reading thread)".into(),
-                    source,
-                })?;
-            for mut chunk in rx {
-                for m in chunk.drain(..) {
-                    stream.push(m, sink);
-                }
-                let _ = give_back.send(chunk);
-                if stream.out_of_order {
-                    stop.store(true, Ordering::Relaxed);
-                    break;
-                }
-            }
-            match reader.join() {
-                Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        });
-        *rejected = read?;
+        *rejected = stream.read_and_price(paths, format, inputs, sink)?;
         if !stream.out_of_order {
             stream.flush(i64::MAX, sink);
             stats.streamed = true;

@@ -11,16 +11,16 @@ use crate::ingest::{self, InputError, InputFormat, Inputs};
 use crate::model::{Message, Rejected};
 
 /// Messages per hand-over from the reading thread.
-pub(super) const CHUNK: usize = 4096;
+const CHUNK: usize = 4096;
 /// Chunks the reading thread may be ahead (4 MiB): the pricing side works
 /// in bursts of [`BATCH`] messages, and a reader held up by a full channel
 /// during each burst would leave a core idle (8 chunks: 0.50 s on the
 /// 2M-row log; 32: 0.43 s).
-pub(super) const IN_FLIGHT: usize = 32;
+const IN_FLIGHT: usize = 32;
 
 /// The reading side of a streamed run: sends messages in chunks, in input
 /// order; stops early when the pricing side found the input unsorted.
-pub(super) fn read_in_chunks(
+fn read_in_chunks(
     paths: &[String],
     format: Option<InputFormat>,
     inputs: &mut Inputs,
@@ -118,6 +118,49 @@ impl<'p> Stream<'p> {
             flush_at: batch,
             in_order: true,
         }
+    }
+
+    /// Two cores: one reads and parses the input, the other (this one)
+    /// orders, classifies and prices. Returns the reader's rejections; stops
+    /// early when the input turns out unsorted ([`Stream::out_of_order`]).
+    pub(super) fn read_and_price(
+        &mut self,
+        paths: &[String],
+        format: Option<InputFormat>,
+        inputs: &mut Inputs,
+        sink: &mut dyn Sink,
+    ) -> Result<Vec<Rejected>, InputError> {
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Message>>(IN_FLIGHT);
+            // Emptied chunks go back to the reader: no allocation per chunk.
+            let (give_back, recycled) = std::sync::mpsc::channel::<Vec<Message>>();
+            let stop = &stop;
+            let reading = &mut *inputs;
+            let reader = std::thread::Builder::new()
+                .name("wacost-read".into())
+                .spawn_scoped(scope, move || {
+                    read_in_chunks(paths, format, reading, (tx, recycled), stop)
+                })
+                .map_err(|source| InputError::Io {
+                    file: "(reading thread)".into(),
+                    source,
+                })?;
+            for mut chunk in rx {
+                for m in chunk.drain(..) {
+                    self.push(m, sink);
+                }
+                let _ = give_back.send(chunk);
+                if self.out_of_order {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+            match reader.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
     }
 
     pub(super) fn push(&mut self, m: Message, sink: &mut dyn Sink) {
