@@ -391,6 +391,25 @@ mod tests {
     }
 
     #[test]
+    fn eras_free_messages_by_category_window_and_allowance() {
+        let r = Rules::load(include_str!("../../pricing/rules.toml")).unwrap();
+        let era = |s| &r.eras[r.era_index(parse_date(s).unwrap()).unwrap()];
+        let (svc, util) = (Category::Service, Category::Utility);
+        assert_eq!(era("2024-03-01").frees(svc, false, false), Frees::Allowance);
+        assert_eq!(era("2024-03-01").frees(util, true, true), Frees::Nothing);
+        assert_eq!(era("2024-11-01").frees(svc, false, false), Frees::Category);
+        let pmp = era("2025-07-01");
+        assert_eq!(pmp.frees(util, true, true), Frees::InWindow);
+        assert_eq!(pmp.frees(util, true, false), Frees::Nothing);
+        assert_eq!(pmp.frees(svc, false, false), Frees::AssumedWindow);
+        assert_eq!(era("2026-10-01").frees(svc, false, true), Frees::Allowance);
+        assert_eq!(
+            era("2026-10-01").frees(Category::Marketing, true, true),
+            Frees::Nothing
+        );
+    }
+
+    #[test]
     fn rejects_unknown_fields() {
         let e = Rules::load("[[era]]\nid='x'\nbogus=1\n")
             .unwrap_err()

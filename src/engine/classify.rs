@@ -4,10 +4,11 @@
 
 use crate::data::rules::{AllowanceUnit, Era, Frees};
 use crate::engine::allowance::Allowances;
-use crate::engine::contacts::{opt, ContactState, Contacts, NONE};
+use crate::engine::contacts::{opt, Contacts, NONE};
 use crate::model::{Category, PricingModel, PricingType};
 
 pub use crate::engine::allowance::AllowanceCounts;
+pub use crate::engine::contacts::ContactState;
 
 /// Why a message got its pricing type: printed as the `rule` of detail rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
