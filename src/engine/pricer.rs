@@ -148,7 +148,8 @@ impl<'p> Pricer<'p> {
             p.outcome = Outcome::Free;
             return p;
         }
-        self.charge(p, &plan, market)
+        self.charge(&mut p, &plan, market);
+        p
     }
 
     /// The local day of an instant, from the last message's when the same.
@@ -191,22 +192,23 @@ impl<'p> Pricer<'p> {
         )
     }
 
-    /// Prices a charged message; a missing rate rejects it.
+    /// Prices a charged message (in place: a verdict is too large to
+    /// copy per message); a missing rate rejects it.
     #[inline]
-    fn charge(&mut self, mut p: Priced, plan: &RatingPlan<'_>, market: MarketId) -> Priced {
-        let Some(class) = p.class else { return p };
+    fn charge(&mut self, p: &mut Priced, plan: &RatingPlan<'_>, market: MarketId) {
+        let Some(class) = p.class else { return };
         match self.tariff.charge(plan, market, class.category) {
             Ok(c) => {
                 p.outcome = Outcome::Billable;
                 p.rate = c.rate;
                 p.cost = c.rate;
                 p.tier = c.tier;
-                p
             }
             Err(e) => {
                 // Not priced: the classification must not claim a charge.
                 p.class = None;
-                p.rejected(e.to_string())
+                p.outcome = Outcome::Rejected;
+                p.reject = Some(e.to_string());
             }
         }
     }
