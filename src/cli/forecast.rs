@@ -101,6 +101,8 @@ fn plan_from_log(
     pricing: &Pricing,
     switches: &BTreeMap<String, bool>,
 ) -> Result<Plan> {
+    let zone = g.zone()?;
+    let currency = g.currency()?;
     let growth = plan::fraction(&toml::Value::String(a.growth.clone()))
         .and_then(|g| plan::check_growth(g).map(|()| g))
         .map_err(|e| anyhow::anyhow!("--growth: {e}"))?;
@@ -112,16 +114,16 @@ fn plan_from_log(
         );
     }
     let opts = Options {
-        currency: g.currency()?,
+        currency,
         switches: switches.clone(),
         seeds: Default::default(),
     };
-    let learned = forecast::learn_plan(pricing, &opts, &g.zone()?, &a.from_log, a.months, growth)
+    let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)
         .map_err(|e| match e {
-        LearnError::Engine(e) => anyhow::Error::from(e),
-        LearnError::NoOutbound => anyhow::anyhow!("--from-log: {e}"),
-        LearnError::Volume { .. } => anyhow::anyhow!("--growth {}: {e}", a.growth),
-    })?;
+            LearnError::Engine(e) => anyhow::Error::from(e),
+            LearnError::NoOutbound => anyhow::anyhow!("--from-log: {e}"),
+            LearnError::Volume { .. } => anyhow::anyhow!("--growth {}: {e}", a.growth),
+        })?;
     let ((first, last, n), (from, to)) = (learned.seen, learned.projected);
     eprintln!(
         "wacost: learned {} market x category mixes from {n} months of log ({first}..{last}); projecting {from}..{to}",
