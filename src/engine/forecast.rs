@@ -306,6 +306,22 @@ struct LogMix {
 }
 
 impl LogMix {
+    /// Prices the logs with the engine and counts their verdicts.
+    fn read(
+        pricing: &Pricing,
+        opts: &Options,
+        zone: &Zone,
+        paths: &[String],
+    ) -> Result<LogMix, EngineError> {
+        let mut inputs = Inputs::new(zone.clone());
+        let mut rejected = Vec::new();
+        let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)?;
+        let mut log = LogMix::default();
+        let mut add = |m: &Message, p: &Priced| log.add(m, p);
+        crate::engine::price_sorted(pricing, opts, zone, &msgs, &mut add)?;
+        Ok(log)
+    }
+
     fn add(&mut self, m: &Message, p: &Priced) {
         if m.direction() == Direction::Inbound {
             return;
@@ -331,19 +347,7 @@ pub fn learn_plan(
     months: u32,
     growth: Decimal,
 ) -> Result<Learned, LearnError> {
-    let mut inputs = Inputs::new(zone.clone());
-    let mut rejected = Vec::new();
-    let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)
-        .map_err(EngineError::from)?;
-    let mut log = LogMix::default();
-    crate::engine::price_sorted(
-        pricing,
-        opts,
-        zone,
-        &msgs,
-        &mut |m: &Message, p: &Priced| log.add(m, p),
-    )
-    .map_err(EngineError::from)?;
+    let log = LogMix::read(pricing, opts, zone, paths)?;
     let (Some(&first), Some(&last)) = (log.months.first(), log.months.last()) else {
         return Err(LearnError::NoOutbound);
     };

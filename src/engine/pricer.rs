@@ -115,12 +115,7 @@ impl<'p> Pricer<'p> {
                 .markets
                 .resolve_cached(&mut self.markets, m.contact(), day.date);
         p.resolved = resolved.as_ref().ok().copied();
-        if m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts()) {
-            let why = if m.failed() {
-                REPEATED_FAILED
-            } else {
-                REPEATED
-            };
+        if let Some(why) = self.repeated(m) {
             return p.rejected(why.into());
         }
         if m.direction() == Direction::Inbound {
@@ -133,10 +128,7 @@ impl<'p> Pricer<'p> {
             return p;
         }
         let Some(plan) = day.plan else {
-            let first = self.pricing.rules.eras[0].from;
-            return p.rejected(format!(
-                "no pricing rules before {first}: the first era in pricing/rules.toml"
-            ));
+            return p.rejected(self.no_rules());
         };
         let market = match resolved {
             Ok(r) => r.market,
@@ -150,6 +142,23 @@ impl<'p> Pricer<'p> {
         }
         self.charge(&mut p, &plan, market);
         p
+    }
+
+    /// Why a message repeats an id seen recently, when it does.
+    #[inline]
+    fn repeated(&mut self, m: &Message) -> Option<&'static str> {
+        let seen = m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts());
+        seen.then_some(if m.failed() {
+            REPEATED_FAILED
+        } else {
+            REPEATED
+        })
+    }
+
+    #[cold]
+    fn no_rules(&self) -> String {
+        let first = self.pricing.rules.eras[0].from;
+        format!("no pricing rules before {first}: the first era in pricing/rules.toml")
     }
 
     /// The local day of an instant, from the last message's when the same.
