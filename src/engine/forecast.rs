@@ -421,6 +421,7 @@ fn campaign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PricingType;
     use rust_decimal_macros::dec;
 
     fn run(plan: &str, as_of: Option<&str>) -> Forecast {
@@ -434,6 +435,52 @@ mod tests {
             as_of.map(|d| crate::model::time::parse_date(d).unwrap()),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_volume_splits_as_the_classifier_decides_its_messages_in_every_era() {
+        use crate::engine::classify::{Classifier, Outbound};
+        let p = Pricing::bundled().unwrap();
+        for day in ["2024-03-01", "2024-11-01", "2025-08-01", "2026-10-01"] {
+            let era = &p.rules.eras[p
+                .rules
+                .era_index(crate::model::time::parse_date(day).unwrap())
+                .unwrap()];
+            for cat in Category::ALL {
+                // 30 delivered: 10 inside a customer service window, 20 outside.
+                let v = Volume {
+                    planned: 30,
+                    delivered: 30,
+                    entry_point: 0,
+                    in_window: 10,
+                };
+                let expected = split(era, cat, &v, |n| n);
+                let mut c = Classifier::new();
+                let mut got = Split::default();
+                for i in 0..30u64 {
+                    let contact = 5_511_900_000_000 + i;
+                    let ts = 1_700_000_000;
+                    if i < 10 {
+                        c.inbound(contact, ts - 3600, false);
+                    }
+                    let template = cat != Category::Service;
+                    let m = Outbound {
+                        contact,
+                        ts,
+                        template,
+                        category: template.then_some(cat),
+                        business_number: 1,
+                        month: (2024, 3),
+                    };
+                    match c.outbound(m, era, true).pricing_type {
+                        PricingType::Regular => got.charged += 1,
+                        PricingType::FreeTier => got.free_tier += 1,
+                        _ => got.free += 1,
+                    }
+                }
+                assert_eq!(got, expected, "{} {cat}", era.id);
+            }
+        }
     }
 
     const UTIL: &str = "[[campaign]]\nname='pedidos'\nmonth='MONTH'\nmarket='BR'\ncategory='utility'\nmessages=1000\nin_window_share=0.4\nentry_point_share=0.1\ndelivery_rate=0.9\n";
