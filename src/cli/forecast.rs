@@ -10,15 +10,13 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::{exit, parse_switches, Global};
-use crate::data::{MarketId, Pricing};
-use crate::engine::forecast::{self, Campaign, Forecast, MarketRef, Plan};
-use crate::engine::{self, Options, Outcome};
+use crate::data::Pricing;
+use crate::engine::forecast::{self, Forecast, LearnError, Plan};
+use crate::engine::Options;
 use crate::ingest::plan;
-use crate::ingest::Inputs;
 use crate::model::money;
 use crate::model::time::{parse_date, Month};
-use crate::model::Message;
-use crate::model::{Category, PricingType};
+use crate::model::Category;
 use crate::report::Format;
 
 #[derive(Debug, Args)]
@@ -115,107 +113,25 @@ fn plan_from_log(
             plan::MAX_MONTHS
         );
     }
-    let mut inputs = Inputs::new(zone.clone());
-    let mut rejected = Vec::new();
-    let msgs = engine::read_sorted(&a.from_log, None, &mut inputs, &mut rejected)?;
-    #[derive(Default)]
-    struct Mix {
-        outbound: u64,
-        delivered: u64,
-        in_window: u64,
-        entry_point: u64,
-    }
-    let mut mix: BTreeMap<(MarketId, Category), Mix> = BTreeMap::new();
-    let mut months: std::collections::BTreeSet<Month> = Default::default();
     let opts = Options {
         currency,
         switches: switches.clone(),
         seeds: Default::default(),
     };
-    engine::price_sorted(
-        pricing,
-        &opts,
-        &zone,
-        &msgs,
-        &mut |m: &Message, p: &engine::Priced| {
-            if m.direction() == crate::model::Direction::Inbound {
-                return;
-            }
-            let Some(r) = p.resolved else { return };
-            months.insert(p.month);
-            let cat = p.class.map(|c| c.category).unwrap_or(if m.is_template() {
-                m.category().unwrap_or(Category::Service)
-            } else {
-                Category::Service
-            });
-            let x = mix.entry((r.market, cat)).or_default();
-            x.outbound += 1;
-            if p.outcome != Outcome::Failed && p.outcome != Outcome::Rejected {
-                x.delivered += 1;
-                if let Some(c) = p.class {
-                    if c.pricing_type == PricingType::FreeEntryPoint {
-                        x.entry_point += 1;
-                    } else if c.in_window {
-                        x.in_window += 1;
-                    }
-                }
-            }
-        },
-    )?;
-    let Some(last) = months.iter().next_back().copied() else {
-        bail!("--from-log: no outbound messages to learn from");
-    };
-    let n_months = Decimal::from(months.len() as u64);
-    let first = last.next();
-    let mut range = vec![first];
-    for _ in 1..a.months.max(1) {
-        let next = range[range.len() - 1].next();
-        range.push(next);
-    }
-    let ratio = |x: u64, of: u64| {
-        if of == 0 {
-            Decimal::ZERO
-        } else {
-            Decimal::from(x) / Decimal::from(of)
-        }
-    };
-    let campaigns = mix
-        .into_iter()
-        .map(|((market, cat), x)| {
-            let avg = Decimal::from(x.outbound) / n_months * (Decimal::ONE + growth);
-            Campaign {
-                name: format!("{} {cat} (from log)", pricing.markets.name(market)),
-                months: range.clone(),
-                market: MarketRef::Name(market),
-                category: cat,
-                messages: u64::try_from(avg.round().mantissa() / 10i128.pow(avg.round().scale()))
-                    .unwrap_or(0),
-                in_window_share: ratio(x.in_window, x.delivered),
-                entry_point_share: ratio(x.entry_point, x.delivered),
-                delivery_rate: ratio(x.delivered, x.outbound),
-                growth,
-            }
-        })
-        .collect::<Vec<_>>();
-    for c in &campaigns {
-        plan::check_volume(c.messages, &c.months, growth)
-            .map_err(|e| anyhow::anyhow!("--growth {}: {}: {e}", a.growth, c.name))?;
-    }
+    let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)
+        .map_err(|e| match e {
+            LearnError::Engine(e) => anyhow::Error::from(e),
+            LearnError::NoOutbound => anyhow::anyhow!("--from-log: {e}"),
+            LearnError::Volume { .. } => anyhow::anyhow!("--growth {}: {e}", a.growth),
+        })?;
+    let ((first, last, n), (from, to)) = (learned.seen, learned.projected);
     eprintln!(
-        "wacost: learned {} market x category mixes from {} months of log ({}..{}); projecting {}..{}",
-        campaigns.len(),
-        months.len(),
-        months.iter().next().map(ToString::to_string).unwrap_or_default(),
-        last,
-        first,
-        range[range.len() - 1]
+        "wacost: learned {} market x category mixes from {n} months of log ({first}..{last}); projecting {from}..{to}",
+        learned.plan.campaigns.len(),
     );
     Ok(Plan {
-        currency: None,
         tz: Some(g.tz.clone()),
-        business_numbers: 1,
-        campaigns,
-        fees: None,
+        ..learned.plan
     })
 }
 

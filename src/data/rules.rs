@@ -70,6 +70,25 @@ pub struct Allowance {
     pub source: String,
 }
 
+impl Allowance {
+    /// The counter a business number's units come from.
+    #[inline]
+    pub fn scope_key(&self, business_number: u32) -> u32 {
+        match self.per {
+            AllowanceScope::Waba => 0,
+            AllowanceScope::BusinessNumber => business_number,
+        }
+    }
+
+    /// The units a month offers a WABA with `business_numbers` numbers.
+    pub fn cap(&self, business_numbers: u32) -> u64 {
+        match self.per {
+            AllowanceScope::Waba => self.count,
+            AllowanceScope::BusinessNumber => self.count * u64::from(business_numbers),
+        }
+    }
+}
+
 /// The rules in force from one date until the next era.
 #[derive(Debug, Clone)]
 pub struct Era {
@@ -108,86 +127,196 @@ fn set(cats: &[Category]) -> [bool; 5] {
     s
 }
 
+/// Which of an era's rules frees a delivered message that lies in no free
+/// entry point window and joins no open conversation: the rule code both
+/// the classifier (one message) and the forecast (a plan's shares) apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frees {
+    /// The category is free in this era.
+    Category,
+    /// Free inside the open customer service window.
+    InWindow,
+    /// A non-template message with no window known: Meta delivers these
+    /// only inside one, so one was open.
+    AssumedWindow,
+    /// Free while units of the era's service allowance remain.
+    Allowance,
+    /// Charged.
+    Nothing,
+}
+
+impl Era {
+    /// The rule that frees a message of `cat` (a template or not) sent
+    /// with or without an open customer service window. Under CBP a
+    /// template opens a charged conversation.
+    pub fn frees(&self, cat: Category, template: bool, in_window: bool) -> Frees {
+        if self.model == PricingModel::Cbp && template {
+            return Frees::Nothing;
+        }
+        if self.free[cat.index()] {
+            return Frees::Category;
+        }
+        if self.free_in_csw[cat.index()] {
+            if in_window {
+                return Frees::InWindow;
+            }
+            if !template {
+                return Frees::AssumedWindow;
+            }
+        }
+        if cat == Category::Service && self.allowance.is_some() {
+            return Frees::Allowance;
+        }
+        Frees::Nothing
+    }
+
+    /// The era's allowance when it is counted in `unit`s.
+    pub fn allowance_in(&self, unit: AllowanceUnit) -> Option<&Allowance> {
+        self.allowance.as_ref().filter(|a| a.unit == unit)
+    }
+}
+
+impl AllowanceUnit {
+    /// The unit a pricing model counts: CBP a service conversation when it
+    /// opens, PMP each service message.
+    pub fn of(model: PricingModel) -> AllowanceUnit {
+        match model {
+            PricingModel::Cbp => AllowanceUnit::Conversation,
+            PricingModel::Pmp => AllowanceUnit::Message,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            AllowanceUnit::Conversation => "conversation",
+            AllowanceUnit::Message => "message",
+        }
+    }
+}
+
+const FILE: &str = "rules.toml";
+
+/// The model as rules.toml writes it.
+fn model_name(m: PricingModel) -> &'static str {
+    match m {
+        PricingModel::Cbp => "CBP",
+        PricingModel::Pmp => "PMP",
+    }
+}
+
+fn file_error(msg: String) -> DataError {
+    DataError::File {
+        file: FILE.into(),
+        msg,
+    }
+}
+
+impl RawEra {
+    /// An error naming the era.
+    fn bad(&self, m: String) -> DataError {
+        file_error(format!("era {:?}: {m}", self.id))
+    }
+
+    /// Checks the era and turns hours into seconds.
+    fn era(self) -> Result<Era, DataError> {
+        let from = parse_date(&self.effective_from).ok_or_else(|| {
+            self.bad(format!(
+                "effective_from {:?} is not YYYY-MM-DD",
+                self.effective_from
+            ))
+        })?;
+        if self.source.trim().is_empty() {
+            return Err(self.bad("empty source".into()));
+        }
+        self.check_hours()?;
+        let conversation = self.conversation_secs()?;
+        let allowance = self.allowance()?;
+        let mut tier_counter = Category::ALL;
+        for (from_cat, to_cat) in &self.tier_counter {
+            tier_counter[from_cat.index()] = *to_cat;
+        }
+        Ok(Era {
+            id: self.id,
+            from,
+            model: self.pricing_model,
+            csw: self.customer_service_window_hours * HOUR,
+            fep: self.free_entry_point_hours * HOUR,
+            fep_reply: self.entry_point_reply_hours * HOUR,
+            conversation,
+            free_in_csw: set(&self.free_in_customer_service_window),
+            free: set(&self.free_categories),
+            tiered: set(&self.tiered),
+            tier_counter,
+            allowance,
+            source: self.source,
+        })
+    }
+
+    fn check_hours(&self) -> Result<(), DataError> {
+        for (name, h) in [
+            (
+                "customer_service_window_hours",
+                self.customer_service_window_hours,
+            ),
+            ("free_entry_point_hours", self.free_entry_point_hours),
+            ("entry_point_reply_hours", self.entry_point_reply_hours),
+        ] {
+            if !(1..=24 * 30).contains(&h) {
+                return Err(self.bad(format!("{name} = {h} is not between 1 and 720")));
+            }
+        }
+        Ok(())
+    }
+
+    fn conversation_secs(&self) -> Result<i64, DataError> {
+        match (self.pricing_model, self.conversation_hours) {
+            (PricingModel::Cbp, None) => Err(self.bad("CBP eras need conversation_hours".into())),
+            (_, Some(h)) => Ok(h * HOUR),
+            (PricingModel::Pmp, None) => Ok(0),
+        }
+    }
+
+    /// The allowance, its unit the one the era's pricing model counts.
+    fn allowance(&self) -> Result<Option<Allowance>, DataError> {
+        let Some(a) = &self.service_allowance else {
+            return Ok(None);
+        };
+        let fits = AllowanceUnit::of(self.pricing_model);
+        if a.unit != fits {
+            return Err(self.bad(format!(
+                "service_allowance.unit = {:?} does not fit pricing_model {}: {} eras count a \
+                 {:?} (accepted: \"conversation\" in CBP eras, \"message\" in PMP eras)",
+                a.unit.name(),
+                model_name(self.pricing_model),
+                model_name(self.pricing_model),
+                fits.name()
+            )));
+        }
+        Ok(Some(Allowance {
+            count: a.count,
+            unit: a.unit,
+            per: a.per,
+            switch: a.switch.clone(),
+            default: a.default,
+            source: a.source.clone(),
+        }))
+    }
+}
+
 impl Rules {
     pub fn load(text: &str) -> Result<Rules, DataError> {
-        let file = "rules.toml";
-        let raw: RawRules = toml::from_str(text).map_err(|e| DataError::File {
-            file: file.into(),
-            msg: e.to_string(),
-        })?;
-        let mut eras = Vec::new();
-        for r in raw.era {
-            let bad = |m: String| DataError::File {
-                file: file.into(),
-                msg: format!("era {:?}: {m}", r.id),
-            };
-            let from = parse_date(&r.effective_from).ok_or_else(|| {
-                bad(format!(
-                    "effective_from {:?} is not YYYY-MM-DD",
-                    r.effective_from
-                ))
-            })?;
-            if r.source.trim().is_empty() {
-                return Err(bad("empty source".into()));
-            }
-            for (name, h) in [
-                (
-                    "customer_service_window_hours",
-                    r.customer_service_window_hours,
-                ),
-                ("free_entry_point_hours", r.free_entry_point_hours),
-                ("entry_point_reply_hours", r.entry_point_reply_hours),
-            ] {
-                if !(1..=24 * 30).contains(&h) {
-                    return Err(bad(format!("{name} = {h} is not between 1 and 720")));
-                }
-            }
-            let conversation = match (r.pricing_model, r.conversation_hours) {
-                (PricingModel::Cbp, None) => {
-                    return Err(bad("CBP eras need conversation_hours".into()))
-                }
-                (_, Some(h)) => h * HOUR,
-                (PricingModel::Pmp, None) => 0,
-            };
-            let mut tier_counter = Category::ALL;
-            for (from_cat, to_cat) in &r.tier_counter {
-                tier_counter[from_cat.index()] = *to_cat;
-            }
-            eras.push(Era {
-                id: r.id.clone(),
-                from,
-                model: r.pricing_model,
-                csw: r.customer_service_window_hours * HOUR,
-                fep: r.free_entry_point_hours * HOUR,
-                fep_reply: r.entry_point_reply_hours * HOUR,
-                conversation,
-                free_in_csw: set(&r.free_in_customer_service_window),
-                free: set(&r.free_categories),
-                tiered: set(&r.tiered),
-                tier_counter,
-                allowance: r.service_allowance.map(|a| Allowance {
-                    count: a.count,
-                    unit: a.unit,
-                    per: a.per,
-                    switch: a.switch,
-                    default: a.default,
-                    source: a.source,
-                }),
-                source: r.source,
-            });
-        }
+        let raw: RawRules = toml::from_str(text).map_err(|e| file_error(e.to_string()))?;
+        let mut eras = raw
+            .era
+            .into_iter()
+            .map(RawEra::era)
+            .collect::<Result<Vec<_>, _>>()?;
         eras.sort_by_key(|e| e.from);
         if eras.windows(2).any(|w| w[0].from == w[1].from) {
-            return Err(DataError::File {
-                file: file.into(),
-                msg: "two eras start on the same date".into(),
-            });
+            return Err(file_error("two eras start on the same date".into()));
         }
         if eras.is_empty() {
-            return Err(DataError::File {
-                file: file.into(),
-                msg: "no [[era]]".into(),
-            });
+            return Err(file_error("no [[era]]".into()));
         }
         Ok(Rules { eras })
     }
@@ -238,6 +367,46 @@ mod tests {
         assert!(!oct.tiered[Category::Service.index()]);
         assert_eq!(oct.allowance.as_ref().unwrap().count, 1000);
         assert_eq!(r.switches(), vec!["cbp-free-tier", "service-free-tier"]);
+    }
+
+    #[test]
+    fn refuses_an_allowance_unit_that_does_not_fit_the_pricing_model() {
+        let bundled = include_str!("../../pricing/rules.toml");
+        let pmp_in_conversations =
+            bundled.replacen("unit = \"message\"", "unit = \"conversation\"", 1);
+        let e = Rules::load(&pmp_in_conversations).unwrap_err().to_string();
+        assert!(
+            e.contains("rules.toml")
+                && e.contains("\"pmp-2026-10\"")
+                && e.contains("service_allowance.unit")
+                && e.contains("\"conversation\""),
+            "{e}"
+        );
+        let cbp_in_messages = bundled.replacen("unit = \"conversation\"", "unit = \"message\"", 1);
+        let e = Rules::load(&cbp_in_messages).unwrap_err().to_string();
+        assert!(
+            e.contains("\"cbp-2023-06\"") && e.contains("service_allowance.unit"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn eras_free_messages_by_category_window_and_allowance() {
+        let r = Rules::load(include_str!("../../pricing/rules.toml")).unwrap();
+        let era = |s| &r.eras[r.era_index(parse_date(s).unwrap()).unwrap()];
+        let (svc, util) = (Category::Service, Category::Utility);
+        assert_eq!(era("2024-03-01").frees(svc, false, false), Frees::Allowance);
+        assert_eq!(era("2024-03-01").frees(util, true, true), Frees::Nothing);
+        assert_eq!(era("2024-11-01").frees(svc, false, false), Frees::Category);
+        let pmp = era("2025-07-01");
+        assert_eq!(pmp.frees(util, true, true), Frees::InWindow);
+        assert_eq!(pmp.frees(util, true, false), Frees::Nothing);
+        assert_eq!(pmp.frees(svc, false, false), Frees::AssumedWindow);
+        assert_eq!(era("2026-10-01").frees(svc, false, true), Frees::Allowance);
+        assert_eq!(
+            era("2026-10-01").frees(Category::Marketing, true, true),
+            Frees::Nothing
+        );
     }
 
     #[test]

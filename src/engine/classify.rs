@@ -1,10 +1,14 @@
 //! The classification engine: per contact, in time order, which window is
 //! open and which rule of the era in force decides each message. It knows
-//! nothing about rates; [`crate::tariff`] prices what it calls `regular`.
+//! nothing about rates; [`crate::engine::tariff`] prices what it calls `regular`.
 
-use crate::data::rules::{AllowanceScope, Era};
-use crate::hash::IntMap;
+use crate::data::rules::{AllowanceUnit, Era, Frees};
+use crate::engine::allowance::Allowances;
+use crate::engine::contacts::{opt, Contacts, NONE};
 use crate::model::{Category, PricingModel, PricingType};
+
+pub use crate::engine::allowance::AllowanceCounts;
+pub use crate::engine::contacts::ContactState;
 
 /// Why a message got its pricing type: printed as the `rule` of detail rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,148 +102,11 @@ pub struct Classification {
     pub in_window: bool,
 }
 
-/// What the engine remembers of a contact: a few instants, 40 bytes, since
-/// memory grows with contacts.
-#[derive(Debug, Clone)]
-pub struct ContactState {
-    /// Unix seconds, or [`NONE`].
-    last_inbound: i64,
-    /// Entry-point message waiting for the business's reply, or [`NONE`].
-    pending_entry_point: i64,
-    /// Free entry point window: opened, closes ([`NONE`] when never opened).
-    fep_since: i64,
-    fep_until: i64,
-    /// CBP: open conversation per category: (opened, closes). Boxed: only
-    /// logs reaching back before 2025-07 need it.
-    conversations: Option<Box<Conversations>>,
-}
-
-/// CBP conversations per category: (opened, closes).
-type Conversations = [Option<(i64, i64)>; 5];
-
-/// "No instant" in [`ContactState`].
-const NONE: i64 = i64::MIN;
-
-fn opt(t: i64) -> Option<i64> {
-    (t != NONE).then_some(t)
-}
-
-impl Default for ContactState {
-    fn default() -> ContactState {
-        ContactState {
-            last_inbound: NONE,
-            pending_entry_point: NONE,
-            fep_since: NONE,
-            fep_until: NONE,
-            conversations: None,
-        }
-    }
-}
-
-impl ContactState {
-    fn conversation(&self, c: Category) -> Option<(i64, i64)> {
-        self.conversations.as_ref().and_then(|cs| cs[c.index()])
-    }
-
-    fn open_conversation(&mut self, c: Category, since: i64, until: i64) {
-        self.conversations.get_or_insert_with(Default::default)[c.index()] = Some((since, until));
-    }
-}
-
-/// Allowance counters: (year-month, scope key) -> units used.
-pub type AllowanceCounts = IntMap<(i32, u32, u32), u64>;
-
 /// Classifies messages of all contacts, in time order.
 #[derive(Debug, Default)]
 pub struct Classifier {
     contacts: Contacts,
-    allowance: AllowanceCounts,
-}
-
-/// No contact: E.164 numbers have at most 15 digits.
-const NO_CONTACT: u64 = u64::MAX;
-
-/// Contacts' states in one open-addressing table (linear probing), not a
-/// `HashMap`: the pricer asks the CPU for a contact's slot before it needs
-/// it ([`Classifier::prefetch`]), and a `HashMap` hides where its entries
-/// are. 48 bytes a slot, up to seven eighths full (as full as the
-/// `HashMap` it replaces, so that it takes no more memory).
-#[derive(Debug)]
-struct Contacts {
-    slots: Vec<(u64, ContactState)>,
-    len: usize,
-}
-
-impl Default for Contacts {
-    fn default() -> Contacts {
-        Contacts::with_slots(1024)
-    }
-}
-
-impl Contacts {
-    /// `n` (a power of two) empty slots. Not zeros: their pages are
-    /// written now, not mapped to the zero page and copied later.
-    fn with_slots(n: usize) -> Contacts {
-        Contacts {
-            slots: vec![(NO_CONTACT, ContactState::default()); n],
-            len: 0,
-        }
-    }
-
-    fn home(&self, contact: u64) -> usize {
-        crate::hash::mix64(contact) as usize & (self.slots.len() - 1)
-    }
-
-    /// The slot holding `contact`, or the empty slot that would.
-    fn find(&self, contact: u64) -> Result<usize, usize> {
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(contact);
-        loop {
-            match self.slots[i].0 {
-                c if c == contact => return Ok(i),
-                NO_CONTACT => return Err(i),
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-
-    /// The state of `contact`, a new one if it has none yet.
-    fn entry(&mut self, contact: u64) -> &mut ContactState {
-        debug_assert_ne!(contact, NO_CONTACT);
-        let i = match self.find(contact) {
-            Ok(i) => i,
-            Err(mut i) => {
-                if (self.len + 1) * 8 > self.slots.len() * 7 {
-                    self.grow();
-                    i = self.find(contact).unwrap_or_else(|empty| empty);
-                }
-                self.slots[i].0 = contact;
-                self.len += 1;
-                i
-            }
-        };
-        &mut self.slots[i].1
-    }
-
-    fn grow(&mut self) {
-        let bigger = Contacts::with_slots(self.slots.len() * 2);
-        let old = std::mem::replace(self, bigger);
-        for (contact, state) in old.slots {
-            if contact != NO_CONTACT {
-                if let Err(i) = self.find(contact) {
-                    self.slots[i] = (contact, state);
-                    self.len += 1;
-                }
-            }
-        }
-    }
-
-    /// Asks the CPU for the cache lines of `contact`'s home slot.
-    fn prefetch(&self, contact: u64) {
-        let slot = &self.slots[self.home(contact)];
-        crate::hash::prefetch(slot);
-        crate::hash::prefetch(&slot.1.conversations);
-    }
+    allowance: Allowances,
 }
 
 /// One outbound message as the classifier needs it.
@@ -254,6 +121,126 @@ pub struct Outbound {
     pub month: (i32, u32),
 }
 
+/// A message being classified: the message, its contact's state, the era
+/// and what follows from them before any rule applies.
+struct Case<'a> {
+    m: &'a Outbound,
+    s: &'a mut ContactState,
+    era: &'a Era,
+    cat: Category,
+    /// The open customer service window: when the customer wrote.
+    window: Option<i64>,
+}
+
+impl Case<'_> {
+    #[inline]
+    fn class(&self, pricing_type: PricingType, reason: Reason) -> Classification {
+        Classification {
+            category: self.cat,
+            pricing_type,
+            reason,
+            in_window: self.window.is_some(),
+        }
+    }
+
+    /// The reply that opens a free entry point window, or a message inside
+    /// one. A reply too late forgets the entry-point message.
+    #[inline]
+    fn free_entry_point(&mut self) -> Option<Classification> {
+        let (m, era) = (self.m, self.era);
+        if let Some(t) = opt(self.s.pending_entry_point) {
+            if m.ts >= t && m.ts - t < era.fep_reply {
+                self.open_free_entry_point();
+                return Some(self.class(
+                    PricingType::FreeEntryPoint,
+                    Reason::OpenedFreeEntryPoint { inbound: t },
+                ));
+            }
+            if m.ts - t >= era.fep_reply {
+                self.s.pending_entry_point = NONE;
+            }
+        }
+        let since = opt(self.s.fep_since).filter(|_| m.ts < self.s.fep_until)?;
+        Some(self.class(
+            PricingType::FreeEntryPoint,
+            Reason::InFreeEntryPoint { since },
+        ))
+    }
+
+    fn open_free_entry_point(&mut self) {
+        let s = &mut *self.s;
+        s.pending_entry_point = NONE;
+        s.fep_since = self.m.ts;
+        s.fep_until = self.m.ts + self.era.fep;
+        if self.era.model == PricingModel::Cbp {
+            // An FEP conversation closes every other conversation.
+            s.conversations = None;
+        }
+    }
+
+    /// CBP: the open conversation a message joins (a template its own
+    /// category's, a non-template the oldest of any).
+    #[inline]
+    fn joined_conversation(&self) -> Option<Classification> {
+        let ts = self.m.ts;
+        let open = |c: Category| self.s.conversation(c).filter(|&(_, until)| ts < until);
+        let since = if self.m.template {
+            open(self.cat)?.0
+        } else {
+            Category::ALL
+                .iter()
+                .filter_map(|&c| open(c))
+                .min_by_key(|x| x.0)?
+                .0
+        };
+        Some(self.class(
+            PricingType::InConversation,
+            Reason::InConversation { since },
+        ))
+    }
+
+    /// PMP: a utility message inside a utility conversation opened under
+    /// CBP before 2025-07-01.
+    #[inline]
+    fn cbp_carryover(&self) -> Option<Classification> {
+        if self.cat != Category::Utility {
+            return None;
+        }
+        let (since, until) = self.s.conversation(self.cat)?;
+        (self.m.ts < until)
+            .then(|| self.class(PricingType::InConversation, Reason::CbpCarryover { since }))
+    }
+
+    /// A message the era's rules free, by [`Era::frees`]; otherwise what
+    /// is left: the allowance to ask, or nothing.
+    #[inline]
+    fn freed(&self) -> Result<Classification, Frees> {
+        let free = PricingType::FreeCustomerService;
+        match self
+            .era
+            .frees(self.cat, self.m.template, self.window.is_some())
+        {
+            Frees::Category => Ok(self.class(free, Reason::FreeCategory)),
+            Frees::InWindow => Ok(self.class(
+                free,
+                Reason::InCustomerServiceWindow {
+                    since: self.window.unwrap_or(self.m.ts),
+                },
+            )),
+            Frees::AssumedWindow => Ok(self.class(free, Reason::AssumedWindow)),
+            rest => Err(rest),
+        }
+    }
+
+    /// PMP: the charge of a message no rule freed.
+    fn charged(&self) -> Classification {
+        match self.window {
+            Some(since) => self.class(PricingType::Regular, Reason::ChargedInWindow { since }),
+            None => self.class(PricingType::Regular, Reason::Charged),
+        }
+    }
+}
+
 impl Classifier {
     pub fn new() -> Classifier {
         Classifier::default()
@@ -261,12 +248,14 @@ impl Classifier {
 
     /// Asks the CPU for a contact's state (see
     /// [`crate::engine::Pricer::price_all`]).
+    #[inline]
     pub fn prefetch(&self, contact: u64) {
         self.contacts.prefetch(contact);
     }
 
     /// Records an inbound message: it opens or refreshes the customer
     /// service window, and an entry-point message waits for a reply.
+    #[inline]
     pub fn inbound(&mut self, contact: u64, ts: i64, entry_point: bool) {
         let s = self.contacts.entry(contact);
         s.last_inbound = opt(s.last_inbound).map_or(ts, |t| t.max(ts));
@@ -278,138 +267,71 @@ impl Classifier {
     /// Classifies a delivered outbound message under `era`; `allowance_on`
     /// says whether the era's allowance switch is on.
     pub fn outbound(&mut self, m: Outbound, era: &Era, allowance_on: bool) -> Classification {
-        let cat = if m.template {
-            m.category.unwrap_or(Category::Service)
-        } else {
-            Category::Service
+        let cat = match m.category {
+            Some(c) if m.template => c,
+            _ => Category::Service,
         };
         let s = self.contacts.entry(m.contact);
-        let in_window = opt(s.last_inbound).is_some_and(|t| m.ts >= t && m.ts - t < era.csw);
-        let class = |pricing_type, reason| Classification {
-            category: cat,
-            pricing_type,
-            reason,
-            in_window,
-        };
-
-        // Free entry point: the first reply within the limit opens the window.
-        if let Some(t) = opt(s.pending_entry_point) {
-            if m.ts >= t && m.ts - t < era.fep_reply {
-                s.pending_entry_point = NONE;
-                s.fep_since = m.ts;
-                s.fep_until = m.ts + era.fep;
-                if era.model == PricingModel::Cbp {
-                    // An FEP conversation closes every other conversation.
-                    s.conversations = None;
-                }
-                return class(
-                    PricingType::FreeEntryPoint,
-                    Reason::OpenedFreeEntryPoint { inbound: t },
-                );
-            }
-            if m.ts - t >= era.fep_reply {
-                s.pending_entry_point = NONE;
-            }
-        }
-        if let Some(since) = opt(s.fep_since) {
-            if m.ts < s.fep_until {
-                return class(
-                    PricingType::FreeEntryPoint,
-                    Reason::InFreeEntryPoint { since },
-                );
-            }
-        }
         let window = opt(s.last_inbound).filter(|&t| m.ts >= t && m.ts - t < era.csw);
-
+        let mut case = Case {
+            m: &m,
+            s,
+            era,
+            cat,
+            window,
+        };
+        if let Some(k) = case.free_entry_point() {
+            return k;
+        }
+        let allowance = &mut self.allowance;
         match era.model {
-            PricingModel::Cbp => {
-                let open = |c: Category, s: &ContactState| {
-                    s.conversation(c).filter(|&(_, until)| m.ts < until)
-                };
-                if m.template {
-                    if let Some((since, _)) = open(cat, s) {
-                        return class(
-                            PricingType::InConversation,
-                            Reason::InConversation { since },
-                        );
-                    }
-                    s.open_conversation(cat, m.ts, m.ts + era.conversation);
-                    return class(PricingType::Regular, Reason::OpenedConversation);
-                }
-                // A non-template message joins any open conversation.
-                if let Some((since, _)) = Category::ALL
-                    .iter()
-                    .filter_map(|&c| open(c, s))
-                    .min_by_key(|x| x.0)
-                {
-                    return class(
-                        PricingType::InConversation,
-                        Reason::InConversation { since },
-                    );
-                }
-                s.open_conversation(Category::Service, m.ts, m.ts + era.conversation);
-                if era.free[cat.index()] {
-                    return class(PricingType::FreeCustomerService, Reason::FreeCategory);
-                }
-                if let Some(n) = self.allowance_unit(era, allowance_on, &m) {
-                    return class(PricingType::FreeTier, Reason::Allowance { n });
-                }
-                class(PricingType::Regular, Reason::OpenedConversation)
-            }
-            PricingModel::Pmp => {
-                if cat == Category::Utility {
-                    if let Some((since, until)) = s.conversation(cat) {
-                        if m.ts < until {
-                            return class(
-                                PricingType::InConversation,
-                                Reason::CbpCarryover { since },
-                            );
-                        }
-                    }
-                }
-                if era.free[cat.index()] {
-                    return class(PricingType::FreeCustomerService, Reason::FreeCategory);
-                }
-                if era.free_in_csw[cat.index()] {
-                    if let Some(since) = window {
-                        return class(
-                            PricingType::FreeCustomerService,
-                            Reason::InCustomerServiceWindow { since },
-                        );
-                    }
-                    if !m.template {
-                        return class(PricingType::FreeCustomerService, Reason::AssumedWindow);
-                    }
-                }
-                if cat == Category::Service {
-                    if let Some(n) = self.allowance_unit(era, allowance_on, &m) {
-                        return class(PricingType::FreeTier, Reason::Allowance { n });
-                    }
-                }
-                match window {
-                    Some(since) => class(PricingType::Regular, Reason::ChargedInWindow { since }),
-                    None => class(PricingType::Regular, Reason::Charged),
-                }
-            }
+            PricingModel::Cbp => cbp(case, allowance, allowance_on),
+            PricingModel::Pmp => pmp(case, allowance, allowance_on),
         }
     }
+}
 
-    fn allowance_unit(&mut self, era: &Era, on: bool, m: &Outbound) -> Option<u64> {
-        let a = era.allowance.as_ref().filter(|_| on)?;
-        let scope = match a.per {
-            AllowanceScope::Waba => 0,
-            AllowanceScope::BusinessNumber => m.business_number,
-        };
-        let used = self
-            .allowance
-            .entry((m.month.0, m.month.1, scope))
-            .or_insert(0);
-        if *used < a.count {
-            *used += 1;
-            Some(*used)
-        } else {
-            None
-        }
+/// Conversation-based pricing: a message joins an open conversation or
+/// opens one (a non-template a service conversation), charged unless the
+/// era frees it; the allowance counts the conversations it opens.
+#[inline]
+fn cbp(case: Case<'_>, allowance: &mut Allowances, on: bool) -> Classification {
+    if let Some(k) = case.joined_conversation() {
+        return k;
+    }
+    let opened = if case.m.template {
+        case.cat
+    } else {
+        Category::Service
+    };
+    let until = case.m.ts + case.era.conversation;
+    case.s.open_conversation(opened, case.m.ts, until);
+    let unit = AllowanceUnit::Conversation;
+    match case.freed() {
+        Ok(k) => k,
+        Err(Frees::Allowance) => match allowance.unit(case.era, unit, on, case.m) {
+            Some(n) => case.class(PricingType::FreeTier, Reason::Allowance { n }),
+            None => case.class(PricingType::Regular, Reason::OpenedConversation),
+        },
+        Err(_) => case.class(PricingType::Regular, Reason::OpenedConversation),
+    }
+}
+
+/// Per-message pricing: each message charged unless the CBP carry-over,
+/// the era's free rules or the allowance (counting messages) free it.
+#[inline]
+fn pmp(case: Case<'_>, allowance: &mut Allowances, on: bool) -> Classification {
+    if let Some(k) = case.cbp_carryover() {
+        return k;
+    }
+    match case.freed() {
+        Ok(k) => k,
+        Err(Frees::Allowance) => match allowance.unit(case.era, AllowanceUnit::Message, on, case.m)
+        {
+            Some(n) => case.class(PricingType::FreeTier, Reason::Allowance { n }),
+            None => case.charged(),
+        },
+        Err(_) => case.charged(),
     }
 }
 
@@ -418,44 +340,6 @@ mod tests {
     //! Scenario tests per rule; each names its source. Times in hours.
     use super::*;
 
-    proptest::proptest! {
-        /// The contact table against a `HashMap`: every contact keeps its
-        /// own state through growth (up to 5,000 contacts from 1,024 slots).
-        #[test]
-        fn contacts_table_matches_a_map(
-            ops in proptest::collection::vec((0u64..5000, any_ts()), 1..12_000)
-        ) {
-            let mut table = Contacts::default();
-            let mut model = std::collections::HashMap::new();
-            for (n, ts) in ops {
-                let contact = 5_511_900_000_000 + n * 7919;
-                let s = table.entry(contact);
-                proptest::prop_assert_eq!(
-                    opt(s.last_inbound),
-                    model.get(&contact).copied(),
-                    "contact {}", contact
-                );
-                s.last_inbound = ts;
-                model.insert(contact, ts);
-            }
-            proptest::prop_assert_eq!(table.len, model.len());
-            for (&contact, &ts) in &model {
-                proptest::prop_assert_eq!(table.find(contact).map(|i| table.slots[i].1.last_inbound), Ok(ts));
-            }
-        }
-    }
-
-    fn any_ts() -> impl proptest::strategy::Strategy<Value = i64> {
-        1_700_000_000i64..1_900_000_000
-    }
-
-    #[test]
-    fn contact_state_is_small() {
-        // Memory per contact: 40 bytes of state + the 8-byte key; per held
-        // message: 32 bytes.
-        assert_eq!(std::mem::size_of::<ContactState>(), 40);
-        assert_eq!(std::mem::size_of::<crate::model::Message>(), 32);
-    }
     use crate::data::rules::Rules;
     use crate::model::time::{parse_date, HOUR};
 
@@ -560,6 +444,31 @@ mod tests {
             c.outbound(next_month, e, true).pricing_type,
             PricingType::FreeTier
         );
+    }
+
+    #[test]
+    fn the_allowance_counts_the_unit_its_era_names() {
+        // unit = "message" (PMP): each service message; a PMP era counting
+        // conversations (refused by Rules::load) frees none per message.
+        let r = rules();
+        let mut e = era(&r, "2026-10-01").clone();
+        let mut c = Classifier::new();
+        assert_eq!(
+            c.outbound(out(HOUR, None), &e, true).pricing_type,
+            PricingType::FreeTier
+        );
+        e.allowance.as_mut().unwrap().unit = crate::data::rules::AllowanceUnit::Conversation;
+        assert_eq!(
+            c.outbound(out(2 * HOUR, None), &e, true).pricing_type,
+            PricingType::Regular
+        );
+        // unit = "conversation" (CBP): only the message opening a conversation.
+        let cbp = era(&r, "2024-03-01");
+        let mut c = Classifier::new();
+        let k = |c: &mut Classifier, h| c.outbound(out(h * HOUR, None), cbp, true).reason;
+        assert_eq!(k(&mut c, 0), Reason::Allowance { n: 1 });
+        assert_eq!(k(&mut c, 1), Reason::InConversation { since: 0 });
+        assert_eq!(k(&mut c, 25), Reason::Allowance { n: 2 });
     }
 
     #[test]

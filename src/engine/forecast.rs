@@ -1,15 +1,23 @@
 //! Forecasts: planned campaigns priced with the same rules, rates and
-//! tiers as real logs ([`crate::tariff`]), month by month.
+//! tiers as real logs, month by month: each month's volume goes through
+//! the era's rule code ([`Era::frees`]), the allowance ledger and the
+//! [`RatingPlan`] the pricer uses. And plans learned from logs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::data::rules::{AllowanceUnit, Era, Frees};
 use crate::data::{MarketId, Pricing, RateError};
-use crate::engine::tariff::{Tariff, TierSeeds};
-use crate::model::time::Month;
-use crate::model::{Category, PricingModel};
+use crate::engine::allowance::Allowances;
+use crate::engine::rating::{Rating, RatingPlan};
+use crate::engine::tariff::Tariff;
+use crate::engine::{EngineError, Options, Outcome, Priced};
+use crate::ingest::plan::check_volume;
+use crate::ingest::Inputs;
+use crate::model::time::{Month, Zone};
+use crate::model::{Category, Direction, Message, PricingType};
 
 pub use crate::ingest::plan::{Campaign, Fees, MarketRef, Plan, PlanError};
 
@@ -19,7 +27,10 @@ pub struct ForecastLine {
     pub planned: u64,
     pub delivered: u64,
     pub billable: u64,
+    /// Free messages (all rules), of which `free_tier` from the era's
+    /// service allowance.
     pub free: u64,
+    pub free_tier: u64,
     pub cost: Decimal,
     pub fees: Decimal,
 }
@@ -67,6 +78,18 @@ fn resolve(pricing: &Pricing, c: &Campaign, date: NaiveDate) -> Result<MarketId,
     })
 }
 
+/// A month's volume of one market and category, summed across campaigns:
+/// tiers apply to the total, as Meta counts them.
+#[derive(Debug, Default)]
+struct Volume {
+    planned: u64,
+    delivered: u64,
+    entry_point: u64,
+    in_window: u64,
+}
+
+type Volumes = BTreeMap<(Month, MarketId, Category), Volume>;
+
 /// Prices a plan. Rules and rates are those in force on the first day of
 /// each month, or on `as_of` for a what-if.
 pub fn price_plan(
@@ -76,104 +99,329 @@ pub fn price_plan(
     switches: &BTreeMap<String, bool>,
     as_of: Option<NaiveDate>,
 ) -> Result<Forecast, ForecastError> {
-    let mut tariff = Tariff::new(pricing, currency, TierSeeds::default())?;
-    let mut fc = Forecast::default();
-    // Volume per (month, market, category) summed across campaigns first:
-    // tiers apply to the total, as Meta counts them.
-    #[derive(Default)]
-    struct Acc {
-        planned: u64,
-        delivered: u64,
-        entry_point: u64,
-        in_window: u64,
+    let volumes = volumes(pricing, plan, as_of)?;
+    let mut pricer = Forecaster {
+        pricing,
+        plan,
+        switches,
+        rating: Rating::new(pricing, currency)?,
+        tariff: Tariff::default(),
+        allowances: Allowances::default(),
+        fc: Forecast::default(),
+    };
+    for ((month, market, cat), v) in volumes {
+        let date = as_of.unwrap_or_else(|| month.first_day());
+        pricer.add(month, market, cat, &v, date);
     }
-    let mut acc: BTreeMap<(Month, MarketId, Category), Acc> = BTreeMap::new();
+    let mut fc = pricer.fc;
+    fc.total = fc.lines.values().map(|l| l.cost).sum();
+    fc.fees_total = fc.lines.values().map(|l| l.fees).sum();
+    Ok(fc)
+}
+
+/// The plan's volumes per month, market and category.
+fn volumes(
+    pricing: &Pricing,
+    plan: &Plan,
+    as_of: Option<NaiveDate>,
+) -> Result<Volumes, ForecastError> {
+    let mut acc = Volumes::new();
     for c in &plan.campaigns {
         let mut volume = Decimal::from(c.messages);
         for (k, month) in c.months.iter().enumerate() {
             if k > 0 {
                 volume *= Decimal::ONE + c.growth;
             }
-            let date = as_of.unwrap_or_else(|| month.first_day());
-            let market = resolve(pricing, c, date)?;
-            let planned = whole(volume);
-            let delivered = whole(Decimal::from(planned) * c.delivery_rate);
-            let fep = whole(Decimal::from(delivered) * c.entry_point_share);
-            let csw = whole(Decimal::from(delivered) * c.in_window_share).min(delivered - fep);
+            let market = resolve(pricing, c, as_of.unwrap_or_else(|| month.first_day()))?;
             let a = acc.entry((*month, market, c.category)).or_default();
-            a.planned += planned;
-            a.delivered += delivered;
-            a.entry_point += fep;
-            a.in_window += csw;
+            a.add(c, whole(volume));
         }
     }
-    let mut service_used: BTreeMap<Month, u64> = BTreeMap::new();
-    for ((month, market, cat), a) in acc {
-        let date = as_of.unwrap_or_else(|| month.first_day());
-        let Some(era_idx) = pricing.rules.era_index(date) else {
-            fc.unpriced.push(format!(
-                "{month} {} {cat}: no pricing rules before {}",
-                pricing.markets.name(market),
-                pricing.rules.eras[0].from
+    Ok(acc)
+}
+
+impl Volume {
+    /// Adds a campaign's month of `planned` messages by its shares.
+    fn add(&mut self, c: &Campaign, planned: u64) {
+        let delivered = whole(Decimal::from(planned) * c.delivery_rate);
+        let fep = whole(Decimal::from(delivered) * c.entry_point_share);
+        let csw = whole(Decimal::from(delivered) * c.in_window_share).min(delivered - fep);
+        self.planned += planned;
+        self.delivered += delivered;
+        self.entry_point += fep;
+        self.in_window += csw;
+    }
+}
+
+/// A volume's delivered messages by what the era's rules make of them.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Split {
+    free: u64,
+    /// Free from the allowance.
+    free_tier: u64,
+    charged: u64,
+}
+
+/// Splits a volume by the era's rules, message group by message group
+/// (in a free entry point window; in a customer service window; outside),
+/// as the classifier decides each message; `allowance` grants units of
+/// the era's allowance. A plan's service messages are non-template ones,
+/// every other category's templates; under CBP each message opens its
+/// own conversation.
+fn split(era: &Era, cat: Category, v: &Volume, allowance: impl FnOnce(u64) -> u64) -> Split {
+    let template = cat != Category::Service;
+    let outside = v.delivered - v.entry_point - v.in_window;
+    let mut s = Split {
+        free: v.entry_point,
+        ..Split::default()
+    };
+    let mut eligible = 0;
+    for (n, in_window) in [(v.in_window, true), (outside, false)] {
+        match era.frees(cat, template, in_window) {
+            Frees::Category | Frees::InWindow | Frees::AssumedWindow => s.free += n,
+            Frees::Allowance => eligible += n,
+            Frees::Nothing => s.charged += n,
+        }
+    }
+    s.free_tier = allowance(eligible).min(eligible);
+    s.charged += eligible - s.free_tier;
+    s
+}
+
+/// The state of pricing one plan: tier counters, allowances, lines.
+struct Forecaster<'p> {
+    pricing: &'p Pricing,
+    plan: &'p Plan,
+    switches: &'p BTreeMap<String, bool>,
+    rating: Rating<'p>,
+    tariff: Tariff,
+    allowances: Allowances,
+    fc: Forecast,
+}
+
+impl Forecaster<'_> {
+    /// Prices a month's volume of a market and category on the rules of
+    /// `date`.
+    fn add(&mut self, month: Month, market: MarketId, cat: Category, v: &Volume, date: NaiveDate) {
+        let name = self.pricing.markets.name(market).to_string();
+        let Some(rating) = self.rating.plan(date) else {
+            let first = self.pricing.rules.eras[0].from;
+            self.fc.unpriced.push(format!(
+                "{month} {name} {cat}: no pricing rules before {first}"
             ));
-            continue;
+            return;
         };
-        let era = &pricing.rules.eras[era_idx];
-        let mut free = a.entry_point;
-        let mut charged = a.delivered - a.entry_point;
-        if era.free[cat.index()] || (era.free_in_csw[cat.index()] && cat == Category::Service) {
-            // Service is free (non-template messages go only inside a window).
-            free += charged;
-            charged = 0;
-        } else if era.free_in_csw[cat.index()] {
-            free += a.in_window;
-            charged -= a.in_window;
-        }
-        if cat == Category::Service && charged > 0 && era.model == PricingModel::Pmp {
-            if let Some(al) = era
-                .allowance
-                .as_ref()
-                .filter(|al| switches.get(&al.switch).copied().unwrap_or(al.default))
-            {
-                let cap = al.count * u64::from(plan.business_numbers);
-                let used = service_used.entry(month).or_default();
-                let take = charged.min(cap.saturating_sub(*used));
-                *used += take;
-                free += take;
-                charged -= take;
-            }
-        }
-        let line = fc
-            .lines
-            .entry((month, pricing.markets.name(market).to_string(), cat))
-            .or_default();
-        line.planned += a.planned;
-        line.delivered += a.delivered;
-        line.free += free;
-        match tariff.charge_bulk(era, market, cat, date, (month.year, month.month), charged) {
+        let rating = rating.counting_in(month);
+        let s = split(rating.era, cat, v, |n| self.allowance(&rating, n));
+        let line = self.fc.lines.entry((month, name, cat)).or_default();
+        line.planned += v.planned;
+        line.delivered += v.delivered;
+        line.free += s.free + s.free_tier;
+        line.free_tier += s.free_tier;
+        match self.tariff.charge_bulk(&rating, market, cat, s.charged) {
             Ok(parts) => {
-                for (_, n, rate) in parts {
-                    line.cost += rate * Decimal::from(n);
-                }
-                line.billable += charged;
+                line.cost += parts
+                    .iter()
+                    .map(|(_, n, rate)| *rate * Decimal::from(*n))
+                    .sum::<Decimal>();
+                line.billable += s.charged;
             }
-            Err(e) => fc.unpriced.push(format!(
-                "{month} {} {cat}: {charged} charged messages not priced: {e}",
-                pricing.markets.name(market)
+            Err(e) => self.fc.unpriced.push(format!(
+                "{month} {} {cat}: {} charged messages not priced: {e}",
+                self.pricing.markets.name(market),
+                s.charged
             )),
         }
-        if let Some(f) = &plan.fees {
-            line.fees += f.per_message(cat) * Decimal::from(a.delivered) + line.cost * f.percent;
+        if let Some(f) = &self.plan.fees {
+            line.fees += f.per_message(cat) * Decimal::from(v.delivered) + line.cost * f.percent;
         }
     }
-    fc.total = fc.lines.values().map(|l| l.cost).sum();
-    fc.fees_total = fc.lines.values().map(|l| l.fees).sum();
-    Ok(fc)
+
+    /// Grants up to `n` units of the era's allowance (counted in the unit
+    /// its pricing model counts) in the plan's month, when switched on.
+    fn allowance(&mut self, rating: &RatingPlan<'_>, n: u64) -> u64 {
+        let era = rating.era;
+        let Some(a) = era.allowance_in(AllowanceUnit::of(era.model)) else {
+            return 0;
+        };
+        if !self.switches.get(&a.switch).copied().unwrap_or(a.default) {
+            return 0;
+        }
+        let month = (rating.month.year, rating.month.month);
+        let cap = a.cap(self.plan.business_numbers);
+        self.allowances.take(month, 0, cap, n).0
+    }
+}
+/// A plan learned from logs, and what it was learned from.
+#[derive(Debug, Clone)]
+pub struct Learned {
+    pub plan: Plan,
+    /// Months of the log with outbound messages: first, last, how many.
+    pub seen: (Month, Month, usize),
+    /// The months projected: first, last.
+    pub projected: (Month, Month),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LearnError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("no outbound messages to learn from")]
+    NoOutbound,
+    /// A learned campaign grows past the largest monthly volume.
+    #[error("{campaign}: {msg}")]
+    Volume { campaign: String, msg: String },
+}
+
+/// A market and category's share of a log: what a campaign plans.
+#[derive(Debug, Default)]
+struct Mix {
+    outbound: u64,
+    delivered: u64,
+    in_window: u64,
+    entry_point: u64,
+}
+
+impl Mix {
+    /// Counts an outbound message's verdict.
+    fn add(&mut self, p: &Priced) {
+        self.outbound += 1;
+        if p.outcome == Outcome::Failed || p.outcome == Outcome::Rejected {
+            return;
+        }
+        self.delivered += 1;
+        match p.class {
+            Some(c) if c.pricing_type == PricingType::FreeEntryPoint => self.entry_point += 1,
+            Some(c) if c.in_window => self.in_window += 1,
+            _ => {}
+        }
+    }
+}
+
+/// What a log holds per market and category, and in which months.
+#[derive(Debug, Default)]
+struct LogMix {
+    mix: BTreeMap<(MarketId, Category), Mix>,
+    months: BTreeSet<Month>,
+}
+
+impl LogMix {
+    /// Prices the logs with the engine and counts their verdicts.
+    fn read(
+        pricing: &Pricing,
+        opts: &Options,
+        zone: &Zone,
+        paths: &[String],
+    ) -> Result<LogMix, EngineError> {
+        let mut inputs = Inputs::new(zone.clone());
+        let mut rejected = Vec::new();
+        let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)?;
+        let mut log = LogMix::default();
+        let mut add = |m: &Message, p: &Priced| log.add(m, p);
+        crate::engine::price_sorted(pricing, opts, zone, &msgs, &mut add)?;
+        Ok(log)
+    }
+
+    fn add(&mut self, m: &Message, p: &Priced) {
+        if m.direction() == Direction::Inbound {
+            return;
+        }
+        let Some(r) = p.resolved else { return };
+        self.months.insert(p.month);
+        let cat = p.class.map(|c| c.category).unwrap_or(match m.category() {
+            Some(c) if m.is_template() => c,
+            _ => Category::Service,
+        });
+        self.mix.entry((r.market, cat)).or_default().add(p);
+    }
+}
+
+/// Learns a plan from logs: the monthly average per market and category
+/// of the log, its window shares and delivery rate, projected `months`
+/// months after the log with monthly `growth`.
+pub fn learn_plan(
+    pricing: &Pricing,
+    opts: &Options,
+    zone: &Zone,
+    paths: &[String],
+    months: u32,
+    growth: Decimal,
+) -> Result<Learned, LearnError> {
+    let log = LogMix::read(pricing, opts, zone, paths)?;
+    let (Some(&first), Some(&last)) = (log.months.first(), log.months.last()) else {
+        return Err(LearnError::NoOutbound);
+    };
+    let range = projection(last, months);
+    let n_months = Decimal::from(log.months.len() as u64);
+    let campaigns = log
+        .mix
+        .into_iter()
+        .map(|(key, x)| campaign(pricing, key, &x, n_months, &range, growth))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Learned {
+        seen: (first, last, log.months.len()),
+        projected: (range[0], range[range.len() - 1]),
+        plan: Plan {
+            currency: None,
+            tz: Some(zone.name().to_string()),
+            business_numbers: 1,
+            campaigns,
+            fees: None,
+        },
+    })
+}
+
+/// The `months` months (at least one) after `last`.
+fn projection(last: Month, months: u32) -> Vec<Month> {
+    let mut range = vec![last.next()];
+    for _ in 1..months.max(1) {
+        let next = range[range.len() - 1].next();
+        range.push(next);
+    }
+    range
+}
+
+/// `x / of`, 0 when `of` is.
+fn ratio(x: u64, of: u64) -> Decimal {
+    if of == 0 {
+        Decimal::ZERO
+    } else {
+        Decimal::from(x) / Decimal::from(of)
+    }
+}
+
+/// The campaign repeating a market and category's monthly average.
+fn campaign(
+    pricing: &Pricing,
+    (market, cat): (MarketId, Category),
+    x: &Mix,
+    n_months: Decimal,
+    range: &[Month],
+    growth: Decimal,
+) -> Result<Campaign, LearnError> {
+    let avg = (Decimal::from(x.outbound) / n_months * (Decimal::ONE + growth)).round();
+    let c = Campaign {
+        name: format!("{} {cat} (from log)", pricing.markets.name(market)),
+        months: range.to_vec(),
+        market: MarketRef::Name(market),
+        category: cat,
+        messages: u64::try_from(avg.mantissa() / 10i128.pow(avg.scale())).unwrap_or(0),
+        in_window_share: ratio(x.in_window, x.delivered),
+        entry_point_share: ratio(x.entry_point, x.delivered),
+        delivery_rate: ratio(x.delivered, x.outbound),
+        growth,
+    };
+    check_volume(c.messages, &c.months, growth).map_err(|msg| LearnError::Volume {
+        campaign: c.name.clone(),
+        msg,
+    })?;
+    Ok(c)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PricingType;
     use rust_decimal_macros::dec;
 
     fn run(plan: &str, as_of: Option<&str>) -> Forecast {
@@ -187,6 +435,52 @@ mod tests {
             as_of.map(|d| crate::model::time::parse_date(d).unwrap()),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_volume_splits_as_the_classifier_decides_its_messages_in_every_era() {
+        use crate::engine::classify::{Classifier, Outbound};
+        let p = Pricing::bundled().unwrap();
+        for day in ["2024-03-01", "2024-11-01", "2025-08-01", "2026-10-01"] {
+            let era = &p.rules.eras[p
+                .rules
+                .era_index(crate::model::time::parse_date(day).unwrap())
+                .unwrap()];
+            for cat in Category::ALL {
+                // 30 delivered: 10 inside a customer service window, 20 outside.
+                let v = Volume {
+                    planned: 30,
+                    delivered: 30,
+                    entry_point: 0,
+                    in_window: 10,
+                };
+                let expected = split(era, cat, &v, |n| n);
+                let mut c = Classifier::new();
+                let mut got = Split::default();
+                for i in 0..30u64 {
+                    let contact = 5_511_900_000_000 + i;
+                    let ts = 1_700_000_000;
+                    if i < 10 {
+                        c.inbound(contact, ts - 3600, false);
+                    }
+                    let template = cat != Category::Service;
+                    let m = Outbound {
+                        contact,
+                        ts,
+                        template,
+                        category: template.then_some(cat),
+                        business_number: 1,
+                        month: (2024, 3),
+                    };
+                    match c.outbound(m, era, true).pricing_type {
+                        PricingType::Regular => got.charged += 1,
+                        PricingType::FreeTier => got.free_tier += 1,
+                        _ => got.free += 1,
+                    }
+                }
+                assert_eq!(got, expected, "{} {cat}", era.id);
+            }
+        }
     }
 
     const UTIL: &str = "[[campaign]]\nname='pedidos'\nmonth='MONTH'\nmarket='BR'\ncategory='utility'\nmessages=1000\nin_window_share=0.4\nentry_point_share=0.1\ndelivery_rate=0.9\n";

@@ -1,14 +1,13 @@
-//! Tariff application: the rate of a charged message, from the card in
-//! force and the message's position in its monthly volume tier.
+//! Tariff application: the rate of a charged message, from the rating plan
+//! of its day and the message's position in its monthly volume tier.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::data::rules::Era;
-use crate::data::tiers::band_for;
-use crate::data::{MarketId, Pricing, RateCards, RateError, TierCards};
+use crate::data::tiers::{band_for, Band};
+use crate::data::{MarketId, RateError};
+use crate::engine::rating::RatingPlan;
 use crate::model::Category;
 
 /// Where a charged message sits on the volume ladder.
@@ -44,102 +43,98 @@ pub struct TierSeeds {
     pub seeds: HashMap<(MarketId, Category), u64>,
 }
 
-/// Prices charged messages; holds the monthly tier counters.
-#[derive(Debug)]
-pub struct Tariff<'p> {
-    pricing: &'p Pricing,
-    cards: &'p RateCards,
-    tiers: Option<&'p TierCards>,
+/// The monthly tier counters of a run; prices charged messages on the
+/// [`RatingPlan`] of their day.
+#[derive(Debug, Default)]
+pub struct Tariff {
     counts: crate::hash::IntMap<(i32, u32, MarketId, Category), u64>,
     seeds: TierSeeds,
 }
 
-impl<'p> Tariff<'p> {
-    pub fn new(
-        pricing: &'p Pricing,
-        currency: &str,
-        seeds: TierSeeds,
-    ) -> Result<Tariff<'p>, RateError> {
-        Ok(Tariff {
-            pricing,
-            cards: pricing.cards(currency)?,
-            tiers: pricing.tiers.get(currency),
+/// One part of a bulk charge: messages in one tier band, at one rate.
+pub type Part = (Tier, u64, Decimal);
+
+impl Tariff {
+    pub fn new(seeds: TierSeeds) -> Tariff {
+        Tariff {
             counts: Default::default(),
             seeds,
-        })
+        }
     }
 
-    pub fn cards(&self) -> &'p RateCards {
-        self.cards
-    }
-
-    /// The price of the next charged message of a market and category in a
-    /// month. Tiered categories advance the counter of their tier group;
-    /// nothing advances unless the rate exists.
+    /// The price of the next charged message of a market and category in
+    /// the plan's month. Tiered categories advance the counter of their
+    /// tier group; nothing advances unless the rate exists.
     pub fn charge(
         &mut self,
-        era: &Era,
+        plan: &RatingPlan<'_>,
         market: MarketId,
         cat: Category,
-        date: NaiveDate,
-        month: (i32, u32),
     ) -> Result<Charge, RateError> {
-        let mut parts = self.charge_bulk(era, market, cat, date, month, 1)?;
+        let mut parts = self.charge_bulk(plan, market, cat, 1)?;
         // One message lands in exactly one band: `parts` has one entry.
         let (tier, _, rate) = parts.pop().unwrap_or((Tier::None, 1, Decimal::ZERO));
         Ok(Charge { rate, tier })
     }
 
     /// Prices `n` charged messages at once (forecasts): split across the
-    /// tier bands their positions fall in. Returns (tier, count, rate) parts.
+    /// tier bands their positions fall in.
     pub fn charge_bulk(
         &mut self,
-        era: &Era,
+        plan: &RatingPlan<'_>,
         market: MarketId,
         cat: Category,
-        date: NaiveDate,
-        month: (i32, u32),
         n: u64,
-    ) -> Result<Vec<(Tier, u64, Decimal)>, RateError> {
+    ) -> Result<Vec<Part>, RateError> {
         if n == 0 {
             return Ok(Vec::new());
         }
-        let list = self.cards.rate(&self.pricing.markets, market, cat, date)?;
-        if !era.tiered[cat.index()] {
-            return Ok(vec![(Tier::None, n, list.rate)]);
+        let list = plan.list_rate(market, cat)?.rate;
+        if !plan.tiered(cat) {
+            return Ok(vec![(Tier::None, n, list)]);
         }
-        let counter = era.tier_counter[cat.index()];
-        let seed = self
-            .seeds
-            .seeds
-            .get(&(market, counter))
-            .copied()
-            .unwrap_or(0);
+        let (first, last) = self.advance(plan, market, cat, n);
+        Ok(match plan.ladder(market, cat) {
+            Some(ladder) => bands(ladder, first, last, list),
+            None => vec![(Tier::List, n, list)],
+        })
+    }
+
+    /// Moves the month's counter of the category's tier group on by `n`:
+    /// the positions (first, last) the messages take, 1-based.
+    fn advance(
+        &mut self,
+        plan: &RatingPlan<'_>,
+        market: MarketId,
+        cat: Category,
+        n: u64,
+    ) -> (u64, u64) {
+        let counter = plan.tier_counter(cat);
+        let seed = self.seeds.seeds.get(&(market, counter)).copied();
+        let (year, month) = (plan.month.year, plan.month.month);
         let count = self
             .counts
-            .entry((month.0, month.1, market, counter))
-            .or_insert(seed);
+            .entry((year, month, market, counter))
+            .or_insert(seed.unwrap_or(0));
         let first = *count + 1;
         *count += n;
-        let last = *count;
-        let Some(ladder) = self.tiers.and_then(|t| t.ladder(market, cat, date)) else {
-            return Ok(vec![(Tier::List, n, list.rate)]);
-        };
-        let mut parts = Vec::new();
-        let mut pos = first;
-        while pos <= last {
-            match band_for(ladder, pos) {
-                Some(b) => {
-                    let end = b.to.map_or(last, |t| t.min(last));
-                    parts.push((Tier::Band(b.label()), end - pos + 1, b.rate));
-                    pos = end + 1;
-                }
-                None => {
-                    parts.push((Tier::List, last - pos + 1, list.rate));
-                    break;
-                }
-            }
-        }
-        Ok(parts)
+        (first, *count)
     }
+}
+
+/// Positions `first..=last` of a month split by the bands they fall in;
+/// past the ladder, the list rate.
+fn bands(ladder: &[Band], first: u64, last: u64, list: Decimal) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut pos = first;
+    while pos <= last {
+        let Some(b) = band_for(ladder, pos) else {
+            parts.push((Tier::List, last - pos + 1, list));
+            break;
+        };
+        let end = b.to.map_or(last, |t| t.min(last));
+        parts.push((Tier::Band(b.label()), end - pos + 1, b.rate));
+        pos = end + 1;
+    }
+    parts
 }

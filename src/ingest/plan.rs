@@ -290,153 +290,21 @@ impl Plan {
             file: file.into(),
             msg: e.to_string(),
         })?;
-        let mut campaigns = Vec::new();
-        for (i, c) in raw.campaign.into_iter().enumerate() {
-            let index = i + 1;
-            let name = c.name.clone().unwrap_or_else(|| format!("#{index}"));
-            let err = |field, msg: String| PlanError::Field {
-                file: file.into(),
-                index,
-                name: name.clone(),
-                field,
-                msg,
-            };
-            let months = match (&c.month, &c.months) {
-                (Some(m), None) | (None, Some(m)) => months(m).map_err(|e| err("month", e))?,
-                (Some(_), Some(_)) => {
-                    return Err(err("month", "give month or months, not both".into()))
-                }
-                (None, None) => {
-                    return Err(err("month", "missing (YYYY-MM or YYYY-MM..YYYY-MM)".into()))
-                }
-            };
-            let market_s = c.market.clone().ok_or_else(|| {
-                err(
-                    "market",
-                    "missing (ISO country like BR, calling code like +55, or a market name)".into(),
-                )
-            })?;
-            let market = {
-                let t = market_s.trim();
-                if t.starts_with('+') || t.bytes().all(|b| b.is_ascii_digit()) {
-                    MarketRef::CallingCode(t.to_string())
-                } else if t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    MarketRef::Country(t.to_ascii_uppercase())
-                } else {
-                    match markets.find_name(t) {
-                        Some(id) => MarketRef::Name(id),
-                        None => {
-                            return Err(err(
-                                "market",
-                                format!("unknown market {t:?}; {}", suggest(markets, t)),
-                            ))
-                        }
-                    }
-                }
-            };
-            let category = c
-                .category
-                .as_deref()
-                .ok_or_else(|| err("category", format!("missing ({})", Category::ACCEPTED)))?
-                .parse::<Category>()
-                .map_err(|e| err("category", e.to_string()))?;
-            let messages = match &c.messages {
-                Some(toml::Value::Integer(n)) if *n >= 0 => *n as u64,
-                Some(v) => {
-                    return Err(err(
-                        "messages",
-                        format!("expected a whole non-negative number, found {v}"),
-                    ))
-                }
-                None => return Err(err("messages", "missing (messages per month)".into())),
-            };
-            let share =
-                |v: &Option<toml::Value>, field, default: Decimal| -> Result<Decimal, PlanError> {
-                    let Some(v) = v else { return Ok(default) };
-                    let d = fraction(v).map_err(|e| err(field, e))?;
-                    if d < Decimal::ZERO || d > Decimal::ONE {
-                        return Err(err(
-                            field,
-                            format!("{d} is outside 0..1 (write 0.4 or \"40%\")"),
-                        ));
-                    }
-                    Ok(d)
+        let campaigns = raw
+            .campaign
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let name = c.name.clone().unwrap_or_else(|| format!("#{}", i + 1));
+                let at = At {
+                    file,
+                    index: i + 1,
+                    name,
                 };
-            let in_window_share = share(&c.in_window_share, "in_window_share", Decimal::ZERO)?;
-            let entry_point_share =
-                share(&c.entry_point_share, "entry_point_share", Decimal::ZERO)?;
-            if in_window_share + entry_point_share > Decimal::ONE {
-                return Err(err(
-                    "in_window_share",
-                    "in_window_share + entry_point_share exceed 1".into(),
-                ));
-            }
-            let delivery_rate = share(&c.delivery_rate, "delivery_rate", Decimal::ONE)?;
-            let growth = match &c.growth {
-                None => Decimal::ZERO,
-                Some(v) => fraction(v).map_err(|e| err("growth", e))?,
-            };
-            check_growth(growth).map_err(|e| err("growth", e))?;
-            check_volume(messages, &months, growth).map_err(|e| {
-                err(
-                    if c.growth.is_some() && messages <= MAX_MONTHLY_MESSAGES {
-                        "growth"
-                    } else {
-                        "messages"
-                    },
-                    e,
-                )
-            })?;
-            campaigns.push(Campaign {
-                name,
-                months,
-                market,
-                category,
-                messages,
-                in_window_share,
-                entry_point_share,
-                delivery_rate,
-                growth,
-            });
-        }
-        let fees = match raw.fees {
-            None => None,
-            Some(f) => {
-                let ferr = |field: &str, msg| PlanError::Fees {
-                    file: file.into(),
-                    field: field.into(),
-                    msg,
-                };
-                let mut fees = Fees::default();
-                if let Some(v) = &f.per_message {
-                    fees.per_message = fee(v).map_err(|e| ferr("per_message", e))?;
-                }
-                if let Some(v) = &f.percent {
-                    fees.percent = fraction(v)
-                        .and_then(|d| {
-                            if d.is_sign_negative() && !d.is_zero() {
-                                Err(format!("{d} is negative"))
-                            } else if d > MAX_PERCENT {
-                                Err(format!(
-                                    "{d} is more than {}%",
-                                    MAX_PERCENT * Decimal::ONE_HUNDRED
-                                ))
-                            } else {
-                                Ok(d)
-                            }
-                        })
-                        .map_err(|e| ferr("percent", e))?;
-                }
-                for (k, v) in &f.per_category {
-                    let c: Category = k.parse().map_err(|e: crate::model::UnknownCategory| {
-                        ferr("per_category", e.to_string())
-                    })?;
-                    fees.per_category[c.index()] =
-                        Some(fee(v).map_err(|e| ferr(&format!("per_category.{k}"), e))?);
-                }
-                Some(fees)
-            }
-        };
+                at.campaign(c, markets)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let fees = raw.fees.map(|f| parse_fees(file, &f)).transpose()?;
         Ok(Plan {
             currency: raw.currency,
             tz: raw.tz,
@@ -444,6 +312,187 @@ impl Plan {
             campaigns,
             fees,
         })
+    }
+}
+
+/// Where in the plan a campaign is: its errors name file, number and name.
+struct At<'a> {
+    file: &'a str,
+    index: usize,
+    name: String,
+}
+
+impl At<'_> {
+    fn err(&self, field: &'static str, msg: String) -> PlanError {
+        PlanError::Field {
+            file: self.file.into(),
+            index: self.index,
+            name: self.name.clone(),
+            field,
+            msg,
+        }
+    }
+
+    fn campaign(self, c: RawCampaign, markets: &MarketMap) -> Result<Campaign, PlanError> {
+        let months = self.months(&c)?;
+        let market = self.market(&c, markets)?;
+        let category = self.category(&c)?;
+        let messages = self.messages(&c)?;
+        let (in_window_share, entry_point_share) = self.window_shares(&c)?;
+        let delivery_rate = self.share(&c.delivery_rate, "delivery_rate", Decimal::ONE)?;
+        let growth = self.growth(&c, messages, &months)?;
+        Ok(Campaign {
+            name: self.name,
+            months,
+            market,
+            category,
+            messages,
+            in_window_share,
+            entry_point_share,
+            delivery_rate,
+            growth,
+        })
+    }
+
+    fn months(&self, c: &RawCampaign) -> Result<Vec<Month>, PlanError> {
+        match (&c.month, &c.months) {
+            (Some(m), None) | (None, Some(m)) => months(m).map_err(|e| self.err("month", e)),
+            (Some(_), Some(_)) => Err(self.err("month", "give month or months, not both".into())),
+            (None, None) => Err(self.err("month", "missing (YYYY-MM or YYYY-MM..YYYY-MM)".into())),
+        }
+    }
+
+    /// A calling code, an ISO country or a market name as on Meta's card.
+    fn market(&self, c: &RawCampaign, markets: &MarketMap) -> Result<MarketRef, PlanError> {
+        let s = c.market.as_deref().ok_or_else(|| {
+            self.err(
+                "market",
+                "missing (ISO country like BR, calling code like +55, or a market name)".into(),
+            )
+        })?;
+        let t = s.trim();
+        if t.starts_with('+') || t.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(MarketRef::CallingCode(t.to_string()));
+        }
+        if t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Ok(MarketRef::Country(t.to_ascii_uppercase()));
+        }
+        markets.find_name(t).map(MarketRef::Name).ok_or_else(|| {
+            self.err(
+                "market",
+                format!("unknown market {t:?}; {}", suggest(markets, t)),
+            )
+        })
+    }
+
+    fn category(&self, c: &RawCampaign) -> Result<Category, PlanError> {
+        c.category
+            .as_deref()
+            .ok_or_else(|| self.err("category", format!("missing ({})", Category::ACCEPTED)))?
+            .parse::<Category>()
+            .map_err(|e| self.err("category", e.to_string()))
+    }
+
+    fn messages(&self, c: &RawCampaign) -> Result<u64, PlanError> {
+        match &c.messages {
+            Some(toml::Value::Integer(n)) if *n >= 0 => Ok(*n as u64),
+            Some(v) => Err(self.err(
+                "messages",
+                format!("expected a whole non-negative number, found {v}"),
+            )),
+            None => Err(self.err("messages", "missing (messages per month)".into())),
+        }
+    }
+
+    /// A fraction in 0..1, `default` when not given.
+    fn share(
+        &self,
+        v: &Option<toml::Value>,
+        field: &'static str,
+        default: Decimal,
+    ) -> Result<Decimal, PlanError> {
+        let Some(v) = v else { return Ok(default) };
+        let d = fraction(v).map_err(|e| self.err(field, e))?;
+        if d < Decimal::ZERO || d > Decimal::ONE {
+            return Err(self.err(field, format!("{d} is outside 0..1 (write 0.4 or \"40%\")")));
+        }
+        Ok(d)
+    }
+
+    /// The customer service window and free entry point shares, which
+    /// together are at most all messages.
+    fn window_shares(&self, c: &RawCampaign) -> Result<(Decimal, Decimal), PlanError> {
+        let in_window = self.share(&c.in_window_share, "in_window_share", Decimal::ZERO)?;
+        let entry_point = self.share(&c.entry_point_share, "entry_point_share", Decimal::ZERO)?;
+        if in_window + entry_point > Decimal::ONE {
+            return Err(self.err(
+                "in_window_share",
+                "in_window_share + entry_point_share exceed 1".into(),
+            ));
+        }
+        Ok((in_window, entry_point))
+    }
+
+    /// The monthly growth, checked with the volume it leads to.
+    fn growth(
+        &self,
+        c: &RawCampaign,
+        messages: u64,
+        months: &[Month],
+    ) -> Result<Decimal, PlanError> {
+        let growth = match &c.growth {
+            None => Decimal::ZERO,
+            Some(v) => fraction(v).map_err(|e| self.err("growth", e))?,
+        };
+        check_growth(growth).map_err(|e| self.err("growth", e))?;
+        check_volume(messages, months, growth).map_err(|e| {
+            let field = if c.growth.is_some() && messages <= MAX_MONTHLY_MESSAGES {
+                "growth"
+            } else {
+                "messages"
+            };
+            self.err(field, e)
+        })?;
+        Ok(growth)
+    }
+}
+
+/// The `[fees]` table.
+fn parse_fees(file: &str, f: &RawFees) -> Result<Fees, PlanError> {
+    let ferr = |field: &str, msg| PlanError::Fees {
+        file: file.into(),
+        field: field.into(),
+        msg,
+    };
+    let mut fees = Fees::default();
+    if let Some(v) = &f.per_message {
+        fees.per_message = fee(v).map_err(|e| ferr("per_message", e))?;
+    }
+    if let Some(v) = &f.percent {
+        fees.percent = percent(v).map_err(|e| ferr("percent", e))?;
+    }
+    for (k, v) in &f.per_category {
+        let c: Category = k
+            .parse()
+            .map_err(|e: crate::model::UnknownCategory| ferr("per_category", e.to_string()))?;
+        fees.per_category[c.index()] =
+            Some(fee(v).map_err(|e| ferr(&format!("per_category.{k}"), e))?);
+    }
+    Ok(fees)
+}
+
+/// A fee percentage of Meta's charge: not negative, at most [`MAX_PERCENT`].
+fn percent(v: &toml::Value) -> Result<Decimal, String> {
+    let d = fraction(v)?;
+    if d.is_sign_negative() && !d.is_zero() {
+        Err(format!("{d} is negative"))
+    } else if d > MAX_PERCENT {
+        Err(format!(
+            "{d} is more than {}%",
+            MAX_PERCENT * Decimal::ONE_HUNDRED
+        ))
+    } else {
+        Ok(d)
     }
 }
 

@@ -70,9 +70,22 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 #[derive(Debug, Clone)]
 pub struct Zone {
     tz: Tz,
-    /// [start, end) of an hour-aligned span known to share `offset`.
+    /// [start, end) of a span known to share `offset`.
     cache: (i64, i64, i32),
 }
+
+/// Every UTC offset change from 2000 to 2100, in every zone chrono-tz
+/// knows, falls on a whole minute of UTC (tested:
+/// `transitions_fall_on_whole_minutes_and_lie_days_apart`). Not on whole
+/// hours (Asia/Tehran left DST at 19:30 UTC), not even on quarter hours
+/// (America/St_Johns changed at 00:01 local, 03:31 UTC, until 2011).
+const MINUTE: i64 = 60;
+/// ...and two changes lie more than this apart: an offset equal at both
+/// ends of a span this long held through it.
+const HORIZON: i64 = 86_400;
+/// The years that claim covers, as Unix seconds: outside them, no cache.
+const CACHED_FROM: i64 = 946_684_800; // 2000-01-01
+const CACHED_UNTIL: i64 = 4_102_444_800; // 2100-01-01
 
 impl Zone {
     pub fn new(tz: Tz) -> Zone {
@@ -98,25 +111,61 @@ impl Zone {
         self.tz.name()
     }
 
+    /// The offset (seconds east of UTC) at an instant, from the cache when
+    /// the instant lies in the span of the last look-up.
+    #[inline]
     fn offset_at(&mut self, ts: i64) -> i32 {
         let (start, end, off) = self.cache;
         if ts >= start && ts < end {
             return off;
         }
+        self.look_up(ts)
+    }
+
+    /// Looks the offset up and caches the span it holds for: from the
+    /// minute of `ts` to the next change, or [`HORIZON`] on.
+    #[cold]
+    fn look_up(&mut self, ts: i64) -> i32 {
+        let off = self.direct_offset(ts);
+        if !(CACHED_FROM..CACHED_UNTIL - HORIZON).contains(&ts) {
+            self.cache = (ts, ts + 1, off);
+            return off;
+        }
+        let start = ts.div_euclid(MINUTE) * MINUTE;
+        self.cache = (start, self.next_change(start, off), off);
+        off
+    }
+
+    /// The first minute after `start` (at most [`HORIZON`] on) whose
+    /// offset is not `off`: at most one change lies in the horizon, so the
+    /// minutes before it share `off` and a binary search finds it.
+    fn next_change(&self, start: i64, off: i32) -> i64 {
+        let (mut same, mut other) = (0, HORIZON / MINUTE);
+        if self.direct_offset(start + other * MINUTE) == off {
+            return start + other * MINUTE;
+        }
+        while other - same > 1 {
+            let mid = (same + other) / 2;
+            if self.direct_offset(start + mid * MINUTE) == off {
+                same = mid;
+            } else {
+                other = mid;
+            }
+        }
+        start + other * MINUTE
+    }
+
+    /// The offset at an instant from the zone's transition table.
+    fn direct_offset(&self, ts: i64) -> i32 {
         use chrono::Offset;
-        let off = match DateTime::<Utc>::from_timestamp(ts, 0) {
+        match DateTime::<Utc>::from_timestamp(ts, 0) {
             Some(utc) => self
                 .tz
                 .offset_from_utc_datetime(&utc.naive_utc())
                 .fix()
                 .local_minus_utc(),
             None => 0,
-        };
-        // Offsets change only on whole hours in every zone that matters
-        // here; re-check at the next hour boundary.
-        let hour_start = ts.div_euclid(HOUR) * HOUR;
-        self.cache = (hour_start, hour_start + HOUR, off);
-        off
+        }
     }
 
     /// The civil date of an instant in this zone.
@@ -204,6 +253,92 @@ mod tests {
             z.start_of(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
             1_790_823_600
         );
+    }
+
+    /// A local day computed without the cache.
+    fn direct_day(tz: Tz, ts: i64) -> i64 {
+        let utc = DateTime::<Utc>::from_timestamp(ts, 0).unwrap();
+        let local = utc.with_timezone(&tz).date_naive();
+        i64::from(local.num_days_from_ce()) - 719_163
+    }
+
+    #[test]
+    fn tehran_leaves_dst_at_half_past_seven_utc() {
+        // 2021-09-21 24:00 at +04:30 is 19:30 UTC; 19:40Z is 23:10 on the 21st at +03:30.
+        let mut z = Zone::parse("Asia/Tehran").unwrap();
+        let at = |h: i64, m: i64| 1_632_182_400 + h * HOUR + m * 60;
+        assert_eq!(z.local_date(at(19, 10)).to_string(), "2021-09-21");
+        assert_eq!(z.local_date(at(19, 40)).to_string(), "2021-09-21");
+        assert_eq!(z.local_date(at(20, 31)).to_string(), "2021-09-22");
+    }
+
+    /// The instants (2000..2100) where a zone's offset changes, found by
+    /// sampling every 4 days and bisecting to the second (a change undone
+    /// within 4 days would be missed: sampling closer takes a minute over
+    /// every zone in a debug build).
+    fn transitions(tz: Tz) -> Vec<i64> {
+        let z = Zone::new(tz);
+        let mut found = Vec::new();
+        let step = 4 * 86_400;
+        let mut t = CACHED_FROM;
+        let mut off = z.direct_offset(t);
+        while t < CACHED_UNTIL {
+            let next = z.direct_offset(t + step);
+            if next != off {
+                let (mut lo, mut hi) = (t, t + step);
+                while hi - lo > 1 {
+                    let mid = (lo + hi) / 2;
+                    if z.direct_offset(mid) == off {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                found.push(hi);
+                off = next;
+            }
+            t += step;
+        }
+        found
+    }
+
+    #[test]
+    fn transitions_fall_on_whole_minutes_and_lie_days_apart() {
+        // The claims the cache rests on, over every zone chrono-tz knows.
+        for tz in chrono_tz::TZ_VARIANTS {
+            let ts = transitions(tz);
+            for t in &ts {
+                assert_eq!(t % MINUTE, 0, "{} changes offset at {t}", tz.name());
+            }
+            for w in ts.windows(2) {
+                assert!(w[1] - w[0] > HORIZON, "{} changes twice: {w:?}", tz.name());
+            }
+        }
+    }
+
+    #[test]
+    fn cached_local_days_match_chrono_around_transitions() {
+        let zones = [
+            "Asia/Tehran",
+            "Asia/Kathmandu",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "America/Sao_Paulo",
+            "Europe/Lisbon",
+            "America/St_Johns",
+            "Pacific/Apia",
+        ];
+        for name in zones {
+            let tz: Tz = name.parse().unwrap();
+            let mut z = Zone::new(tz);
+            for t in transitions(tz).into_iter().take(60) {
+                // Sorted instants through the change, then a jump back.
+                for d in (-2 * HOUR..2 * HOUR).step_by(60).chain([-HOUR - 1, 1, -1]) {
+                    let ts = t + d;
+                    assert_eq!(z.local_day(ts), direct_day(tz, ts), "{name} at {ts}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,237 @@
+//! The pricer: classifies and prices messages handed to it in time order,
+//! each on the [`RatingPlan`] of its local day.
+
+use rust_decimal::Decimal;
+
+use crate::data::markets::ResolveCache;
+use crate::data::{MarketId, Pricing, RateError};
+use crate::engine::classify::{Classification, Classifier, Outbound};
+use crate::engine::rating::{Rating, RatingPlan};
+use crate::engine::recent_ids::RecentIds;
+use crate::engine::tariff::{Tariff, Tier};
+use crate::engine::{Options, Outcome, Priced, Sink};
+use crate::model::time::{date_of_day, Month, Zone};
+use crate::model::{Direction, Message, PricingType};
+
+/// The state of one run: windows per contact, tier counters, recent ids.
+pub struct Pricer<'p> {
+    pricing: &'p Pricing,
+    rating: Rating<'p>,
+    zone: Zone,
+    tariff: Tariff,
+    classifier: Classifier,
+    ids: RecentIds,
+    /// Per era: whether its allowance switch is on (switches are named by
+    /// strings; this is looked up once, not per message).
+    allowance_on: Vec<bool>,
+    /// The local day of the last message priced, and what follows from it.
+    day: Option<Day<'p>>,
+    markets: ResolveCache,
+}
+
+/// A local date and what the rules make of it.
+#[derive(Debug, Clone, Copy)]
+struct Day<'p> {
+    /// Days since 1970-01-01, local.
+    number: i64,
+    date: chrono::NaiveDate,
+    month: Month,
+    /// `None` before the first era.
+    plan: Option<RatingPlan<'p>>,
+}
+
+const REPEATED_FAILED: &str = "duplicate message id: an earlier row has the same id and was \
+    counted; this row reports a failure, so check whether the message was delivered (Meta \
+    bills delivered messages only)";
+const REPEATED: &str = "duplicate message id: an earlier row has the same id (exports with one \
+    row per status repeat it); the message is counted once, from its first row";
+
+impl Priced {
+    /// A verdict before classification: inbound until decided otherwise.
+    #[inline]
+    fn on(day: &Day<'_>) -> Priced {
+        Priced {
+            date: day.date,
+            month: day.month,
+            outcome: Outcome::Inbound,
+            resolved: None,
+            class: None,
+            era: day.plan.map(|p| p.era_index),
+            rate: Decimal::ZERO,
+            cost: Decimal::ZERO,
+            tier: Tier::None,
+            reject: None,
+        }
+    }
+
+    #[inline]
+    fn rejected(mut self, why: String) -> Priced {
+        self.outcome = Outcome::Rejected;
+        self.reject = Some(why);
+        self
+    }
+}
+
+impl<'p> Pricer<'p> {
+    pub fn new(
+        pricing: &'p Pricing,
+        opts: &'p Options,
+        zone: &Zone,
+    ) -> Result<Pricer<'p>, RateError> {
+        Ok(Pricer {
+            pricing,
+            rating: Rating::new(pricing, &opts.currency)?,
+            zone: zone.clone(),
+            tariff: Tariff::new(opts.seeds.clone()),
+            classifier: Classifier::new(),
+            ids: RecentIds::default(),
+            allowance_on: allowance_switches(pricing, opts),
+            day: None,
+            markets: ResolveCache::default(),
+        })
+    }
+
+    /// Prices `msgs` in order. Ids and contacts are spread over tables
+    /// larger than the caches: prefetching a group's slots first lets their
+    /// cache misses overlap instead of stalling one message at a time.
+    pub fn price_all(&mut self, msgs: &[Message], sink: &mut dyn Sink) {
+        for group in msgs.chunks(64) {
+            for m in group {
+                self.ids.prefetch(m.id_hash);
+                self.classifier.prefetch(m.contact().value());
+            }
+            for m in group {
+                let p = self.price(m);
+                sink.priced(m, &p);
+            }
+        }
+    }
+
+    pub fn price(&mut self, m: &Message) -> Priced {
+        let day = self.day_of(m.ts());
+        let mut p = Priced::on(&day);
+        let resolved =
+            self.pricing
+                .markets
+                .resolve_cached(&mut self.markets, m.contact(), day.date);
+        p.resolved = resolved.as_ref().ok().copied();
+        if let Some(why) = self.repeated(m) {
+            return p.rejected(why.into());
+        }
+        if m.direction() == Direction::Inbound {
+            self.classifier
+                .inbound(m.contact().value(), m.ts(), m.entry_point());
+            return p;
+        }
+        if m.failed() {
+            p.outcome = Outcome::Failed;
+            return p;
+        }
+        let Some(plan) = day.plan else {
+            return p.rejected(self.no_rules());
+        };
+        let market = match resolved {
+            Ok(r) => r.market,
+            Err(e) => return p.rejected(format!("contact: {e}")),
+        };
+        let class = self.classify(m, &plan);
+        p.class = Some(class);
+        if class.pricing_type != PricingType::Regular {
+            p.outcome = Outcome::Free;
+            return p;
+        }
+        self.charge(&mut p, &plan, market);
+        p
+    }
+
+    /// Why a message repeats an id seen recently, when it does.
+    #[inline]
+    fn repeated(&mut self, m: &Message) -> Option<&'static str> {
+        let seen = m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts());
+        seen.then_some(if m.failed() {
+            REPEATED_FAILED
+        } else {
+            REPEATED
+        })
+    }
+
+    #[cold]
+    fn no_rules(&self) -> String {
+        let first = self.pricing.rules.eras[0].from;
+        format!("no pricing rules before {first}: the first era in pricing/rules.toml")
+    }
+
+    /// The local day of an instant, from the last message's when the same.
+    #[inline]
+    fn day_of(&mut self, ts: i64) -> Day<'p> {
+        let number = self.zone.local_day(ts);
+        match self.day {
+            Some(day) if day.number == number => day,
+            _ => self.new_day(number),
+        }
+    }
+
+    #[cold]
+    fn new_day(&mut self, number: i64) -> Day<'p> {
+        let date = date_of_day(number);
+        let day = Day {
+            number,
+            date,
+            month: Month::of(date),
+            plan: self.rating.plan(date),
+        };
+        self.day = Some(day);
+        day
+    }
+
+    #[inline]
+    fn classify(&mut self, m: &Message, plan: &RatingPlan<'_>) -> Classification {
+        let on = self.allowance_on.get(plan.era_index).copied();
+        self.classifier.outbound(
+            Outbound {
+                contact: m.contact().value(),
+                ts: m.ts(),
+                template: m.is_template(),
+                category: m.category(),
+                business_number: u32::from(m.business_number),
+                month: (plan.month.year, plan.month.month),
+            },
+            plan.era,
+            on.unwrap_or(false),
+        )
+    }
+
+    /// Prices a charged message (in place: a verdict is too large to
+    /// copy per message); a missing rate rejects it.
+    #[inline]
+    fn charge(&mut self, p: &mut Priced, plan: &RatingPlan<'_>, market: MarketId) {
+        let Some(class) = p.class else { return };
+        match self.tariff.charge(plan, market, class.category) {
+            Ok(c) => {
+                p.outcome = Outcome::Billable;
+                p.rate = c.rate;
+                p.cost = c.rate;
+                p.tier = c.tier;
+            }
+            Err(e) => {
+                // Not priced: the classification must not claim a charge.
+                p.class = None;
+                p.outcome = Outcome::Rejected;
+                p.reject = Some(e.to_string());
+            }
+        }
+    }
+}
+
+/// Per era: whether its allowance switch is on.
+fn allowance_switches(pricing: &Pricing, opts: &Options) -> Vec<bool> {
+    let on = |a: &crate::data::rules::Allowance| {
+        opts.switches.get(&a.switch).copied().unwrap_or(a.default)
+    };
+    pricing
+        .rules
+        .eras
+        .iter()
+        .map(|era| era.allowance.as_ref().is_some_and(on))
+        .collect()
+}

@@ -1,0 +1,120 @@
+//! Forecasts and estimates apply the same era rules: a plan and the log it
+//! describes get the same free messages.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use rust_decimal::Decimal;
+use wacost::data::Pricing;
+use wacost::engine::forecast::{price_plan, Plan};
+use wacost::engine::{self, Options, Outcome, Priced};
+use wacost::ingest::Inputs;
+use wacost::model::time::Zone;
+use wacost::model::{Message, PricingType};
+
+/// Brazil's CBP service rate in this test's card (the bundled cards start
+/// in 2024-11, when service became free).
+const SERVICE_RATE: &str = "0.0300";
+
+/// The bundled pricing data with one more USD card from 2024-03-01: the
+/// 2024-11-01 card, service in Brazil charged at [`SERVICE_RATE`].
+fn pricing_with_a_march_2024_card(dir: &std::path::Path) -> Pricing {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing");
+    std::fs::create_dir_all(dir.join("rates")).unwrap();
+    for f in ["markets.csv", "calling_codes.csv", "rules.toml"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let usd = std::fs::read_to_string(src.join("rates/USD.csv")).unwrap();
+    let mut out = String::new();
+    for line in usd.lines() {
+        out += line;
+        out += "\n";
+        if let Some(rest) = line.strip_prefix("2024-11-01,") {
+            let rest = match rest.strip_prefix("Brazil,service,") {
+                Some(_) => format!("Brazil,service,{SERVICE_RATE},test card"),
+                None => rest.to_string(),
+            };
+            out += &format!("2024-03-01,{rest}\n");
+        }
+    }
+    std::fs::write(dir.join("rates/USD.csv"), out).unwrap();
+    Pricing::from_dir(dir).unwrap()
+}
+
+const MARCH_2024_SERVICE: &str = "[[campaign]]\nname='atendimento'\nmonth='2024-03'\nmarket='BR'\ncategory='service'\nmessages=1500\n";
+
+#[test]
+fn a_cbp_plan_of_service_messages_gets_the_free_tier() {
+    // rules.toml era cbp-2023-06: 1,000 free service conversations per WABA a month.
+    let dir = tempfile::tempdir().unwrap();
+    let pricing = pricing_with_a_march_2024_card(dir.path());
+    let plan = Plan::parse("p.toml", MARCH_2024_SERVICE, &pricing.markets).unwrap();
+    let f = price_plan(&pricing, &plan, "USD", &BTreeMap::new(), None).unwrap();
+    let l = f.lines.values().next().unwrap();
+    assert_eq!(
+        (l.delivered, l.free_tier, l.free, l.billable),
+        (1500, 1000, 1000, 500)
+    );
+    assert!(f.unpriced.is_empty(), "{:?}", f.unpriced);
+    let rate: Decimal = SERVICE_RATE.parse().unwrap();
+    assert_eq!(f.total, rate * Decimal::from(500));
+
+    // Switched off, every conversation is charged.
+    let off = BTreeMap::from([("cbp-free-tier".to_string(), false)]);
+    let f = price_plan(&pricing, &plan, "USD", &off, None).unwrap();
+    let l = f.lines.values().next().unwrap();
+    assert_eq!((l.free_tier, l.billable), (0, 1500));
+}
+
+#[test]
+fn the_same_traffic_as_a_log_gets_the_same_free_count() {
+    // 1,500 service conversations to 1,500 contacts in March 2024.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("march.csv");
+    let mut csv = String::from("timestamp,direction,contact,type,category\n");
+    for i in 0..1500u32 {
+        let (day, min) = (1 + i / 100, i % 100);
+        csv += &format!(
+            "2024-03-{day:02}T10:{:02}:{:02}Z,out,+5511987{i:06},text,\n",
+            min / 60,
+            min % 60
+        );
+    }
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(csv.as_bytes())
+        .unwrap();
+    let pricing = pricing_with_a_march_2024_card(&dir.path().join("pricing"));
+    let zone = Zone::parse("UTC").unwrap();
+    let opts = Options {
+        currency: "USD".into(),
+        switches: BTreeMap::new(),
+        seeds: Default::default(),
+    };
+    let mut inputs = Inputs::new(zone.clone());
+    let mut rejected = Vec::new();
+    let paths = vec![path.to_string_lossy().into_owned()];
+    let msgs = engine::read_sorted(&paths, None, &mut inputs, &mut rejected).unwrap();
+    assert!(rejected.is_empty(), "{rejected:?}");
+    let (mut free_tier, mut billable, mut cost) = (0, 0, Decimal::ZERO);
+    engine::price_sorted(
+        &pricing,
+        &opts,
+        &zone,
+        &msgs,
+        &mut |_: &Message, p: &Priced| match p.class.map(|c| c.pricing_type) {
+            Some(PricingType::FreeTier) => free_tier += 1,
+            _ if p.outcome == Outcome::Billable => {
+                billable += 1;
+                cost += p.cost;
+            }
+            _ => {}
+        },
+    )
+    .unwrap();
+    assert_eq!((free_tier, billable), (1000, 500));
+    assert_eq!(
+        cost,
+        SERVICE_RATE.parse::<Decimal>().unwrap() * Decimal::from(500)
+    );
+}
