@@ -2,10 +2,12 @@
 //! content, plain or gzip, from files or stdin. Every row becomes a
 //! [`Message`] or a [`Rejected`] with its file, line and reason.
 
+mod analytics;
 pub mod csv_log;
 mod csv_records;
+pub mod figures;
+mod invoice;
 pub mod plan;
-pub mod theirs;
 pub mod toolkit;
 pub mod webhook;
 
