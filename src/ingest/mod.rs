@@ -138,7 +138,7 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
 /// Guesses the format from the first bytes: JSON starts with `{` or `[`.
 pub fn detect(reader: &mut dyn BufRead) -> io::Result<InputFormat> {
     let head = reader.fill_buf()?;
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let head = toolkit::decode::strip_bom(head);
     let first = head.iter().find(|b| !b.is_ascii_whitespace());
     Ok(match first {
         Some(b'{' | b'[') => InputFormat::Webhook,

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{InputError, Inputs};
 use crate::hash::IntSet;
+use crate::ingest::toolkit::decode::strip_bom;
 use crate::ingest::toolkit::timestamp::parse_timestamp;
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;
@@ -32,7 +33,7 @@ pub(super) fn read(
             file: name.to_string(),
             source,
         })?;
-    let body = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&text);
+    let body = strip_bom(&text);
     let line_of = LineIndex::new(body);
     // Statuses of one message may sit in different files (daily log
     // rotation): the pending messages live in `inputs` until `finish`.
