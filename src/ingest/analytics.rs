@@ -81,24 +81,7 @@ pub(super) fn read_json(
         currency: CurrencySeen::default(),
         warnings,
     };
-    let mut stream = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
-    let mut doc_no = 0usize;
-    loop {
-        let after_last = stream.byte_offset();
-        let start = body
-            .get(after_last..)
-            .and_then(|rest| rest.iter().position(|b| !b.is_ascii_whitespace()))
-            .map_or(body.len(), |i| after_last + i);
-        match stream.next() {
-            None => break,
-            Some(Ok(value)) => {
-                doc_no += 1;
-                let at = format!("JSON document {doc_no} (byte {})", base + start);
-                r.document(value, &at)?;
-            }
-            Some(Err(e)) => return Err(json_syntax_error(file, body, base, start, &e)),
-        }
-    }
+    r.documents(body, base)?;
     if r.points.is_empty() {
         r.warnings
             .note("no data points: Meta reported nothing for this period".to_string());
@@ -254,32 +237,33 @@ impl JsonReader<'_> {
         }
     }
 
+    /// Every JSON document of the file, one after another; `base` bytes
+    /// (a BOM, HTTP headers) came before `body`.
+    fn documents(&mut self, body: &[u8], base: usize) -> Result<(), TheirError> {
+        let mut stream = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
+        let mut doc_no = 0usize;
+        loop {
+            let after_last = stream.byte_offset();
+            let start = body
+                .get(after_last..)
+                .and_then(|rest| rest.iter().position(|b| !b.is_ascii_whitespace()))
+                .map_or(body.len(), |i| after_last + i);
+            match stream.next() {
+                None => return Ok(()),
+                Some(Ok(value)) => {
+                    doc_no += 1;
+                    let at = format!("JSON document {doc_no} (byte {})", base + start);
+                    self.document(value, &at)?;
+                }
+                Some(Err(e)) => return Err(json_syntax_error(self.file, body, base, start, &e)),
+            }
+        }
+    }
+
     fn document(&mut self, value: Value, at: &str) -> Result<(), TheirError> {
         match value {
             Value::Object(map) => self.object(map, at, None),
-            Value::Array(items) => {
-                if items.is_empty() {
-                    self.warnings.add("empty JSON array".to_string(), at);
-                }
-                // A JSON array of pages, or of bare data points.
-                let hint = sibling_hint(&items);
-                for (i, item) in items.into_iter().enumerate() {
-                    let at = format!("{at}, [{i}]");
-                    match item {
-                        Value::Object(map) => self.object(map, &at, hint)?,
-                        other => {
-                            return Err(self.shape(
-                                &at,
-                                format!(
-                                    "found {}, expected a response page (a JSON object)",
-                                    kind(&other)
-                                ),
-                            ))
-                        }
-                    }
-                }
-                Ok(())
-            }
+            Value::Array(items) => self.pages(items, at),
             other => Err(self.shape(
                 at,
                 format!(
@@ -290,6 +274,30 @@ impl JsonReader<'_> {
                 ),
             )),
         }
+    }
+
+    /// A JSON array of pages, or of bare data points.
+    fn pages(&mut self, items: Vec<Value>, at: &str) -> Result<(), TheirError> {
+        if items.is_empty() {
+            self.warnings.add("empty JSON array".to_string(), at);
+        }
+        let hint = sibling_hint(&items);
+        for (i, item) in items.into_iter().enumerate() {
+            let at = format!("{at}, [{i}]");
+            match item {
+                Value::Object(map) => self.object(map, &at, hint)?,
+                other => {
+                    return Err(self.shape(
+                        &at,
+                        format!(
+                            "found {}, expected a response page (a JSON object)",
+                            kind(&other)
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A response page (field or edge form), an element of `data`, or a bare point.
@@ -507,14 +515,7 @@ impl JsonReader<'_> {
             .map(|t| normalise_type(&t));
         let category = self.category(&category_raw, keys.category, at);
         self.check_type(pricing_type.as_deref(), keys.pricing_type, at);
-        if country.is_none() {
-            self.warnings.add(
-                "data points without `country`: ask Meta with dimensions COUNTRY to \
-                 reconcile by market"
-                    .to_string(),
-                at,
-            );
-        }
+        self.check_country(country.as_deref(), at);
         let volume = self.volume(map, source, keys.volume, at)?;
         let cost = self.cost(map, at)?;
         self.points.push(TheirPoint {
@@ -603,6 +604,18 @@ impl JsonReader<'_> {
                 self.warnings
                     .add(format!("data points with unknown {key} {t}"), at);
             }
+        }
+    }
+
+    /// Warns that points without a country cannot be reconciled by market.
+    fn check_country(&mut self, country: Option<&str>, at: &str) {
+        if country.is_none() {
+            self.warnings.add(
+                "data points without `country`: ask Meta with dimensions COUNTRY to \
+                 reconcile by market"
+                    .to_string(),
+                at,
+            );
         }
     }
 
@@ -698,17 +711,7 @@ impl JsonReader<'_> {
                     .filter(|d| d.fract().is_zero())?
                     .to_i64()
             }),
-            Value::String(s) => {
-                let s = s.trim();
-                s.parse::<i64>()
-                    .ok()
-                    .or_else(|| DateTime::parse_from_rfc3339(s).ok().map(|d| d.timestamp()))
-                    .or_else(|| {
-                        DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
-                            .ok()
-                            .map(|d| d.timestamp())
-                    })
-            }
+            Value::String(s) => time_from_text(s.trim()),
             _ => None,
         };
         parsed.map(Some).ok_or_else(|| {
@@ -720,6 +723,18 @@ impl JsonReader<'_> {
             )
         })
     }
+}
+
+/// Unix seconds written as text: digits, RFC 3339 or a Graph date-time.
+fn time_from_text(s: &str) -> Option<i64> {
+    s.parse::<i64>()
+        .ok()
+        .or_else(|| DateTime::parse_from_rfc3339(s).ok().map(|d| d.timestamp()))
+        .or_else(|| {
+            DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
+                .ok()
+                .map(|d| d.timestamp())
+        })
 }
 
 /// The source every decided sibling agrees on, if exactly one.

@@ -198,25 +198,36 @@ fn read_rows(
         };
         inputs.rows += 1;
         last_line = rec.line;
-        if let Some((runaway, resume)) = runaway_quote(file, &rec, &inputs.zone) {
-            rejected(runaway);
-            // The lines a quote swallowed are read again.
-            if let Some((first_line, at)) = resume {
-                let at = rec.start + at as u64;
-                recs.rewind(at, first_line);
-            }
-            continue;
-        }
-        match row(&rec, file.lay, file.file_idx, inputs) {
-            Ok(m) => out(m),
-            Err((field, reason)) => rejected(Rejected {
-                file: file.name.to_string(),
-                line: rec.line,
-                field: field.map(str::to_string),
-                reason,
-            }),
+        if let Some((at, first_line)) = one_row(file, &rec, inputs, out, rejected) {
+            recs.rewind(at, first_line);
         }
     }
+}
+
+/// One record: a message or a rejected row. After a runaway quote, the
+/// offset and line to read again from: the lines it swallowed.
+#[inline]
+fn one_row(
+    file: &CsvFile<'_>,
+    rec: &Record<'_>,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Option<(u64, u64)> {
+    if let Some((runaway, resume)) = runaway_quote(file, rec, &inputs.zone) {
+        rejected(runaway);
+        return resume.map(|(first_line, at)| (rec.start + at as u64, first_line));
+    }
+    match row(rec, file.lay, file.file_idx, inputs) {
+        Ok(m) => out(m),
+        Err((field, reason)) => rejected(Rejected {
+            file: file.name.to_string(),
+            line: rec.line,
+            field: field.map(str::to_string),
+            reason,
+        }),
+    }
+    None
 }
 
 /// What the rows of one CSV file share.

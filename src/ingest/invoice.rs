@@ -7,6 +7,8 @@
 
 mod columns;
 
+use std::borrow::Cow;
+
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -46,13 +48,7 @@ pub(super) fn read_csv(
     body: &[u8],
     mut warnings: Warnings,
 ) -> Result<TheirReport, TheirError> {
-    let (text, decoding) = decode(body);
-    if decoding == Decoding::Windows1252 {
-        warnings.note(
-            "the file is not UTF-8; read it as Windows-1252 (Excel's default on Windows)"
-                .to_string(),
-        );
-    }
+    let text = decoded(body, &mut warnings);
     let sniffed = sniff(text.as_bytes());
     let text = text.get(sniffed.sep_line..).unwrap_or("");
     let sheet = Sheet::read(
@@ -81,6 +77,18 @@ pub(super) fn read_csv(
     })
 }
 
+/// The file's text, noting when it is not UTF-8.
+fn decoded<'b>(body: &'b [u8], warnings: &mut Warnings) -> Cow<'b, str> {
+    let (text, decoding) = decode(body);
+    if decoding == Decoding::Windows1252 {
+        warnings.note(
+            "the file is not UTF-8; read it as Windows-1252 (Excel's default on Windows)"
+                .to_string(),
+        );
+    }
+    text
+}
+
 /// An invoice's records with the column of each field.
 struct Sheet<'a> {
     file: &'a str,
@@ -106,26 +114,19 @@ impl<'a> Sheet<'a> {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let csv_err = |e: &csv::Error| TheirError::Csv {
-            file: file.to_string(),
-            line: e.position().map_or(1, |p| line_at(text, p.byte())) + line_shift,
-            message: e.to_string(),
+        let at = Place {
+            file,
+            text,
+            line_shift,
         };
         let headers: Vec<Header> = rdr
             .headers()
-            .map_err(|e| csv_err(&e))?
+            .map_err(|e| at.csv_error(&e))?
             .iter()
             .map(normalise_header)
             .collect();
         let index = columns(file, &headers)?;
-        let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| csv_err(&e))?;
-            let line = rec.position().map_or(0, |p| line_at(text, p.byte())) + line_shift;
-            if !rec.iter().all(str::is_empty) {
-                rows.push((line, rec));
-            }
-        }
+        let rows = at.records(&mut rdr)?;
         Ok(Sheet {
             file,
             delimiter,
@@ -212,6 +213,48 @@ impl<'a> Sheet<'a> {
                  has {other:?}); write every amount the same way"
             ),
         }
+    }
+}
+
+/// Where the records of a CSV text are, for line numbers.
+struct Place<'t> {
+    file: &'t str,
+    text: &'t str,
+    /// Lines before `text` (a `sep=` line).
+    line_shift: u64,
+}
+
+impl Place<'_> {
+    fn line(&self, byte: u64) -> u64 {
+        line_at(self.text, byte) + self.line_shift
+    }
+
+    fn csv_error(&self, e: &csv::Error) -> TheirError {
+        TheirError::Csv {
+            file: self.file.to_string(),
+            line: e
+                .position()
+                .map_or(1 + self.line_shift, |p| self.line(p.byte())),
+            message: e.to_string(),
+        }
+    }
+
+    /// The records that are not blank, each with its line.
+    fn records(
+        &self,
+        rdr: &mut csv::Reader<&[u8]>,
+    ) -> Result<Vec<(u64, csv::StringRecord)>, TheirError> {
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| self.csv_error(&e))?;
+            let line = rec
+                .position()
+                .map_or(self.line_shift, |p| self.line(p.byte()));
+            if !rec.iter().all(str::is_empty) {
+                rows.push((line, rec));
+            }
+        }
+        Ok(rows)
     }
 }
 

@@ -349,17 +349,8 @@ impl Collect<'_> {
             ));
             return;
         }
-        let biz = value
-            .get("metadata")
-            .and_then(|m| str_field(m, "phone_number_id"))
-            .unwrap_or("");
-        let biz = match inputs.business_number(biz) {
-            Ok(b) => b,
-            Err(reason) => {
-                let field = Some("metadata.phone_number_id");
-                self.reject(line, field, reason, inputs, sinks.rejected);
-                return;
-            }
+        let Some(biz) = self.business_number(value, line, inputs, sinks.rejected) else {
+            return;
         };
         let list = |key| {
             value
@@ -373,6 +364,28 @@ impl Collect<'_> {
         }
         for s in list("statuses") {
             self.status(s, line, biz, inputs, sinks.rejected);
+        }
+    }
+
+    /// The business number the change's `metadata.phone_number_id` names.
+    fn business_number(
+        &self,
+        value: &Value,
+        line: u64,
+        inputs: &mut Inputs,
+        rejected: &mut dyn FnMut(Rejected),
+    ) -> Option<u16> {
+        let biz = value
+            .get("metadata")
+            .and_then(|m| str_field(m, "phone_number_id"))
+            .unwrap_or("");
+        match inputs.business_number(biz) {
+            Ok(b) => Some(b),
+            Err(reason) => {
+                let field = Some("metadata.phone_number_id");
+                self.reject(line, field, reason, inputs, rejected);
+                None
+            }
         }
     }
 
