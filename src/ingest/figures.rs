@@ -4,9 +4,9 @@
 //!
 //! * JSON: Meta's `pricing_analytics` (per-message pricing, from 2025-07-01) or
 //!   `conversation_analytics` (conversation-based pricing, before) Graph API response,
-//!   read by [`super::analytics`].
+//!   read by `ingest::analytics`.
 //! * CSV: an invoice with columns `month,market,category,volume,cost`, read by
-//!   [`super::invoice`].
+//!   `ingest::invoice`.
 //!
 //! Money is never held in floating point: JSON numbers are read through their shortest
 //! textual form into [`Decimal`], CSV amounts from their text.
