@@ -14,7 +14,7 @@ use crate::model::time::{Month, Zone};
 use crate::model::Message;
 use crate::model::{Category, Direction, PricingModel, PricingType};
 
-pub use crate::ingest::theirs::{read_theirs, Source, TheirPoint, TheirReport};
+pub use crate::ingest::figures::{read_theirs, Source, TheirPoint, TheirReport};
 
 /// Stable finding codes (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

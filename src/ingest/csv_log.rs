@@ -5,6 +5,9 @@ use std::io::BufRead;
 use std::str::FromStr;
 
 use super::csv_records::{Record, Records};
+use super::toolkit::decode::strip_bom;
+use super::toolkit::delimiter::sniff;
+use super::toolkit::header;
 use super::toolkit::timestamp::{parse_timestamp, parse_timestamp_with};
 use super::{InputError, Inputs};
 use crate::model::phone::E164;
@@ -53,13 +56,6 @@ struct Layout {
     /// and `from` on inbound rows.
     from_to: Option<(usize, usize)>,
     width: usize,
-}
-
-fn norm(h: &str) -> String {
-    h.trim()
-        .trim_start_matches('\u{feff}')
-        .to_ascii_lowercase()
-        .replace([' ', '-'], "_")
 }
 
 fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
@@ -115,19 +111,6 @@ fn quote_header(headers: &[String]) -> String {
     names.join(", ")
 }
 
-/// Picks the delimiter that splits the header line into the most fields.
-fn sniff_delimiter(head: &[u8]) -> u8 {
-    let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
-    let mut best = (b',', 0usize);
-    for d in [b',', b';', b'\t', b'|'] {
-        let n = line.iter().filter(|&&b| b == d).count();
-        if n > best.1 {
-            best = (d, n);
-        }
-    }
-    best.0
-}
-
 fn is_failed(status: &str) -> bool {
     let s = trim(status);
     ["failed", "undelivered", "error", "rejected"]
@@ -155,11 +138,28 @@ pub(super) fn read(
         file: name.to_string(),
         source,
     })?;
-    let delim = sniff_delimiter(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head));
+    let delim = sniff(strip_bom(head)).delimiter;
     let mut recs = Records::new(reader, delim);
+    let Some(headers) = header_row(&mut recs, name)? else {
+        inputs.notes.push(format!("{name}: empty file, no rows"));
+        return Ok(());
+    };
+    let lay = layout(&headers, name)?;
+    let file = CsvFile {
+        name,
+        file_idx,
+        delim,
+        headers: &headers,
+        lay: &lay,
+    };
+    read_rows(&file, &mut recs, inputs, out, rejected)
+}
+
+/// The header's names, normalised; `None` for an empty file.
+fn header_row(recs: &mut Lines, name: &str) -> Result<Option<Vec<String>>, InputError> {
     let headers: Vec<String> = match recs.next() {
         Ok(Some(h)) => (0..h.width())
-            .map(|c| norm(&String::from_utf8_lossy(h.bytes(c))))
+            .map(|c| header::normalise(&String::from_utf8_lossy(h.bytes(c))))
             .collect(),
         Ok(None) => Vec::new(),
         Err(e) => {
@@ -169,18 +169,21 @@ pub(super) fn read(
             })
         }
     };
-    if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
-        inputs.notes.push(format!("{name}: empty file, no rows"));
-        return Ok(());
-    }
-    let lay = layout(&headers, name)?;
-    let file = CsvFile {
-        name,
-        file_idx,
-        delim,
-        headers: &headers,
-        lay: &lay,
-    };
+    let empty = headers.is_empty() || (headers.len() == 1 && headers[0].is_empty());
+    Ok((!empty).then_some(headers))
+}
+
+/// The records of a CSV log.
+type Lines = Records<Box<dyn BufRead>>;
+
+/// Reads every row after the header: a message, or a rejected row.
+fn read_rows(
+    file: &CsvFile<'_>,
+    recs: &mut Lines,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<(), InputError> {
     let mut last_line = 1;
     loop {
         let rec = match recs.next() {
@@ -188,32 +191,43 @@ pub(super) fn read(
             Ok(None) => return Ok(()),
             Err(e) => {
                 return Err(InputError::Format {
-                    file: name.to_string(),
+                    file: file.name.to_string(),
                     msg: format!("line {}: {e}", last_line + 1),
                 })
             }
         };
         inputs.rows += 1;
         last_line = rec.line;
-        if let Some((runaway, resume)) = runaway_quote(&file, &rec, &inputs.zone) {
-            rejected(runaway);
-            // The lines a quote swallowed are read again.
-            if let Some((first_line, at)) = resume {
-                let at = rec.start + at as u64;
-                recs.rewind(at, first_line);
-            }
-            continue;
-        }
-        match row(&rec, file.lay, file.file_idx, inputs) {
-            Ok(m) => out(m),
-            Err((field, reason)) => rejected(Rejected {
-                file: name.to_string(),
-                line: rec.line,
-                field: field.map(str::to_string),
-                reason,
-            }),
+        if let Some((at, first_line)) = one_row(file, &rec, inputs, out, rejected) {
+            recs.rewind(at, first_line);
         }
     }
+}
+
+/// One record: a message or a rejected row. After a runaway quote, the
+/// offset and line to read again from: the lines it swallowed.
+#[inline]
+fn one_row(
+    file: &CsvFile<'_>,
+    rec: &Record<'_>,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Option<(u64, u64)> {
+    if let Some((runaway, resume)) = runaway_quote(file, rec, &inputs.zone) {
+        rejected(runaway);
+        return resume.map(|(first_line, at)| (rec.start + at as u64, first_line));
+    }
+    match row(rec, file.lay, file.file_idx, inputs) {
+        Ok(m) => out(m),
+        Err((field, reason)) => rejected(Rejected {
+            file: file.name.to_string(),
+            line: rec.line,
+            field: field.map(str::to_string),
+            reason,
+        }),
+    }
+    None
 }
 
 /// What the rows of one CSV file share.
@@ -327,71 +341,125 @@ fn runaway_quote(
     if !rec.quoted {
         return None;
     }
-    let (raw, line) = (rec.raw, rec.line);
-    let quotes = scan_quotes(raw, file.delim);
-    let newlines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count() as u64;
-    let row_start = raw
-        .iter()
-        .position(|&b| b != b'\r' && b != b'\n')
-        .unwrap_or(0);
-    let line_at = |at: usize| line + newlines(raw.get(row_start..at).unwrap_or_default());
-    let column = |col: usize| match file.headers.get(col) {
-        Some(h) => format!("column {} ({})", col + 1, quote_field(h)),
-        None => format!("column {}", col + 1),
-    };
+    let quotes = scan_quotes(rec.raw, file.delim);
     let (col, open) = quotes.unterminated.or(quotes.multiline)?;
-    let open_line = line_at(open);
-    let quote = format!("the quote opened in {} on line {open_line}", column(col));
+    let lines = RecordLines::of(rec);
+    let open_line = lines.at(open);
+    let quote = format!(
+        "the quote opened in {} on line {open_line}",
+        column_label(file, col)
+    );
     let what = if quotes.unterminated.is_some() {
         format!("unterminated quote: {quote} is never closed")
     } else {
-        let body = raw.get(row_start..).unwrap_or_default().trim_ascii_end();
-        let closed = format!(
-            "{quote} is closed only on line {}",
-            line_at(row_start + body.len())
-        );
-        if rec.width() != file.lay.width {
-            format!(
-                "row has {} fields, the header has {}: {closed} (a missing or stray quote?)",
-                rec.width(),
-                file.lay.width
-            )
-        } else {
-            let at = quotes
-                .inner_lines
-                .iter()
-                .copied()
-                .find(|&at| looks_like_row(file, raw.get(at..).unwrap_or_default(), zone))?;
-            format!(
-                "{closed}, and line {} inside it reads as a row (a missing or stray quote?)",
-                line_at(at)
-            )
-        }
+        closed_late(file, rec, &lines, &quotes, &quote, zone)?
     };
-    let resume = raw
+    let rejected = Rejected {
+        file: file.name.to_string(),
+        line: rec.line,
+        field: column_name(file.lay, col).map(str::to_string),
+        reason: what,
+    };
+    Some(match resume_at(rec.raw, open) {
+        None => (rejected, None),
+        Some(at) => (
+            Rejected {
+                reason: format!(
+                    "{}; row rejected, the lines after line {open_line} are read again as rows",
+                    rejected.reason
+                ),
+                ..rejected
+            },
+            Some((open_line + 1, at)),
+        ),
+    })
+}
+
+/// Column `col` as a message names it: its number and header name.
+fn column_label(file: &CsvFile<'_>, col: usize) -> String {
+    match file.headers.get(col) {
+        Some(h) => format!("column {} ({})", col + 1, quote_field(h)),
+        None => format!("column {}", col + 1),
+    }
+}
+
+/// The line each byte of a record's bytes is on.
+struct RecordLines<'r> {
+    raw: &'r [u8],
+    line: u64,
+    /// The first byte after the blank lines before the record.
+    row_start: usize,
+}
+
+impl<'r> RecordLines<'r> {
+    fn of(rec: &Record<'r>) -> RecordLines<'r> {
+        let row_start = rec
+            .raw
+            .iter()
+            .position(|&b| b != b'\r' && b != b'\n')
+            .unwrap_or(0);
+        RecordLines {
+            raw: rec.raw,
+            line: rec.line,
+            row_start,
+        }
+    }
+
+    /// The line of byte `at`.
+    fn at(&self, at: usize) -> u64 {
+        let before = self.raw.get(self.row_start..at).unwrap_or_default();
+        self.line + before.iter().filter(|&&c| c == b'\n').count() as u64
+    }
+}
+
+/// Why a quote closed on a later line ran away: the row's width is wrong,
+/// or a line inside it reads as a row; `None` when neither.
+fn closed_late(
+    file: &CsvFile<'_>,
+    rec: &Record<'_>,
+    lines: &RecordLines<'_>,
+    quotes: &Quotes,
+    quote: &str,
+    zone: &Zone,
+) -> Option<String> {
+    let body = lines
+        .raw
+        .get(lines.row_start..)
+        .unwrap_or_default()
+        .trim_ascii_end();
+    let closed = format!(
+        "{quote} is closed only on line {}",
+        lines.at(lines.row_start + body.len())
+    );
+    if rec.width() != file.lay.width {
+        return Some(format!(
+            "row has {} fields, the header has {}: {closed} (a missing or stray quote?)",
+            rec.width(),
+            file.lay.width
+        ));
+    }
+    let at = quotes
+        .inner_lines
         .iter()
+        .copied()
+        .find(|&at| looks_like_row(file, lines.raw.get(at..).unwrap_or_default(), zone))?;
+    Some(format!(
+        "{closed}, and line {} inside it reads as a row (a missing or stray quote?)",
+        lines.at(at)
+    ))
+}
+
+/// Where to read again after a runaway quote: the line after the quote's
+/// line, unless only blanks follow.
+fn resume_at(raw: &[u8], open: usize) -> Option<usize> {
+    raw.iter()
         .skip(open)
         .position(|&b| b == b'\n')
         .map(|nl| open + nl + 1)
         .filter(|&at| {
             raw.get(at..)
                 .is_some_and(|rest| rest.iter().any(|b| !b.is_ascii_whitespace()))
-        });
-    let rejected = |reason| Rejected {
-        file: file.name.to_string(),
-        line,
-        field: column_name(file.lay, col).map(str::to_string),
-        reason,
-    };
-    Some(match resume {
-        None => (rejected(what), None),
-        Some(at) => (
-            rejected(format!(
-                "{what}; row rejected, the lines after line {open_line} are read again as rows"
-            )),
-            Some((open_line + 1, at)),
-        ),
-    })
+        })
 }
 
 type RowError = (Option<&'static str>, String);
@@ -409,6 +477,8 @@ fn field<'r>(rec: &'r Record<'_>, lay: &Layout, i: usize) -> Result<&'r str, Row
     })
 }
 
+/// One row as a message: the per-row hot path (no allocation but the
+/// interners' first sight of a name).
 fn row(
     rec: &Record<'_>,
     lay: &Layout,
@@ -416,20 +486,50 @@ fn row(
     inputs: &mut Inputs,
 ) -> Result<Message, RowError> {
     if rec.width() != lay.width {
-        return Err((
-            None,
-            format!(
-                "row has {} fields, the header has {}",
-                rec.width(),
-                lay.width
-            ),
-        ));
+        return Err(width_error(rec, lay));
     }
     let ts_s = field(rec, lay, TS)?;
     let ts = parse_timestamp_with(ts_s, &inputs.zone, &mut inputs.last_date)
         .map_err(|e| (Some("timestamp"), e.to_string()))?;
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
+    let contact = contact(rec, lay, direction)?;
+    let template = template_category(rec, lay, direction)?;
+    let id = trim(field(rec, lay, ID)?);
+    let failed = is_failed(field(rec, lay, STATUS)?);
+    let entry_point = direction == Direction::Inbound && is_entry_point(field(rec, lay, EP)?);
+    let biz = trim(field(rec, lay, BIZ)?);
+    let tpl = trim(field(rec, lay, TPL)?);
+    let mut m = Message::new(file, rec.line, ts, direction, contact);
+    if let Some(category) = template {
+        m.set_template(Some(category));
+        m.template_name = inputs.templates.get(tpl);
+    }
+    m.set_failed(failed);
+    m.set_entry_point(entry_point);
+    m.id_hash = crate::hash::id_hash(id);
+    inputs.add_extra(m.id_hash, id, None);
+    m.business_number = inputs
+        .business_number(biz)
+        .map_err(|e| (Some("business_number"), e))?;
+    Ok(m)
+}
+
+#[cold]
+fn width_error(rec: &Record<'_>, lay: &Layout) -> RowError {
+    (
+        None,
+        format!(
+            "row has {} fields, the header has {}",
+            rec.width(),
+            lay.width
+        ),
+    )
+}
+
+/// The customer: the contact column, or `from`/`to` by direction.
+#[inline]
+fn contact(rec: &Record<'_>, lay: &Layout, direction: Direction) -> Result<E164, RowError> {
     let contact_s = match lay.from_to {
         Some((f, t)) => {
             let c = if direction == Direction::Inbound {
@@ -446,66 +546,64 @@ fn row(
         }
         None => field(rec, lay, CONTACT)?,
     };
-    let contact = E164::parse(contact_s).map_err(|e| {
+    E164::parse(contact_s).map_err(|e| {
         (
             Some("contact"),
             format!("contact {}: {e}", quote_field(contact_s)),
         )
-    })?;
+    })
+}
+
+/// The template category of an outbound template; `None` for any other
+/// message.
+#[inline]
+fn template_category(
+    rec: &Record<'_>,
+    lay: &Layout,
+    direction: Direction,
+) -> Result<Option<Category>, RowError> {
     let type_s = trim(field(rec, lay, TYPE)?);
     let cat_s = trim(field(rec, lay, CAT)?);
-    let (template, category) = if direction == Direction::Inbound {
-        (false, None)
-    } else {
-        let template = if lay.col[TYPE].is_some() && !type_s.is_empty() {
-            type_s.eq_ignore_ascii_case("template")
-        } else {
-            // No type column: a category other than service marks a template.
-            !cat_s.is_empty() && !cat_s.eq_ignore_ascii_case("service")
-        };
-        if template {
-            if cat_s.is_empty() {
-                return Err((
-                    Some("category"),
-                    format!(
-                        "template without category (accepted: {})",
-                        template_categories()
-                    ),
-                ));
-            }
-            let c = Category::from_str(cat_s).map_err(|e| (Some("category"), e.to_string()))?;
-            if c == Category::Service {
-                return Err((
-                    Some("category"),
-                    format!(
-                        "a template cannot have category service (accepted: {})",
-                        template_categories()
-                    ),
-                ));
-            }
-            (true, Some(c))
-        } else {
-            (false, None)
-        }
-    };
-    let id = trim(field(rec, lay, ID)?);
-    let failed = is_failed(field(rec, lay, STATUS)?);
-    let entry_point = direction == Direction::Inbound && is_entry_point(field(rec, lay, EP)?);
-    let biz = trim(field(rec, lay, BIZ)?);
-    let tpl = trim(field(rec, lay, TPL)?);
-    let mut m = Message::new(file, rec.line, ts, direction, contact);
-    if template {
-        m.set_template(category);
-        m.template_name = inputs.templates.get(tpl);
+    if direction == Direction::Inbound || !is_template(lay, type_s, cat_s) {
+        return Ok(None);
     }
-    m.set_failed(failed);
-    m.set_entry_point(entry_point);
-    m.id_hash = crate::hash::id_hash(id);
-    inputs.add_extra(m.id_hash, id, None);
-    m.business_number = inputs
-        .business_number(biz)
-        .map_err(|e| (Some("business_number"), e))?;
-    Ok(m)
+    template_of(cat_s).map(Some)
+}
+
+/// The type column says template; without one, a category other than
+/// service marks a template.
+#[inline]
+fn is_template(lay: &Layout, type_s: &str, cat_s: &str) -> bool {
+    if lay.col[TYPE].is_some() && !type_s.is_empty() {
+        type_s.eq_ignore_ascii_case("template")
+    } else {
+        !cat_s.is_empty() && !cat_s.eq_ignore_ascii_case("service")
+    }
+}
+
+/// A template's category: given, and not service.
+#[inline]
+fn template_of(cat_s: &str) -> Result<Category, RowError> {
+    if cat_s.is_empty() {
+        return Err((
+            Some("category"),
+            format!(
+                "template without category (accepted: {})",
+                template_categories()
+            ),
+        ));
+    }
+    let c = Category::from_str(cat_s).map_err(|e| (Some("category"), e.to_string()))?;
+    if c == Category::Service {
+        return Err((
+            Some("category"),
+            format!(
+                "a template cannot have category service (accepted: {})",
+                template_categories()
+            ),
+        ));
+    }
+    Ok(c)
 }
 
 fn template_categories() -> &'static str {
@@ -515,6 +613,7 @@ fn template_categories() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::toolkit::header::normalise as norm;
     use crate::model::time::Zone;
 
     fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {

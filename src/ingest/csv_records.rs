@@ -10,6 +10,8 @@
 
 use std::io::{self, Read};
 
+use super::toolkit::decode::strip_bom;
+
 /// Bytes read from the input at a time.
 const BLOCK: usize = 1 << 18;
 
@@ -108,7 +110,28 @@ impl<R: Read> Records<R> {
 
     /// The next record, or `None` at the end of the input.
     pub fn next(&mut self) -> io::Result<Option<Record<'_>>> {
-        // Blank lines between records are skipped, their lines counted.
+        if !self.skip_blank_lines()? {
+            return Ok(None);
+        }
+        if self.base == 0 && self.pos == 0 {
+            let bom = self.end - strip_bom(&self.buf[..self.end]).len();
+            if bom > 0 {
+                self.pos = bom;
+                return self.next();
+            }
+        }
+        self.line = self.newlines + 1;
+        let line_end = self.line_end()?;
+        if !self.split_plain(line_end) {
+            self.read_quoted()?;
+        }
+        Ok(Some(self.record()))
+    }
+
+    /// Skips the blank lines between records, counting them; `false` at
+    /// the end of the input.
+    #[inline]
+    fn skip_blank_lines(&mut self) -> io::Result<bool> {
         loop {
             match self.buf[..self.end].get(self.pos) {
                 Some(b'\n') => {
@@ -116,48 +139,51 @@ impl<R: Read> Records<R> {
                     self.pos += 1;
                 }
                 Some(b'\r') => self.pos += 1,
-                Some(_) => break,
+                Some(_) => return Ok(true),
                 None => {
                     if !self.fill()? {
-                        return Ok(None);
+                        return Ok(false);
                     }
                 }
             }
         }
-        if self.base == 0 && self.pos == 0 && self.buf[..self.end].starts_with(b"\xef\xbb\xbf") {
-            self.pos = 3;
-            return self.next();
-        }
-        self.line = self.newlines + 1;
+    }
+
+    /// Where the line at `pos` ends (its `\n`, else the end of the input),
+    /// reading more input until it is all in the buffer.
+    #[inline]
+    fn line_end(&mut self) -> io::Result<usize> {
         let mut scanned = 0;
-        let line_end = loop {
+        loop {
             let rest = &self.buf[self.pos + scanned..self.end];
             if let Some(nl) = memchr::memchr(b'\n', rest) {
-                break self.pos + scanned + nl;
+                return Ok(self.pos + scanned + nl);
             }
             scanned = self.end - self.pos;
             if !self.fill()? {
-                break self.end;
+                return Ok(self.end);
             }
-        };
+        }
+    }
+
+    /// Splits a line without quotes (nor a CR inside it) at its delimiters
+    /// where it lies; `false` for a line `csv_core` must read.
+    #[inline]
+    fn split_plain(&mut self, line_end: usize) -> bool {
         let body = &self.buf[self.pos..line_end];
         let body = body.strip_suffix(b"\r").unwrap_or(body);
         self.fields.clear();
-        let plain = memchr::memchr2(b'"', b'\r', body).is_none();
-        if plain {
-            split(body, self.delim, &mut self.fields);
+        if memchr::memchr2(b'"', b'\r', body).is_some() {
+            return false;
         }
-        if plain {
-            self.body_end = self.pos + body.len();
-            let end = (line_end + 1).min(self.end);
-            self.newlines += u64::from(end > line_end);
-            self.raw = (self.pos, end);
-            self.pos = end;
-            self.quoted = false;
-        } else {
-            self.read_quoted()?;
-        }
-        Ok(Some(self.record()))
+        split(body, self.delim, &mut self.fields);
+        self.body_end = self.pos + body.len();
+        let end = (line_end + 1).min(self.end);
+        self.newlines += u64::from(end > line_end);
+        self.raw = (self.pos, end);
+        self.pos = end;
+        self.quoted = false;
+        true
     }
 
     /// Reads the record at `pos` with `csv_core` (it may run over lines).

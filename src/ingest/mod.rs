@@ -2,11 +2,13 @@
 //! content, plain or gzip, from files or stdin. Every row becomes a
 //! [`Message`] or a [`Rejected`] with its file, line and reason.
 
+mod analytics;
 pub mod csv_log;
 mod csv_records;
+pub mod figures;
+mod invoice;
 pub mod plan;
 pub mod ratecard;
-pub mod theirs;
 pub mod toolkit;
 pub mod webhook;
 
@@ -137,7 +139,7 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
 /// Guesses the format from the first bytes: JSON starts with `{` or `[`.
 pub fn detect(reader: &mut dyn BufRead) -> io::Result<InputFormat> {
     let head = reader.fill_buf()?;
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let head = toolkit::decode::strip_bom(head);
     let first = head.iter().find(|b| !b.is_ascii_whitespace());
     Ok(match first {
         Some(b'{' | b'[') => InputFormat::Webhook,

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{InputError, Inputs};
 use crate::hash::IntSet;
+use crate::ingest::toolkit::decode::strip_bom;
 use crate::ingest::toolkit::timestamp::parse_timestamp;
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;
@@ -32,7 +33,7 @@ pub(super) fn read(
             file: name.to_string(),
             source,
         })?;
-    let body = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&text);
+    let body = strip_bom(&text);
     let line_of = LineIndex::new(body);
     // Statuses of one message may sit in different files (daily log
     // rotation): the pending messages live in `inputs` until `finish`.
@@ -84,48 +85,21 @@ fn read_from(
     rejected: &mut dyn FnMut(Rejected),
 ) {
     let mut base = 0;
-    'outer: loop {
-        let mut stream = serde_json::Deserializer::from_slice(&body[base..]).into_iter::<Value>();
-        loop {
-            let start = base + stream.byte_offset();
-            match stream.next() {
-                None => break 'outer,
-                Some(Ok(v)) => {
-                    let line = line_of.line(start + leading_ws(&body[start..]));
-                    match v {
-                        Value::Array(items) => {
-                            for item in items {
-                                state.payload(&item, line, inputs, out, rejected);
-                            }
-                        }
-                        v => state.payload(&v, line, inputs, out, rejected),
-                    }
-                }
-                Some(Err(e)) => {
-                    let off = base + stream.byte_offset();
-                    inputs.rows += 1;
-                    rejected(Rejected {
-                        file: state.name.to_string(),
-                        line: line_of.line(off),
-                        field: None,
-                        reason: format!("invalid JSON at byte {off}: {e}"),
-                    });
-                    match body[off..].iter().position(|&b| b == b'\n') {
-                        Some(nl) => {
-                            base = off + nl + 1;
-                            continue 'outer;
-                        }
-                        None => break 'outer,
-                    }
-                }
-            }
-        }
+    let mut sinks = Sinks { out, rejected };
+    while let Some(next) = state.documents(body, base, line_of, inputs, &mut sinks) {
+        base = next;
     }
     inputs.webhook = WebhookState {
         outbound: state.outbound,
         order: state.order,
         inbound_ids: state.inbound_ids,
     };
+}
+
+/// Where messages and rejected rows go.
+struct Sinks<'a, 'b> {
+    out: &'a mut dyn FnMut(Message),
+    rejected: &'b mut dyn FnMut(Rejected),
 }
 
 fn leading_ws(b: &[u8]) -> usize {
@@ -164,6 +138,9 @@ struct Collect<'a> {
     inbound_ids: IntSet<u64>,
 }
 
+/// A row's error: the field and the reason.
+type RowError = (Option<&'static str>, String);
+
 #[derive(Debug)]
 struct Pending {
     msg: Message,
@@ -172,7 +149,106 @@ struct Pending {
     /// Best status seen: 0 none, 1 sent, 2 failed, 3 delivered/read.
     rank: u8,
     category_raw: Option<String>,
-    bad: Option<(Option<&'static str>, String)>,
+    bad: Option<RowError>,
+}
+
+impl Pending {
+    /// Merges a later status of the message.
+    fn merge(&mut self, u: StatusUpdate) {
+        if let Ok(ts) = u.ts {
+            // The message's time is its first status (when it was sent).
+            if self.bad.is_none() {
+                self.msg.set_ts(self.msg.ts().min(ts));
+            }
+        }
+        if u.rank > self.rank {
+            self.rank = u.rank;
+        }
+        if self.category_raw.is_none() {
+            self.category_raw = u.category_raw;
+        }
+        if self.meta.is_none() {
+            self.meta = u.meta;
+        }
+    }
+
+    /// The message once every status is merged, or why it is rejected.
+    fn into_message(self, inputs: &mut Inputs) -> Result<Message, RowError> {
+        if let Some(bad) = self.bad {
+            return Err(bad);
+        }
+        let mut msg = self.msg;
+        msg.set_failed(self.rank == 2);
+        inputs.add_extra(msg.id_hash, &self.id, self.meta);
+        match self.category_raw.as_deref().map(meta_category) {
+            Some(Some((cat, template))) => msg.set_template(template.then_some(cat)),
+            Some(None) => {
+                let raw = self.category_raw.unwrap_or_default();
+                return Err((
+                    Some("pricing.category"),
+                    format!(
+                        "pricing category {} is not one wacost prices (accepted: {})",
+                        quote_field(&raw),
+                        Category::ACCEPTED
+                    ),
+                ));
+            }
+            None if msg.failed() => {}
+            None => return Err((Some("pricing.category"), "no status of this message carries pricing.category or conversation.origin.type, so its category is unknown".into())),
+        }
+        Ok(msg)
+    }
+}
+
+/// What one status says about its message.
+struct StatusUpdate {
+    rank: u8,
+    ts: Result<i64, RowError>,
+    category_raw: Option<String>,
+    meta: Option<MetaPricing>,
+}
+
+impl StatusUpdate {
+    fn of(s: &Value, inputs: &Inputs) -> StatusUpdate {
+        let pricing = s.get("pricing").filter(|p| p.is_object());
+        StatusUpdate {
+            rank: status_rank(str_field(s, "status").unwrap_or("")),
+            ts: timestamp(s, inputs),
+            category_raw: category_raw(s, pricing),
+            meta: pricing.map(meta_pricing),
+        }
+    }
+}
+
+/// How far a status says the message got (see [`Pending::rank`]).
+fn status_rank(status: &str) -> u8 {
+    match status {
+        "delivered" | "read" | "played" => 3,
+        "failed" => 2,
+        "sent" => 1,
+        _ => 0,
+    }
+}
+
+/// `pricing.category`, else the CBP `conversation.origin.type`.
+fn category_raw(s: &Value, pricing: Option<&Value>) -> Option<String> {
+    pricing
+        .and_then(|p| str_field(p, "category"))
+        .or_else(|| {
+            s.get("conversation")
+                .and_then(|c| c.get("origin"))
+                .and_then(|o| str_field(o, "type"))
+        })
+        .map(str::to_string)
+}
+
+fn meta_pricing(p: &Value) -> MetaPricing {
+    MetaPricing {
+        billable: p.get("billable").and_then(Value::as_bool),
+        pricing_model: str_field(p, "pricing_model").map(str::to_string),
+        pricing_type: str_field(p, "type").map(str::to_string),
+        category: str_field(p, "category").map(str::to_string),
+    }
 }
 
 fn str_field<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
@@ -197,76 +273,143 @@ impl Collect<'_> {
         });
     }
 
-    fn payload(
+    /// Reads the documents from `base` on; after invalid JSON, where to
+    /// read again (the next line), if anywhere.
+    fn documents(
         &mut self,
-        v: &Value,
-        line: u64,
+        body: &[u8],
+        base: usize,
+        line_of: &LineIndex,
         inputs: &mut Inputs,
-        out: &mut dyn FnMut(Message),
-        rejected: &mut dyn FnMut(Rejected),
-    ) {
-        let Some(entries) = v.get("entry").and_then(Value::as_array) else {
-            self.reject(line, None, "not a webhook payload: no \"entry\" array (expected {\"object\":\"whatsapp_business_account\",\"entry\":[...]})".into(), inputs, rejected);
-            return;
-        };
-        for entry in entries {
-            let Some(changes) = entry.get("changes").and_then(Value::as_array) else {
-                continue;
-            };
-            for change in changes {
-                let field = str_field(change, "field").unwrap_or("");
-                let Some(value) = change.get("value") else {
-                    continue;
-                };
-                if field != "messages" {
-                    inputs.notes.push(format!(
-                        "{}:{line}: skipped a webhook of field {}: it carries no messages",
-                        self.name,
-                        quote_field(field)
-                    ));
-                    continue;
+        sinks: &mut Sinks<'_, '_>,
+    ) -> Option<usize> {
+        let mut stream = serde_json::Deserializer::from_slice(&body[base..]).into_iter::<Value>();
+        loop {
+            let start = base + stream.byte_offset();
+            match stream.next() {
+                None => return None,
+                Some(Ok(v)) => {
+                    let line = line_of.line(start + leading_ws(&body[start..]));
+                    self.document(&v, line, inputs, sinks);
                 }
-                let biz = value
-                    .get("metadata")
-                    .and_then(|m| str_field(m, "phone_number_id"))
-                    .unwrap_or("");
-                let biz = match inputs.business_number(biz) {
-                    Ok(b) => b,
-                    Err(reason) => {
-                        self.reject(
-                            line,
-                            Some("metadata.phone_number_id"),
-                            reason,
-                            inputs,
-                            rejected,
-                        );
-                        continue;
-                    }
-                };
-                if let Some(msgs) = value.get("messages").and_then(Value::as_array) {
-                    for m in msgs {
-                        // Meta retries a delivery it thinks failed: one message.
-                        if let Some(id) = str_field(m, "id") {
-                            if !self.inbound_ids.insert(crate::hash::id_hash(id)) {
-                                inputs.merged_statuses += 1;
-                                continue;
-                            }
-                        }
-                        match self.inbound(m, line, biz, inputs) {
-                            Ok(msg) => {
-                                inputs.rows += 1;
-                                out(msg);
-                            }
-                            Err((f, reason)) => self.reject(line, f, reason, inputs, rejected),
-                        }
-                    }
-                }
-                if let Some(sts) = value.get("statuses").and_then(Value::as_array) {
-                    for s in sts {
-                        self.status(s, line, biz, inputs, rejected);
-                    }
+                Some(Err(e)) => {
+                    let off = base + stream.byte_offset();
+                    let reason = format!("invalid JSON at byte {off}: {e}");
+                    self.reject(line_of.line(off), None, reason, inputs, sinks.rejected);
+                    let nl = body[off..].iter().position(|&b| b == b'\n')?;
+                    return Some(off + nl + 1);
                 }
             }
+        }
+    }
+
+    /// A payload, or a JSON array of payloads.
+    fn document(&mut self, v: &Value, line: u64, inputs: &mut Inputs, sinks: &mut Sinks<'_, '_>) {
+        match v {
+            Value::Array(items) => {
+                for item in items {
+                    self.payload(item, line, inputs, sinks);
+                }
+            }
+            v => self.payload(v, line, inputs, sinks),
+        }
+    }
+
+    fn payload(&mut self, v: &Value, line: u64, inputs: &mut Inputs, sinks: &mut Sinks<'_, '_>) {
+        let Some(entries) = v.get("entry").and_then(Value::as_array) else {
+            self.reject(line, None, "not a webhook payload: no \"entry\" array (expected {\"object\":\"whatsapp_business_account\",\"entry\":[...]})".into(), inputs, sinks.rejected);
+            return;
+        };
+        let changes = entries
+            .iter()
+            .filter_map(|entry| entry.get("changes").and_then(Value::as_array));
+        for change in changes.flatten() {
+            self.change(change, line, inputs, sinks);
+        }
+    }
+
+    /// One change of an entry: the messages and statuses of a `messages`
+    /// webhook; a note for a webhook of another field.
+    fn change(
+        &mut self,
+        change: &Value,
+        line: u64,
+        inputs: &mut Inputs,
+        sinks: &mut Sinks<'_, '_>,
+    ) {
+        let field = str_field(change, "field").unwrap_or("");
+        let Some(value) = change.get("value") else {
+            return;
+        };
+        if field != "messages" {
+            inputs.notes.push(format!(
+                "{}:{line}: skipped a webhook of field {}: it carries no messages",
+                self.name,
+                quote_field(field)
+            ));
+            return;
+        }
+        let Some(biz) = self.business_number(value, line, inputs, sinks.rejected) else {
+            return;
+        };
+        let list = |key| {
+            value
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        };
+        for m in list("messages") {
+            self.message(m, line, biz, inputs, sinks);
+        }
+        for s in list("statuses") {
+            self.status(s, line, biz, inputs, sinks.rejected);
+        }
+    }
+
+    /// The business number the change's `metadata.phone_number_id` names.
+    fn business_number(
+        &self,
+        value: &Value,
+        line: u64,
+        inputs: &mut Inputs,
+        rejected: &mut dyn FnMut(Rejected),
+    ) -> Option<u16> {
+        let biz = value
+            .get("metadata")
+            .and_then(|m| str_field(m, "phone_number_id"))
+            .unwrap_or("");
+        match inputs.business_number(biz) {
+            Ok(b) => Some(b),
+            Err(reason) => {
+                let field = Some("metadata.phone_number_id");
+                self.reject(line, field, reason, inputs, rejected);
+                None
+            }
+        }
+    }
+
+    /// An inbound message; Meta's retries of a delivery are one message.
+    fn message(
+        &mut self,
+        m: &Value,
+        line: u64,
+        biz: u16,
+        inputs: &mut Inputs,
+        sinks: &mut Sinks<'_, '_>,
+    ) {
+        if let Some(id) = str_field(m, "id") {
+            if !self.inbound_ids.insert(crate::hash::id_hash(id)) {
+                inputs.merged_statuses += 1;
+                return;
+            }
+        }
+        match self.inbound(m, line, biz, inputs) {
+            Ok(msg) => {
+                inputs.rows += 1;
+                (sinks.out)(msg);
+            }
+            Err((f, reason)) => self.reject(line, f, reason, inputs, sinks.rejected),
         }
     }
 
@@ -310,49 +453,18 @@ impl Collect<'_> {
             );
             return;
         };
-        let status = str_field(s, "status").unwrap_or("");
-        let rank = match status {
-            "delivered" | "read" | "played" => 3,
-            "failed" => 2,
-            "sent" => 1,
-            _ => 0,
-        };
-        let ts = timestamp(s, inputs);
-        let pricing = s.get("pricing").filter(|p| p.is_object());
-        let cat_raw = pricing
-            .and_then(|p| str_field(p, "category"))
-            .or_else(|| {
-                s.get("conversation")
-                    .and_then(|c| c.get("origin"))
-                    .and_then(|o| str_field(o, "type"))
-            })
-            .map(str::to_string);
-        let meta = pricing.map(|p| MetaPricing {
-            billable: p.get("billable").and_then(Value::as_bool),
-            pricing_model: str_field(p, "pricing_model").map(str::to_string),
-            pricing_type: str_field(p, "type").map(str::to_string),
-            category: str_field(p, "category").map(str::to_string),
-        });
+        let update = StatusUpdate::of(s, inputs);
         if let Some(&i) = self.outbound.get(id) {
             inputs.merged_statuses += 1;
-            let p = &mut self.order[i];
-            if let Ok(ts) = ts {
-                // The message's time is its first status (when it was sent).
-                if p.bad.is_none() {
-                    p.msg.set_ts(p.msg.ts().min(ts));
-                }
-            }
-            if rank > p.rank {
-                p.rank = rank;
-            }
-            if p.category_raw.is_none() {
-                p.category_raw = cat_raw;
-            }
-            if p.meta.is_none() {
-                p.meta = meta;
-            }
+            self.order[i].merge(update);
             return;
         }
+        self.first_status(id, s, line, biz, update);
+    }
+
+    /// The first status of an outbound message: it is held until every
+    /// input is read.
+    fn first_status(&mut self, id: &str, s: &Value, line: u64, biz: u16, u: StatusUpdate) {
         let recipient = str_field(s, "recipient_id").unwrap_or("");
         let mut bad = None;
         let contact = match E164::parse(recipient) {
@@ -365,7 +477,7 @@ impl Collect<'_> {
                 E164::from_digits_value(0)
             }
         };
-        let ts = match ts {
+        let ts = match u.ts {
             Ok(t) => t,
             Err(e) => {
                 bad.get_or_insert(e);
@@ -379,9 +491,9 @@ impl Collect<'_> {
         self.order.push(Pending {
             msg,
             id: id.into(),
-            meta,
-            rank,
-            category_raw: cat_raw,
+            meta: u.meta,
+            rank: u.rank,
+            category_raw: u.category_raw,
             bad,
         });
     }
@@ -394,53 +506,16 @@ impl Collect<'_> {
     ) {
         for p in self.order {
             inputs.rows += 1;
-            let mut msg = p.msg;
-            let name = inputs
-                .files
-                .get(msg.file as usize)
-                .cloned()
-                .unwrap_or_default();
-            if let Some((field, reason)) = p.bad {
-                rejected(Rejected {
-                    file: name.clone(),
-                    line: u64::from(msg.line),
+            let (file, line) = (p.msg.file as usize, u64::from(p.msg.line));
+            match p.into_message(inputs) {
+                Ok(msg) => out(msg),
+                Err((field, reason)) => rejected(Rejected {
+                    file: inputs.files.get(file).cloned().unwrap_or_default(),
+                    line,
                     field: field.map(str::to_string),
                     reason,
-                });
-                continue;
+                }),
             }
-            msg.set_failed(p.rank == 2);
-            inputs.add_extra(msg.id_hash, &p.id, p.meta);
-            match p.category_raw.as_deref().map(meta_category) {
-                Some(Some((cat, template))) => {
-                    msg.set_template(template.then_some(cat));
-                }
-                Some(None) => {
-                    let raw = p.category_raw.unwrap_or_default();
-                    rejected(Rejected {
-                        file: name.clone(),
-                        line: u64::from(msg.line),
-                        field: Some("pricing.category".into()),
-                        reason: format!(
-                            "pricing category {} is not one wacost prices (accepted: {})",
-                            quote_field(&raw),
-                            Category::ACCEPTED
-                        ),
-                    });
-                    continue;
-                }
-                None if msg.failed() => {}
-                None => {
-                    rejected(Rejected {
-                        file: name.clone(),
-                        line: u64::from(msg.line),
-                        field: Some("pricing.category".into()),
-                        reason: "no status of this message carries pricing.category or conversation.origin.type, so its category is unknown".into(),
-                    });
-                    continue;
-                }
-            }
-            out(msg);
         }
     }
 }
