@@ -328,3 +328,194 @@ pub fn compare(
 pub fn category_order(s: &str) -> usize {
     s.parse::<Category>().map_or(9, Category::index)
 }
+
+/// Why a reconciliation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// Meta's file cannot be read at all.
+    #[error("reading {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Theirs(#[from] Box<crate::ingest::theirs::TheirError>),
+    #[error(transparent)]
+    Input(#[from] crate::ingest::InputError),
+    #[error(transparent)]
+    Rate(#[from] crate::data::RateError),
+}
+
+/// Meta's side: every point of the `--against` files, and what to warn about.
+#[derive(Debug, Default)]
+pub struct Theirs {
+    pub points: Vec<TheirPoint>,
+    pub warnings: Vec<String>,
+    /// Some `--against` file was given (else only webhook pricing compares).
+    pub given: bool,
+}
+
+impl Theirs {
+    /// Reads Meta's files first, so a bad one fails before the log is read.
+    pub fn read(paths: &[String], currency: &str) -> Result<Theirs, ReconcileError> {
+        let mut t = Theirs {
+            given: !paths.is_empty(),
+            ..Theirs::default()
+        };
+        for f in paths {
+            let bytes = std::fs::read(f).map_err(|source| ReconcileError::Read {
+                file: f.clone(),
+                source,
+            })?;
+            let rep = read_theirs(f, &bytes).map_err(Box::new)?;
+            if let Some(c) = rep
+                .currency
+                .as_ref()
+                .filter(|c| !c.eq_ignore_ascii_case(currency))
+            {
+                t.warnings.push(format!(
+                    "{f} is in {c} but --currency is {currency}: costs will not match"
+                ));
+            }
+            t.warnings.extend(rep.warnings);
+            t.points.extend(rep.points);
+        }
+        Ok(t)
+    }
+}
+
+/// What a reconciliation compares: the log, how to price it, and Meta's side.
+pub struct Request<'a> {
+    pub pricing: &'a Pricing,
+    pub opts: &'a crate::engine::Options,
+    pub zone: &'a Zone,
+    pub privacy: &'a crate::model::phone::Privacy,
+    pub logs: &'a [String],
+    pub input: Option<crate::ingest::InputFormat>,
+    pub tolerance: Decimal,
+}
+
+/// The outcome: sorted lines with their findings, the messages whose own
+/// webhook pricing disagrees, the totals and what to warn about.
+#[derive(Debug)]
+pub struct Reconciliation {
+    pub currency: String,
+    pub tz: &'static str,
+    pub tolerance: Decimal,
+    pub lines: Vec<Line>,
+    pub messages: Vec<MessageFinding>,
+    pub compared_messages: u64,
+    pub warnings: Vec<String>,
+    /// Log rows the readers or the engine rejected.
+    pub log_rejected: u64,
+    pub total_ours: Decimal,
+    pub total_theirs: Decimal,
+    /// The sum of the (within tolerance) differences of matched lines.
+    pub residual: Decimal,
+    /// Neither `--against` nor webhook pricing objects: nothing compared.
+    pub nothing_to_compare: bool,
+}
+
+impl Reconciliation {
+    pub fn count(&self, f: Finding) -> usize {
+        self.lines.iter().filter(|l| l.finding == f).count()
+    }
+
+    /// Meta's total minus ours.
+    pub fn difference(&self) -> Decimal {
+        self.total_theirs - self.total_ours
+    }
+
+    /// Lines not matched, plus messages that differ (exit 1 when any).
+    pub fn differences(&self) -> usize {
+        self.lines.len() - self.count(Finding::Matched) + self.messages.len()
+    }
+}
+
+/// Prices the log and compares it with Meta's figures.
+pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, ReconcileError> {
+    let mut warnings = theirs.warnings;
+    if theirs.points.iter().any(|p| p.start.is_some()) && req.zone.name() != "UTC" {
+        warnings.push(format!("Meta's analytics buckets are fixed instants (start/end), while --tz {} puts months at local midnight: messages near month boundaries may land in different months", req.zone.name()));
+    }
+    let (mut ours, log_rejected) = price_log(req)?;
+    let mut zone = req.zone.clone();
+    let (their, typed) = bucket_theirs(&theirs.points, req.pricing, &mut zone, &mut warnings);
+    keep_their_months(&mut ours, &their, &mut warnings);
+    let mut lines = match (theirs.given, typed) {
+        (false, _) => Vec::new(),
+        (true, true) => compare(&ours.by_type, &their, req.tolerance),
+        (true, false) => compare(&ours.billable, &their, req.tolerance),
+    };
+    sort_lines(&mut lines);
+    let matched = lines.iter().filter(|l| l.finding == Finding::Matched);
+    Ok(Reconciliation {
+        currency: req.opts.currency.clone(),
+        tz: req.zone.name(),
+        tolerance: req.tolerance,
+        residual: matched.map(|l| l.difference).sum(),
+        total_ours: lines.iter().map(|l| l.ours_cost).sum(),
+        total_theirs: lines.iter().map(|l| l.theirs_cost).sum(),
+        nothing_to_compare: !theirs.given && ours.compared_messages == 0,
+        lines,
+        messages: ours.messages,
+        compared_messages: ours.compared_messages,
+        warnings,
+        log_rejected,
+    })
+}
+
+/// Our side of the log, and how many of its rows were rejected.
+fn price_log(req: &Request) -> Result<(Ours, u64), ReconcileError> {
+    let mut inputs = crate::ingest::Inputs::new(req.zone.clone());
+    inputs.keep_extras = true;
+    let mut rejected = Vec::new();
+    let msgs = crate::engine::read_sorted(req.logs, req.input, &mut inputs, &mut rejected)?;
+    let mut ours = Ours::default();
+    let mut engine_rejected = 0u64;
+    crate::engine::price_sorted(
+        req.pricing,
+        req.opts,
+        req.zone,
+        &msgs,
+        &mut |m: &_, p: &Priced| {
+            if p.outcome == Outcome::Rejected {
+                engine_rejected += 1;
+            }
+            ours.add(m, p, req.pricing, req.privacy, &inputs, req.zone);
+        },
+    )?;
+    Ok((ours, rejected.len() as u64 + engine_rejected))
+}
+
+/// Compares only the months Meta reports: a log usually spans more.
+fn keep_their_months(ours: &mut Ours, theirs: &BTreeMap<Key, Side>, warnings: &mut Vec<String>) {
+    let months: std::collections::BTreeSet<&String> = theirs.keys().map(|k| &k.0).collect();
+    if months.is_empty() {
+        return;
+    }
+    let before = ours.by_type.len() + ours.billable.len();
+    ours.by_type.retain(|k, _| months.contains(&k.0));
+    ours.billable.retain(|k, _| months.contains(&k.0));
+    if before > ours.by_type.len() + ours.billable.len() {
+        let months: Vec<&str> = months.iter().map(|m| m.as_str()).collect();
+        warnings.push(format!(
+            "compared only the months Meta reports ({}); log lines of other months left out",
+            months.join(", ")
+        ));
+    }
+}
+
+/// Month, market, category in Meta's order, pricing type.
+fn sort_lines(lines: &mut [Line]) {
+    fn key(l: &Line) -> (&str, &str, usize, &str) {
+        (
+            &l.month,
+            &l.market,
+            category_order(&l.category),
+            &l.pricing_type,
+        )
+    }
+    lines.sort_by(|x, y| key(x).cmp(&key(y)));
+}
