@@ -71,13 +71,7 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
     let currency = g.currency()?;
     let privacy = g.privacy()?;
     let format = g.format();
-    let opts = Options {
-        currency: currency.clone(),
-        switches: parse_switches(&pricing, &a.rules)?,
-        seeds: parse_seeds(&pricing, &a.tier_start)?,
-    };
-    // Fail on an unknown currency before reading gigabytes.
-    pricing.cards(&currency)?;
+    let opts = options(&pricing, a, &currency)?;
     if io::stderr().is_terminal() {
         eprint!("wacost: reading...\r");
     }
@@ -96,14 +90,28 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
     }
     print_notes(&inputs.notes);
     print_counts(&summary, format, a.detail);
-    if a.strict && summary.counts.rejected > 0 {
-        eprintln!(
-            "wacost: --strict: {} rows rejected",
-            summary.counts.rejected
-        );
-        return Ok(Exit::Rejected);
+    Ok(verdict(a.strict, summary.counts.rejected))
+}
+
+/// How to price: the currency, `--rule` switches and `--tier-start` seeds.
+/// Fails on a currency without a card before reading gigabytes.
+fn options(pricing: &Pricing, a: &EstimateArgs, currency: &str) -> Result<Options> {
+    let opts = Options {
+        currency: currency.to_string(),
+        switches: parse_switches(pricing, &a.rules)?,
+        seeds: parse_seeds(pricing, &a.tier_start)?,
+    };
+    pricing.cards(currency)?;
+    Ok(opts)
+}
+
+/// Exit 3 under `--strict` when rows were rejected.
+fn verdict(strict: bool, rejected: u64) -> Exit {
+    if strict && rejected > 0 {
+        eprintln!("wacost: --strict: {rejected} rows rejected");
+        return Exit::Rejected;
     }
-    Ok(Exit::Ok)
+    Exit::Ok
 }
 
 /// What every estimate needs to price.

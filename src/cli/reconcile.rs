@@ -34,9 +34,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     let zone = g.zone()?;
     let currency = g.currency()?;
     let privacy = g.privacy()?;
-    let tolerance = a
-        .tolerance
-        .unwrap_or_else(|| money::half_minor_unit(&currency));
+    let tolerance = tolerance(a.tolerance, &currency);
     // Meta's side first: a bad file fails before the log is read.
     let theirs = Theirs::read(&a.against, &currency)?;
     let opts = Options {
@@ -59,11 +57,21 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
         anyhow::bail!("nothing to compare: give --against FILE, or a webhook log whose statuses carry Meta's pricing objects");
     }
     to_stdout(|w| report::reconcile::render(&rec, g.format(), w))?;
-    Ok(if rec.differences() > 0 {
+    Ok(verdict(&rec))
+}
+
+/// Exit 1 when any line or message differs beyond tolerance.
+fn verdict(rec: &Reconciliation) -> Exit {
+    if rec.differences() > 0 {
         Exit::Differences
     } else {
         Exit::Ok
-    })
+    }
+}
+
+/// `--tolerance`, or half the currency's smallest unit.
+fn tolerance(given: Option<Decimal>, currency: &str) -> Decimal {
+    given.unwrap_or_else(|| money::half_minor_unit(currency))
 }
 
 /// Warnings and rejected log rows, on stderr.

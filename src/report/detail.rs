@@ -109,34 +109,10 @@ impl<'w> DetailWriter<'w> {
         pricing: &Pricing,
         inputs: &Inputs,
     ) -> io::Result<()> {
-        let cc_len = p.resolved.map_or(2, |r| r.cc_len);
-        let contact = self.privacy.render(m.contact(), cc_len);
+        let mut row = self.where_from(m, p, pricing, inputs);
         let v = verdict(m, p, pricing);
         let billable = p.outcome == Outcome::Billable;
-        let direction = if m.direction() == Direction::Inbound {
-            "inbound"
-        } else {
-            "outbound"
-        };
-        let row = vec![
-            inputs
-                .files
-                .get(m.file as usize)
-                .cloned()
-                .unwrap_or_default()
-                .into(),
-            u64::from(m.line).into(),
-            inputs.id_of(m).into(),
-            inputs.zone.format(m.ts()).into(),
-            direction.into(),
-            direction[..3].into(),
-            contact.into(),
-            p.resolved
-                .map_or(String::new(), |r| r.country_str().to_string())
-                .into(),
-            p.resolved
-                .map_or("", |r| pricing.markets.name(r.market))
-                .into(),
+        row.extend([
             v.category.into(),
             inputs.templates.name(m.template_name).into(),
             v.pricing_type.into(),
@@ -147,8 +123,34 @@ impl<'w> DetailWriter<'w> {
             outcome(p.outcome).into(),
             Value::Text(v.rule),
             p.reject.clone().unwrap_or_default().into(),
-        ];
+        ]);
         self.write(row)
+    }
+
+    /// File, line, id, time, direction, contact, country and market.
+    fn where_from(&self, m: &Message, p: &Priced, pricing: &Pricing, inputs: &Inputs) -> Row {
+        let cc_len = p.resolved.map_or(2, |r| r.cc_len);
+        let direction = if m.direction() == Direction::Inbound {
+            "inbound"
+        } else {
+            "outbound"
+        };
+        let file = inputs.files.get(m.file as usize).cloned();
+        let country = p.resolved.map(|r| r.country_str().to_string());
+        let market = p.resolved.map_or("", |r| pricing.markets.name(r.market));
+        let mut row = Vec::with_capacity(20);
+        row.extend([
+            file.unwrap_or_default().into(),
+            u64::from(m.line).into(),
+            inputs.id_of(m).into(),
+            inputs.zone.format(m.ts()).into(),
+            direction.into(),
+            direction[..3].into(),
+            self.privacy.render(m.contact(), cc_len).into(),
+            country.unwrap_or_default().into(),
+            market.into(),
+        ]);
+        row
     }
 
     /// A row rejected by a reader (no message).

@@ -137,28 +137,21 @@ impl Summary {
     pub fn add(&mut self, m: &Message, p: &Priced) {
         self.counts.rows += 1;
         match p.outcome {
-            Outcome::Inbound => {
-                self.counts.inbound += 1;
-                return;
-            }
+            Outcome::Inbound => self.counts.inbound += 1,
             Outcome::Rejected => {
                 self.counts.rejected += 1;
                 self.priced_rejected
                     .push((m.file, m.line, p.reject.clone().unwrap_or_default()));
-                return;
             }
-            _ => {}
+            _ => self.add_outbound(m, p),
         }
+    }
+
+    /// A billable, free or failed message: its line and the counts.
+    #[inline]
+    fn add_outbound(&mut self, m: &Message, p: &Priced) {
         self.counts.outbound += 1;
-        let mut key = GroupKey {
-            hash: 0,
-            codes: [0; 9],
-        };
-        for (k, d) in key.codes.iter_mut().zip(&self.dims) {
-            *k = code(&mut self.tiers, *d, m, p);
-            key.hash =
-                (key.hash.rotate_left(23) ^ u64::from(*k)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
+        let key = self.key(m, p);
         let line = self.groups.entry(key).or_default();
         match p.outcome {
             Outcome::Billable => {
@@ -183,6 +176,21 @@ impl Summary {
             }
             Outcome::Inbound | Outcome::Rejected => {}
         }
+    }
+
+    /// The message's line, coded (hashed as it is coded).
+    #[inline]
+    fn key(&mut self, m: &Message, p: &Priced) -> GroupKey {
+        let mut key = GroupKey {
+            hash: 0,
+            codes: [0; 9],
+        };
+        for (k, d) in key.codes.iter_mut().zip(&self.dims) {
+            *k = code(&mut self.tiers, *d, m, p);
+            key.hash =
+                (key.hash.rotate_left(23) ^ u64::from(*k)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        key
     }
 
     fn label(&self, d: Dim, code: u32, pricing: &Pricing, inputs: &Inputs) -> String {
