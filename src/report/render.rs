@@ -169,3 +169,57 @@ impl<'w> RowStream<'w> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Vec<Column> {
+        vec![
+            Column::text("name"),
+            Column::number("n").header("count"),
+            Column::text("note").empty(Empty::Null).only(Show::DATA),
+            Column::text("gone").empty(Empty::Omit).only(Show::JSON),
+            Column::text("ok").empty(Empty::False).only(Show::JSON),
+            Column::text("wide").only(Show::TABLE),
+        ]
+    }
+
+    fn row() -> Row {
+        vec![
+            "a".into(),
+            7u64.into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "x".into(),
+        ]
+    }
+
+    #[test]
+    fn csv_has_the_csv_columns_in_order() {
+        let mut out = Vec::new();
+        csv(&mut out, &spec(), &[row()]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "name,n,note\na,7,\n");
+    }
+
+    #[test]
+    fn json_types_values_and_applies_the_empty_rule() {
+        let v = json_object(&spec(), &row());
+        assert_eq!(
+            v,
+            serde_json::json!({"name": "a", "n": 7, "note": null, "ok": false})
+        );
+    }
+
+    #[test]
+    fn table_has_the_table_headers_and_alignment() {
+        let t = table_of(&spec(), &[row()], false).to_string();
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(
+            lines[1].contains("name") && lines[1].contains("count") && lines[1].contains("wide")
+        );
+        assert!(!t.contains("note"), "{t}");
+        assert!(lines[3].contains("a    ┆     7 ┆ x"), "{t}");
+    }
+}
