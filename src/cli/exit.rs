@@ -82,3 +82,64 @@ fn rate_error<'e>(c: &'e (dyn std::error::Error + 'static)) -> Option<&'e RateEr
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineError;
+    use crate::ingest::InputError;
+    use crate::model::Category;
+    use anyhow::Context;
+
+    fn code(e: impl std::error::Error + Send + Sync + 'static) -> Exit {
+        of_error(&anyhow::Error::new(e).context("while doing something"))
+    }
+
+    fn io(kind: io::ErrorKind) -> io::Error {
+        io::Error::new(kind, "test")
+    }
+
+    #[test]
+    fn output_errors_exit_5_but_a_closed_pipe_0() {
+        assert_eq!(
+            code(OutputError(io(io::ErrorKind::StorageFull))),
+            Exit::Output
+        );
+        assert_eq!(code(OutputError(io(io::ErrorKind::BrokenPipe))), Exit::Ok);
+    }
+
+    #[test]
+    fn an_unreadable_input_stays_a_usage_error() {
+        let e = InputError::Io {
+            file: "log.csv".into(),
+            source: io(io::ErrorKind::NotFound),
+        };
+        assert_eq!(code(e), Exit::Usage);
+        let r: Result<(), io::Error> = Err(io(io::ErrorKind::PermissionDenied));
+        assert_eq!(
+            of_error(&r.context("reading plan").unwrap_err()),
+            Exit::Usage
+        );
+    }
+
+    #[test]
+    fn broken_pricing_data_exits_4_an_uncovered_request_2() {
+        let data = DataError::File {
+            file: "rates/USD.csv".into(),
+            msg: "bad".into(),
+        };
+        assert_eq!(code(data), Exit::Pricing);
+        let missing = RateError::Missing {
+            currency: "USD".into(),
+            market: "Brazil".into(),
+            category: Category::Marketing,
+            card: chrono::NaiveDate::MIN,
+        };
+        assert_eq!(code(EngineError::Rate(missing)), Exit::Pricing);
+        let no_card = RateError::NoCurrency {
+            currency: "BRL".into(),
+            available: "USD".into(),
+        };
+        assert_eq!(code(no_card), Exit::Usage);
+    }
+}
