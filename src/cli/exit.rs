@@ -39,7 +39,7 @@ impl From<Exit> for ExitCode {
 
 /// Writing the output failed (exit 5, or 0 for a closed pipe).
 #[derive(Debug, thiserror::Error)]
-#[error("writing the output: {0}")]
+#[error("writing the output")]
 pub struct OutputError(#[source] pub io::Error);
 
 /// Marks an I/O result as the output's.
