@@ -1,21 +1,19 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use wacost::cli::{exit, Exit};
 
 fn main() -> ExitCode {
     let cli = wacost::cli::Cli::parse();
     match wacost::cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code.into(),
         Err(e) => {
+            let code = exit::of_error(&e);
             // A closed pipe (`wacost ... | head`) is not an error.
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
-                return ExitCode::SUCCESS;
+            if code != Exit::Ok {
+                eprintln!("wacost: error: {e:#}");
             }
-            eprintln!("wacost: error: {e:#}");
-            ExitCode::from(wacost::cli::exit::USAGE)
+            code.into()
         }
     }
 }

@@ -1,16 +1,19 @@
 //! `wacost estimate`: price message logs.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::{exit, parse_switches, Global};
+use super::{parse_switches, to_stdout, Exit, Global};
 use crate::data::Pricing;
 use crate::engine::tariff::TierSeeds;
 use crate::engine::{self, Options};
 use crate::ingest::{InputFormat, Inputs};
-use crate::report::{DetailWriter, Dim, Summary};
+use crate::model::money;
+use crate::model::phone::Privacy;
+use crate::model::time::Zone;
+use crate::report::{DetailWriter, Dim, Format, Summary};
 
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
@@ -62,105 +65,173 @@ pub fn parse_seeds(pricing: &Pricing, specs: &[String]) -> Result<TierSeeds> {
     Ok(seeds)
 }
 
-pub fn run(g: &Global, a: &EstimateArgs) -> Result<u8> {
+pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
     let pricing = g.pricing()?;
     let zone = g.zone()?;
     let currency = g.currency()?;
     let privacy = g.privacy()?;
     let format = g.format();
-    let opts = Options {
-        currency: currency.clone(),
-        switches: parse_switches(&pricing, &a.rules)?,
-        seeds: parse_seeds(&pricing, &a.tier_start)?,
-    };
-    // Fail on an unknown currency before reading gigabytes.
-    pricing.cards(&currency)?;
-    let progress = std::io::stderr().is_terminal();
-    let mut inputs = Inputs::new(zone.clone());
-    let mut rejected = Vec::new();
-    if progress {
+    let opts = options(&pricing, a, &currency)?;
+    if io::stderr().is_terminal() {
         eprint!("wacost: reading...\r");
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut inputs = Inputs::new(zone.clone());
     let mut summary = Summary::new(&currency, zone.name(), a.group_by.clone());
+    let run = Run {
+        pricing: &pricing,
+        opts: &opts,
+        zone: &zone,
+        args: a,
+    };
     if a.detail {
+        run.detail(format, privacy, &mut inputs, &mut summary)?;
+    } else {
+        run.summary(g.verbose, format, &mut inputs, &mut summary)?;
+    }
+    print_notes(&inputs.notes);
+    print_counts(&summary, format, a.detail);
+    Ok(verdict(a.strict, summary.counts.rejected))
+}
+
+/// How to price: the currency, `--rule` switches and `--tier-start` seeds.
+/// Fails on a currency without a card before reading gigabytes.
+fn options(pricing: &Pricing, a: &EstimateArgs, currency: &str) -> Result<Options> {
+    let opts = Options {
+        currency: currency.to_string(),
+        switches: parse_switches(pricing, &a.rules)?,
+        seeds: parse_seeds(pricing, &a.tier_start)?,
+    };
+    pricing.cards(currency)?;
+    Ok(opts)
+}
+
+/// Exit 3 under `--strict` when rows were rejected.
+fn verdict(strict: bool, rejected: u64) -> Exit {
+    if strict && rejected > 0 {
+        eprintln!("wacost: --strict: {rejected} rows rejected");
+        return Exit::Rejected;
+    }
+    Exit::Ok
+}
+
+/// What every estimate needs to price.
+struct Run<'a> {
+    pricing: &'a Pricing,
+    opts: &'a Options,
+    zone: &'a Zone,
+    args: &'a EstimateArgs,
+}
+
+impl Run<'_> {
+    /// `--detail`: rows stream out as they are priced.
+    fn detail(
+        &self,
+        format: Format,
+        privacy: Privacy,
+        inputs: &mut Inputs,
+        summary: &mut Summary,
+    ) -> Result<()> {
         // Detail rows need the inputs (ids, names) as they are written.
         inputs.keep_extras = true;
-        let msgs = engine::read_sorted(&a.files, a.input, &mut inputs, &mut rejected)?;
-        let mut dw = DetailWriter::new(format, &mut out, privacy)?;
-        let mut err = None;
-        engine::price_sorted(&pricing, &opts, &zone, &msgs, &mut |m: &_, p: &_| {
-            summary.add(m, p);
-            if err.is_none() {
-                if let Err(e) = dw.message(m, p, &pricing, &inputs) {
-                    err = Some(e);
-                }
+        let mut rejected = Vec::new();
+        let msgs = engine::read_sorted(&self.args.files, self.args.input, inputs, &mut rejected)?;
+        let inputs = &*inputs;
+        let mut priced = Ok(());
+        to_stdout(|out| {
+            let mut dw = DetailWriter::new(format, out, privacy)?;
+            let mut err = None;
+            priced = engine::price_sorted(
+                self.pricing,
+                self.opts,
+                self.zone,
+                &msgs,
+                &mut |m: &_, p: &_| {
+                    summary.add(m, p);
+                    if err.is_none() {
+                        err = dw.message(m, p, self.pricing, inputs).err();
+                    }
+                },
+            );
+            if let Some(e) = err {
+                return Err(e);
             }
+            for r in &rejected {
+                dw.rejected(r)?;
+            }
+            dw.finish()
         })?;
-        if let Some(e) = err {
-            return Err(e.into());
-        }
-        for r in &rejected {
-            dw.rejected(r)?;
-        }
-        dw.finish()?;
-        summary.finish(&pricing, &inputs);
+        priced?;
+        summary.finish(self.pricing, inputs);
         summary.add_rejected(rejected);
-    } else {
+        Ok(())
+    }
+
+    /// The summary: streamed through the engine when the input allows.
+    fn summary(
+        &self,
+        verbose: bool,
+        format: Format,
+        inputs: &mut Inputs,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        let mut rejected = Vec::new();
+        let a = self.args;
         let stats = engine::run(
-            &pricing,
-            &opts,
-            &zone,
+            self.pricing,
+            self.opts,
+            self.zone,
             &a.files,
             a.input,
-            &mut inputs,
+            inputs,
             &mut rejected,
-            &mut summary,
+            summary,
         )?;
-        if g.verbose {
+        if verbose {
             eprintln!(
                 "wacost: {} ({} messages held at most)",
-                if stats.streamed {
-                    "streamed the time-sorted input"
-                } else if stats.restarted {
-                    "input not sorted by time: read it again into memory"
-                } else {
-                    "read the whole input into memory"
-                },
+                how_read(&stats),
                 stats.peak_held
             );
         }
-        summary.finish(&pricing, &inputs);
+        summary.finish(self.pricing, inputs);
         summary.add_rejected(rejected);
         summary.sort_rejected();
-        summary.render(format, &mut out)?;
+        to_stdout(|out| summary.render(format, out))
     }
-    out.flush()?;
-    for n in inputs.notes.iter().take(10) {
+}
+
+fn how_read(stats: &engine::RunStats) -> &'static str {
+    if stats.streamed {
+        "streamed the time-sorted input"
+    } else if stats.restarted {
+        "input not sorted by time: read it again into memory"
+    } else {
+        "read the whole input into memory"
+    }
+}
+
+/// The readers' notes, the first ten.
+fn print_notes(notes: &[String]) {
+    for n in notes.iter().take(10) {
         eprintln!("wacost: note: {n}");
     }
-    if inputs.notes.len() > 10 {
-        eprintln!(
-            "wacost: note: ... and {} more notes",
-            inputs.notes.len() - 10
-        );
+    if notes.len() > 10 {
+        eprintln!("wacost: note: ... and {} more notes", notes.len() - 10);
     }
+}
+
+/// The counts on stderr when stdout is for machines (or rows).
+fn print_counts(summary: &Summary, format: Format, detail: bool) {
     let c = summary.counts;
-    if format != crate::report::Format::Table || a.detail {
+    if format != Format::Table || detail {
         eprintln!(
             "wacost: {} rows = {} inbound + {} billable + {} free + {} failed + {} rejected; total {} {}",
-            c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected, crate::model::money::fmt(summary.total), currency
+            c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected, money::fmt(summary.total), summary.currency
         );
     }
-    if c.rejected > 0 && format != crate::report::Format::Table && !a.detail {
+    if c.rejected > 0 && format != Format::Table && !detail {
         for r in summary.rejected.iter().take(5) {
             eprintln!("wacost: rejected {}:{}: {}", r.file, r.line, r.reason);
         }
     }
-    if a.strict && c.rejected > 0 {
-        eprintln!("wacost: --strict: {} rows rejected", c.rejected);
-        return Ok(exit::REJECTED);
-    }
-    Ok(exit::OK)
 }

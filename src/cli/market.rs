@@ -1,17 +1,14 @@
 //! `wacost market`: the country and Meta market of phone numbers.
 
-use std::io::{self, Write};
-
 use anyhow::Result;
+use chrono::NaiveDate;
 use clap::Args;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use serde_json::json;
 
-use super::{exit, Global};
-use crate::model::phone::E164;
+use super::{date_or_today, to_stdout, Exit, Global};
+use crate::data::Pricing;
+use crate::model::phone::{Privacy, E164};
 use crate::model::redact::redact_digits;
-use crate::model::time::parse_date;
-use crate::report::Format;
+use crate::report::market::{self, Lookup};
 
 #[derive(Debug, Args)]
 pub struct MarketArgs {
@@ -19,80 +16,48 @@ pub struct MarketArgs {
     #[arg(required = true, value_name = "NUMBER")]
     pub numbers: Vec<String>,
     /// Date of the market map to use (YYYY-MM-DD) [default: today in --tz]
-    #[arg(long, value_name = "DATE")]
-    pub at: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    pub at: Option<NaiveDate>,
 }
 
-pub fn run(g: &Global, a: &MarketArgs) -> Result<u8> {
+pub fn run(g: &Global, a: &MarketArgs) -> Result<Exit> {
     let pricing = g.pricing()?;
-    let mut zone = g.zone()?;
-    let date = match &a.at {
-        Some(s) => {
-            parse_date(s).ok_or_else(|| anyhow::anyhow!("--at {s:?} is not a YYYY-MM-DD date"))?
-        }
-        None => zone.local_date(chrono::Utc::now().timestamp()),
-    };
+    let date = date_or_today(a.at, g)?;
     // Masked by default like every output: the market stays readable.
     let privacy = g.privacy()?;
-    let mut rows = Vec::new();
-    let mut ok = 0;
-    for raw in &a.numbers {
-        let res = E164::parse(raw).map_err(|e| e.to_string()).and_then(|n| {
-            pricing
-                .markets
-                .resolve(n, date)
-                .map(|r| (n, r))
-                .map_err(|e| e.to_string())
-        });
-        match res {
-            Ok((n, r)) => {
-                ok += 1;
-                rows.push(json!({"number": privacy.render(n, r.cc_len), "country": r.country_str(), "market": pricing.markets.name(r.market)}));
-            }
-            Err(e) => {
-                eprintln!("wacost: {:?}: {e}", redact_digits(raw));
-                rows.push(json!({"number": redact_digits(raw), "error": e}));
+    let lookups: Vec<Lookup> = a
+        .numbers
+        .iter()
+        .map(|raw| look_up(&pricing, &privacy, raw, date))
+        .collect();
+    if lookups.iter().all(|l| matches!(l, Lookup::Failed { .. })) {
+        return Ok(Exit::Usage);
+    }
+    to_stdout(|w| market::render(&lookups, date, g.format(), w))?;
+    Ok(Exit::Ok)
+}
+
+/// One number's market, or why it has none (said on stderr too, redacted).
+fn look_up(pricing: &Pricing, privacy: &Privacy, raw: &str, date: NaiveDate) -> Lookup {
+    let res = E164::parse(raw).map_err(|e| e.to_string()).and_then(|n| {
+        let r = pricing
+            .markets
+            .resolve(n, date)
+            .map_err(|e| e.to_string())?;
+        Ok((n, r))
+    });
+    match res {
+        Ok((n, r)) => Lookup::Found {
+            number: privacy.render(n, r.cc_len),
+            country: r.country_str().to_string(),
+            market: pricing.markets.name(r.market).to_string(),
+        },
+        Err(e) => {
+            eprintln!("wacost: {:?}: {e}", redact_digits(raw));
+            Lookup::Failed {
+                number: redact_digits(raw),
+                error: e,
             }
         }
     }
-    if ok == 0 {
-        return Ok(exit::USAGE);
-    }
-    let out = io::stdout();
-    let mut w = out.lock();
-    match g.format() {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut w, &rows)?;
-            writeln!(w)?;
-        }
-        Format::Csv => {
-            let mut c = csv::Writer::from_writer(&mut w);
-            c.write_record(["number", "country", "market", "error"])?;
-            for r in &rows {
-                let f = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-                c.write_record([f("number"), f("country"), f("market"), f("error")])?;
-            }
-            c.flush()?;
-        }
-        Format::Table => {
-            let mut t = Table::new();
-            t.load_preset(UTF8_FULL_CONDENSED)
-                .set_header(["number", "country", "market"]);
-            for r in &rows {
-                let f = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-                t.add_row([
-                    f("number"),
-                    f("country"),
-                    if r.get("error").is_some() {
-                        format!("error: {}", f("error"))
-                    } else {
-                        f("market")
-                    },
-                ]);
-            }
-            writeln!(w, "{t}")?;
-            writeln!(w, "Market map in force on {date}")?;
-        }
-    }
-    Ok(exit::OK)
 }

@@ -1,33 +1,28 @@
 //! The command line: argument definitions and one module per subcommand.
 
 pub mod estimate;
+pub mod exit;
 pub mod forecast;
 pub mod market;
 pub mod rates;
 pub mod reconcile;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
+
+use chrono::NaiveDate;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+pub use exit::Exit;
+
 use crate::data::Pricing;
+use crate::model::currency::Code;
 use crate::model::phone::Privacy;
 use crate::model::time::Zone;
 use crate::report::Format;
-
-/// Exit codes: what scripts can rely on.
-pub mod exit {
-    pub const OK: u8 = 0;
-    /// reconcile: differences beyond tolerance.
-    pub const DIFFERENCES: u8 = 1;
-    /// Usage or input error; nothing printed to stdout.
-    pub const USAGE: u8 = 2;
-    /// `--strict` and some rows were rejected.
-    pub const REJECTED: u8 = 3;
-}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,7 +30,7 @@ pub mod exit {
     version,
     about = "What WhatsApp Business Platform traffic costs, by Meta's rules: estimate, forecast, reconcile",
     long_about = None,
-    after_help = "Exit codes: 0 ok; 1 reconcile found differences; 2 usage or input error; 3 rows rejected under --strict."
+    after_help = exit::AFTER_HELP
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -52,12 +47,12 @@ pub struct Global {
     /// Pricing directory replacing the bundled data (markets.csv, rates/, tiers/, rules.toml)
     #[arg(long, global = true, value_name = "DIR")]
     pub pricing: Option<PathBuf>,
-    /// The WhatsApp Business Account's time zone (IANA name): months, tiers and rule dates are read in it
-    #[arg(long, global = true, default_value = "UTC", value_name = "ZONE")]
-    pub tz: String,
-    /// Rate card currency (ISO 4217); rates are never converted
-    #[arg(long, global = true, default_value = "USD", value_name = "CODE")]
-    pub currency: String,
+    /// The WhatsApp Business Account's time zone (IANA name): months, tiers and rule dates are read in it [default: UTC; forecast: the plan's]
+    #[arg(long, global = true, value_name = "ZONE", value_parser = Zone::parse)]
+    pub tz: Option<Zone>,
+    /// Rate card currency (ISO 4217); rates are never converted [default: USD; forecast: the plan's]
+    #[arg(long, global = true, value_name = "CODE", value_parser = Code::parse)]
+    pub currency: Option<Code>,
     /// Print phone numbers in full (they are masked by default: LGPD/GDPR)
     #[arg(long, global = true, conflicts_with = "hash_numbers")]
     pub show_numbers: bool,
@@ -80,6 +75,11 @@ impl Global {
         })
     }
 
+    /// `--tz`, or UTC.
+    pub fn zone_or_utc(&self) -> Zone {
+        self.tz.clone().unwrap_or_else(|| Zone::new(chrono_tz::UTC))
+    }
+
     pub fn pricing(&self) -> Result<Pricing> {
         match &self.pricing {
             Some(dir) => Pricing::from_dir(dir)
@@ -88,19 +88,14 @@ impl Global {
         }
     }
 
+    /// `--tz`, or UTC. (A `Result` for callers written when it was parsed here.)
     pub fn zone(&self) -> Result<Zone> {
-        Zone::parse(&self.tz).map_err(|e| anyhow::anyhow!("--tz: {e}"))
+        Ok(self.zone_or_utc())
     }
 
+    /// `--currency`, or USD.
     pub fn currency(&self) -> Result<String> {
-        let c = self.currency.trim().to_ascii_uppercase();
-        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-            bail!(
-                "--currency {:?} is not an ISO 4217 code such as USD, BRL, EUR, INR",
-                self.currency
-            );
-        }
-        Ok(c)
+        Ok(self.currency.map_or("USD".to_string(), |c| c.to_string()))
     }
 
     pub fn privacy(&self) -> Result<Privacy> {
@@ -151,18 +146,22 @@ pub fn parse_switches(pricing: &Pricing, rules: &[String]) -> Result<BTreeMap<St
                 known.join(", ")
             );
         }
-        let on = match val.to_ascii_lowercase().as_str() {
-            "on" | "true" | "yes" | "1" => true,
-            "off" | "false" | "no" | "0" => false,
-            _ => bail!("--rule {r:?}: value must be on or off"),
-        };
-        out.insert(name.to_string(), on);
+        out.insert(name.to_string(), on_off(r, val)?);
     }
     Ok(out)
 }
 
+/// A switch's value: on/true/yes/1 or off/false/no/0.
+fn on_off(r: &str, val: &str) -> Result<bool> {
+    Ok(match val.to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => true,
+        "off" | "false" | "no" | "0" => false,
+        _ => bail!("--rule {r:?}: value must be on or off"),
+    })
+}
+
 /// Runs the command line; returns the exit code.
-pub fn run(cli: Cli) -> Result<u8> {
+pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.command {
         Command::Estimate(a) => estimate::run(&cli.global, a),
         Command::Forecast(a) => forecast::run(&cli.global, a),
@@ -170,4 +169,23 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rates(a) => rates::run(&cli.global, a),
         Command::Market(a) => market::run(&cli.global, a),
     }
+}
+
+/// `--at`, `--as-of`, `--effective`: a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::model::time::parse_date(s).ok_or_else(|| "not a YYYY-MM-DD date".to_string())
+}
+
+/// The date a look-up is for: `--at`, or today in the WABA time zone.
+pub fn date_or_today(at: Option<NaiveDate>, g: &Global) -> Result<NaiveDate> {
+    Ok(at.unwrap_or_else(|| g.zone_or_utc().local_date(chrono::Utc::now().timestamp())))
+}
+
+/// Writes the output through a buffer and flushes it: any failure is an
+/// [`exit::OutputError`] (exit 5; a closed pipe exits 0).
+pub fn to_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    exit::output(f(&mut out).and_then(|()| out.flush()))?;
+    Ok(())
 }

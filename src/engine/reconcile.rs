@@ -121,6 +121,25 @@ pub fn meta_pricing_type(model: PricingModel, p: &Priced) -> Option<&'static str
     })
 }
 
+/// Where a message goes in our buckets: its month, market, category and
+/// Meta's word for its pricing type.
+struct Verdict<'a> {
+    m: &'a Message,
+    p: &'a Priced,
+    c: crate::engine::classify::Classification,
+    cc_len: usize,
+    market: crate::data::MarketId,
+    era: &'a crate::data::Era,
+    ptype: &'static str,
+}
+
+/// What renders a message finding: names, numbers, times.
+struct Names<'a> {
+    privacy: &'a crate::model::phone::Privacy,
+    inputs: &'a crate::ingest::Inputs,
+    zone: &'a Zone,
+}
+
 impl Ours {
     /// Adds one message's verdict. In the CBP era the unit is the
     /// conversation: only messages that opened one count.
@@ -133,84 +152,117 @@ impl Ours {
         inputs: &crate::ingest::Inputs,
         zone: &Zone,
     ) {
-        if m.direction() != Direction::Outbound
-            || !matches!(p.outcome, Outcome::Billable | Outcome::Free)
-        {
-            return;
-        }
-        let (Some(c), Some(r), Some(era)) =
-            (p.class, p.resolved, p.era.map(|i| &pricing.rules.eras[i]))
-        else {
+        let Some(v) = verdict(m, p, pricing) else {
             return;
         };
-        let opens = match era.model {
-            PricingModel::Pmp => true,
-            PricingModel::Cbp => matches!(
-                c.reason,
-                Reason::OpenedConversation
-                    | Reason::OpenedFreeEntryPoint { .. }
-                    | Reason::FreeCategory
-                    | Reason::Allowance { .. }
-            ),
-        };
-        let Some(ptype) = meta_pricing_type(era.model, p) else {
-            return;
-        };
-        let market = pricing.markets.name(r.market).to_string();
-        if opens {
-            let k = (
-                p.month.to_string(),
-                market.clone(),
-                c.category.as_str().to_string(),
-                ptype.to_string(),
-            );
-            let s = self.by_type.entry(k).or_default();
-            s.volume += 1;
-            s.cost += p.cost;
-            s.present = true;
-            if p.outcome == Outcome::Billable {
-                let k = (
-                    p.month.to_string(),
-                    market,
-                    c.category.as_str().to_string(),
-                    String::new(),
-                );
-                let s = self.billable.entry(k).or_default();
-                s.volume += 1;
-                s.cost += p.cost;
-                s.present = true;
-            }
+        if opens(&v) {
+            self.bucket(&v, pricing.markets.name(v.market));
         }
         // Per message: Meta's own verdict from the status webhook.
         if let Some(meta) = inputs.extra(m).and_then(|e| e.meta.as_ref()) {
             self.compared_messages += 1;
-            let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
-            let ours_billable = p.outcome == Outcome::Billable;
-            let type_differs = era.model == PricingModel::Pmp
-                && theirs_type.as_deref().is_some_and(|t| t != ptype);
-            let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
-            if type_differs || billable_differs {
-                self.messages.push(MessageFinding {
-                    file: inputs.file_name(m).to_string(),
-                    line: u64::from(m.line),
-                    id: inputs.id_of(m).to_string(),
-                    contact: privacy.render(m.contact(), r.cc_len),
-                    timestamp: zone.format(m.ts()),
-                    category: c.category.as_str().to_string(),
-                    ours_pricing_type: ptype.to_string(),
-                    theirs_pricing_type: theirs_type.unwrap_or_default(),
-                    ours_billable,
-                    theirs_billable: meta.billable,
-                    rule: format!("{}: {}", era.id, c.reason.explain(m.ts(), c.category)),
-                    code: if type_differs {
-                        "message_type_differs"
-                    } else {
-                        "message_billable_differs"
-                    },
-                });
+            let names = Names {
+                privacy,
+                inputs,
+                zone,
+            };
+            if let Some(f) = message_finding(&v, meta, &names) {
+                self.messages.push(f);
             }
         }
     }
+
+    /// Counts a message that opened a unit (PMP: every message).
+    fn bucket(&mut self, v: &Verdict, market: &str) {
+        let key = |ptype: &str| {
+            (
+                v.p.month.to_string(),
+                market.to_string(),
+                v.c.category.as_str().to_string(),
+                ptype.to_string(),
+            )
+        };
+        add_to(self.by_type.entry(key(v.ptype)).or_default(), v.p.cost);
+        if v.p.outcome == Outcome::Billable {
+            add_to(self.billable.entry(key("")).or_default(), v.p.cost);
+        }
+    }
+}
+
+fn add_to(s: &mut Side, cost: Decimal) {
+    s.volume += 1;
+    s.cost += cost;
+    s.present = true;
+}
+
+/// An outbound, delivered, classified and resolved message's verdict.
+fn verdict<'a>(m: &'a Message, p: &'a Priced, pricing: &'a Pricing) -> Option<Verdict<'a>> {
+    if m.direction() != Direction::Outbound
+        || !matches!(p.outcome, Outcome::Billable | Outcome::Free)
+    {
+        return None;
+    }
+    let (c, r) = (p.class?, p.resolved?);
+    let era = &pricing.rules.eras[p.era?];
+    let ptype = meta_pricing_type(era.model, p)?;
+    Some(Verdict {
+        m,
+        p,
+        c,
+        cc_len: r.cc_len,
+        market: r.market,
+        era,
+        ptype,
+    })
+}
+
+/// Whether the message opened a unit: in the CBP era, a conversation.
+fn opens(v: &Verdict) -> bool {
+    match v.era.model {
+        PricingModel::Pmp => true,
+        PricingModel::Cbp => matches!(
+            v.c.reason,
+            Reason::OpenedConversation
+                | Reason::OpenedFreeEntryPoint { .. }
+                | Reason::FreeCategory
+                | Reason::Allowance { .. }
+        ),
+    }
+}
+
+/// The finding when Meta's webhook pricing disagrees with ours.
+fn message_finding(
+    v: &Verdict,
+    meta: &crate::model::MetaPricing,
+    n: &Names,
+) -> Option<MessageFinding> {
+    let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
+    let ours_billable = v.p.outcome == Outcome::Billable;
+    let type_differs =
+        v.era.model == PricingModel::Pmp && theirs_type.as_deref().is_some_and(|t| t != v.ptype);
+    let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
+    if !type_differs && !billable_differs {
+        return None;
+    }
+    let (m, c) = (v.m, v.c);
+    Some(MessageFinding {
+        file: n.inputs.file_name(m).to_string(),
+        line: u64::from(m.line),
+        id: n.inputs.id_of(m).to_string(),
+        contact: n.privacy.render(m.contact(), v.cc_len),
+        timestamp: n.zone.format(m.ts()),
+        category: c.category.as_str().to_string(),
+        ours_pricing_type: v.ptype.to_string(),
+        theirs_pricing_type: theirs_type.unwrap_or_default(),
+        ours_billable,
+        theirs_billable: meta.billable,
+        rule: format!("{}: {}", v.era.id, c.reason.explain(m.ts(), c.category)),
+        code: if type_differs {
+            "message_type_differs"
+        } else {
+            "message_billable_differs"
+        },
+    })
 }
 
 /// Meta's figures bucketed like ours.
@@ -230,42 +282,12 @@ pub fn bucket_theirs(
             ));
             continue;
         };
-        let month = match (&p.month, p.start) {
-            (Some(m), _) => m.clone(),
-            (None, Some(s)) => Month::of(zone.local_date(s)).to_string(),
-            (None, None) => {
-                warnings.push(format!(
-                    "{}: skipped a point with no month or start",
-                    p.file
-                ));
-                continue;
-            }
+        let Some(month) = their_month(p, zone, warnings) else {
+            continue;
         };
-        let date = Month::parse(&month)
-            .map(Month::first_day)
-            .unwrap_or_default();
-        let market = match (&p.market, &p.country) {
-            (Some(m), _) => pricing
-                .markets
-                .find_name(m)
-                .map(|id| pricing.markets.name(id).to_string())
-                .unwrap_or_else(|| m.clone()),
-            (None, Some(c)) => match pricing.markets.resolve_country(c, date) {
-                Some(id) => pricing.markets.name(id).to_string(),
-                None => {
-                    warnings.push(format!(
-                        "{}: country {c:?} is not in the market map",
-                        p.file
-                    ));
-                    c.clone()
-                }
-            },
-            (None, None) => "?".into(),
-        };
+        let market = their_market(p, pricing, &month, warnings);
         let ptype = p.pricing_type.clone().unwrap_or_default();
-        if !ptype.is_empty() {
-            typed = true;
-        }
+        typed |= !ptype.is_empty();
         let s = out
             .entry((month, market, cat.as_str().to_string(), ptype))
             .or_default();
@@ -274,6 +296,52 @@ pub fn bucket_theirs(
         s.present = true;
     }
     (out, typed)
+}
+
+/// A point's month: as Meta gives it, or of its start in the WABA zone.
+fn their_month(p: &TheirPoint, zone: &mut Zone, warnings: &mut Vec<String>) -> Option<String> {
+    match (&p.month, p.start) {
+        (Some(m), _) => Some(m.clone()),
+        (None, Some(s)) => Some(Month::of(zone.local_date(s)).to_string()),
+        (None, None) => {
+            warnings.push(format!(
+                "{}: skipped a point with no month or start",
+                p.file
+            ));
+            None
+        }
+    }
+}
+
+/// A point's market by our names: its market, or its country's on the map
+/// of its month.
+fn their_market(
+    p: &TheirPoint,
+    pricing: &Pricing,
+    month: &str,
+    warnings: &mut Vec<String>,
+) -> String {
+    let date = Month::parse(month)
+        .map(Month::first_day)
+        .unwrap_or_default();
+    match (&p.market, &p.country) {
+        (Some(m), _) => pricing
+            .markets
+            .find_name(m)
+            .map(|id| pricing.markets.name(id).to_string())
+            .unwrap_or_else(|| m.clone()),
+        (None, Some(c)) => match pricing.markets.resolve_country(c, date) {
+            Some(id) => pricing.markets.name(id).to_string(),
+            None => {
+                warnings.push(format!(
+                    "{}: country {c:?} is not in the market map",
+                    p.file
+                ));
+                c.clone()
+            }
+        },
+        (None, None) => "?".into(),
+    }
 }
 
 /// Compares two bucket maps.
@@ -291,17 +359,7 @@ pub fn compare(
             let o = ours.get(k).unwrap_or(&empty);
             let t = theirs.get(k).unwrap_or(&empty);
             let diff = t.cost - o.cost;
-            let finding = if !t.present && o.volume > 0 {
-                Finding::OnlyOurs
-            } else if !o.present && t.volume > 0 {
-                Finding::OnlyTheirs
-            } else if o.volume != t.volume {
-                Finding::VolumeDiffers
-            } else if diff.abs() > tolerance {
-                Finding::CostDiffers
-            } else {
-                Finding::Matched
-            };
+            let finding = finding(o, t, diff, tolerance);
             let percent = if o.cost.is_zero() {
                 String::new()
             } else {
@@ -324,7 +382,213 @@ pub fn compare(
         .collect()
 }
 
+/// What one bucket's two sides say.
+fn finding(o: &Side, t: &Side, diff: Decimal, tolerance: Decimal) -> Finding {
+    if !t.present && o.volume > 0 {
+        Finding::OnlyOurs
+    } else if !o.present && t.volume > 0 {
+        Finding::OnlyTheirs
+    } else if o.volume != t.volume {
+        Finding::VolumeDiffers
+    } else if diff.abs() > tolerance {
+        Finding::CostDiffers
+    } else {
+        Finding::Matched
+    }
+}
+
 /// The category of a line, for sorting reports.
 pub fn category_order(s: &str) -> usize {
     s.parse::<Category>().map_or(9, Category::index)
+}
+
+/// Why a reconciliation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// Meta's file cannot be read at all.
+    #[error("reading {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Theirs(#[from] Box<crate::ingest::figures::TheirError>),
+    #[error(transparent)]
+    Input(#[from] crate::ingest::InputError),
+    #[error(transparent)]
+    Rate(#[from] crate::data::RateError),
+}
+
+/// Meta's side: every point of the `--against` files, and what to warn about.
+#[derive(Debug, Default)]
+pub struct Theirs {
+    pub points: Vec<TheirPoint>,
+    pub warnings: Vec<String>,
+    /// Some `--against` file was given (else only webhook pricing compares).
+    pub given: bool,
+}
+
+impl Theirs {
+    /// Reads Meta's files first, so a bad one fails before the log is read.
+    pub fn read(paths: &[String], currency: &str) -> Result<Theirs, ReconcileError> {
+        let mut t = Theirs {
+            given: !paths.is_empty(),
+            ..Theirs::default()
+        };
+        for f in paths {
+            let bytes = std::fs::read(f).map_err(|source| ReconcileError::Read {
+                file: f.clone(),
+                source,
+            })?;
+            let rep = read_theirs(f, &bytes).map_err(Box::new)?;
+            if let Some(c) = rep
+                .currency
+                .as_ref()
+                .filter(|c| !c.eq_ignore_ascii_case(currency))
+            {
+                t.warnings.push(format!(
+                    "{f} is in {c} but --currency is {currency}: costs will not match"
+                ));
+            }
+            t.warnings.extend(rep.warnings);
+            t.points.extend(rep.points);
+        }
+        Ok(t)
+    }
+}
+
+/// What a reconciliation compares: the log, how to price it, and Meta's side.
+pub struct Request<'a> {
+    pub pricing: &'a Pricing,
+    pub opts: &'a crate::engine::Options,
+    pub zone: &'a Zone,
+    pub privacy: &'a crate::model::phone::Privacy,
+    pub logs: &'a [String],
+    pub input: Option<crate::ingest::InputFormat>,
+    pub tolerance: Decimal,
+}
+
+/// The outcome: sorted lines with their findings, the messages whose own
+/// webhook pricing disagrees, the totals and what to warn about.
+#[derive(Debug)]
+pub struct Reconciliation {
+    pub currency: String,
+    pub tz: &'static str,
+    pub tolerance: Decimal,
+    pub lines: Vec<Line>,
+    pub messages: Vec<MessageFinding>,
+    pub compared_messages: u64,
+    pub warnings: Vec<String>,
+    /// Log rows the readers or the engine rejected.
+    pub log_rejected: u64,
+    pub total_ours: Decimal,
+    pub total_theirs: Decimal,
+    /// The sum of the (within tolerance) differences of matched lines.
+    pub residual: Decimal,
+    /// Neither `--against` nor webhook pricing objects: nothing compared.
+    pub nothing_to_compare: bool,
+}
+
+impl Reconciliation {
+    pub fn count(&self, f: Finding) -> usize {
+        self.lines.iter().filter(|l| l.finding == f).count()
+    }
+
+    /// Meta's total minus ours.
+    pub fn difference(&self) -> Decimal {
+        self.total_theirs - self.total_ours
+    }
+
+    /// Lines not matched, plus messages that differ (exit 1 when any).
+    pub fn differences(&self) -> usize {
+        self.lines.len() - self.count(Finding::Matched) + self.messages.len()
+    }
+}
+
+/// Prices the log and compares it with Meta's figures.
+pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, ReconcileError> {
+    let mut warnings = theirs.warnings;
+    if theirs.points.iter().any(|p| p.start.is_some()) && req.zone.name() != "UTC" {
+        warnings.push(format!("Meta's analytics buckets are fixed instants (start/end), while --tz {} puts months at local midnight: messages near month boundaries may land in different months", req.zone.name()));
+    }
+    let (mut ours, log_rejected) = price_log(req)?;
+    let mut zone = req.zone.clone();
+    let (their, typed) = bucket_theirs(&theirs.points, req.pricing, &mut zone, &mut warnings);
+    keep_their_months(&mut ours, &their, &mut warnings);
+    let mut lines = match (theirs.given, typed) {
+        (false, _) => Vec::new(),
+        (true, true) => compare(&ours.by_type, &their, req.tolerance),
+        (true, false) => compare(&ours.billable, &their, req.tolerance),
+    };
+    sort_lines(&mut lines);
+    let matched = lines.iter().filter(|l| l.finding == Finding::Matched);
+    Ok(Reconciliation {
+        currency: req.opts.currency.clone(),
+        tz: req.zone.name(),
+        tolerance: req.tolerance,
+        residual: matched.map(|l| l.difference).sum(),
+        total_ours: lines.iter().map(|l| l.ours_cost).sum(),
+        total_theirs: lines.iter().map(|l| l.theirs_cost).sum(),
+        nothing_to_compare: !theirs.given && ours.compared_messages == 0,
+        lines,
+        messages: ours.messages,
+        compared_messages: ours.compared_messages,
+        warnings,
+        log_rejected,
+    })
+}
+
+/// Our side of the log, and how many of its rows were rejected.
+fn price_log(req: &Request) -> Result<(Ours, u64), ReconcileError> {
+    let mut inputs = crate::ingest::Inputs::new(req.zone.clone());
+    inputs.keep_extras = true;
+    let mut rejected = Vec::new();
+    let msgs = crate::engine::read_sorted(req.logs, req.input, &mut inputs, &mut rejected)?;
+    let mut ours = Ours::default();
+    let mut engine_rejected = 0u64;
+    crate::engine::price_sorted(
+        req.pricing,
+        req.opts,
+        req.zone,
+        &msgs,
+        &mut |m: &_, p: &Priced| {
+            if p.outcome == Outcome::Rejected {
+                engine_rejected += 1;
+            }
+            ours.add(m, p, req.pricing, req.privacy, &inputs, req.zone);
+        },
+    )?;
+    Ok((ours, rejected.len() as u64 + engine_rejected))
+}
+
+/// Compares only the months Meta reports: a log usually spans more.
+fn keep_their_months(ours: &mut Ours, theirs: &BTreeMap<Key, Side>, warnings: &mut Vec<String>) {
+    let months: std::collections::BTreeSet<&String> = theirs.keys().map(|k| &k.0).collect();
+    if months.is_empty() {
+        return;
+    }
+    let before = ours.by_type.len() + ours.billable.len();
+    ours.by_type.retain(|k, _| months.contains(&k.0));
+    ours.billable.retain(|k, _| months.contains(&k.0));
+    if before > ours.by_type.len() + ours.billable.len() {
+        let months: Vec<&str> = months.iter().map(|m| m.as_str()).collect();
+        warnings.push(format!(
+            "compared only the months Meta reports ({}); log lines of other months left out",
+            months.join(", ")
+        ));
+    }
+}
+
+/// Month, market, category in Meta's order, pricing type.
+fn sort_lines(lines: &mut [Line]) {
+    fn key(l: &Line) -> (&str, &str, usize, &str) {
+        (
+            &l.month,
+            &l.market,
+            category_order(&l.category),
+            &l.pricing_type,
+        )
+    }
+    lines.sort_by(|x, y| key(x).cmp(&key(y)));
 }

@@ -141,6 +141,42 @@ pub fn accepted() -> String {
     v.join(", ")
 }
 
+/// A currency as the user names it (`--currency`): three ASCII letters, upper
+/// cased, an ISO 4217 shape. Whether a card exists is the pricing data's
+/// question, not this type's: BRL is a code even without a bundled card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code([u8; 3]);
+
+impl Code {
+    /// `usd`, ` EUR ` -> `USD`, `EUR`; anything but three letters is refused.
+    pub fn parse(s: &str) -> Result<Code, String> {
+        let t = s.trim();
+        if !is_code_shape(t) {
+            return Err(format!(
+                "{:?} is not an ISO 4217 code such as USD, BRL, EUR, INR",
+                s
+            ));
+        }
+        let b = t.as_bytes();
+        Ok(Code([
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+            b[2].to_ascii_uppercase(),
+        ]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Three ASCII letters: always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +228,17 @@ mod tests {
         assert_eq!(minor_unit_decimals("CLP"), 0);
         assert_eq!(minor_unit_decimals("KWD"), 3);
         assert_eq!(minor_unit_decimals("XYZ"), 2);
+    }
+
+    #[test]
+    fn codes_are_three_letters_upper_cased() {
+        assert_eq!(
+            Code::parse(" usd ").map(|c| c.to_string()),
+            Ok("USD".into())
+        );
+        assert_eq!(Code::parse("BRL").map(|c| c.to_string()), Ok("BRL".into()));
+        for bad in ["US", "REAIS", "U$D", "", "ÉUR"] {
+            assert!(Code::parse(bad).is_err(), "{bad}");
+        }
     }
 }

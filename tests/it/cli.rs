@@ -440,7 +440,8 @@ fn duplicate_rate_row_is_an_error_naming_file_and_line() {
             .arg("--pricing")
             .arg(dir.path().join("pricing"));
         let r = run(c);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        // Broken pricing data: exit 4 (a pricing data error).
+        assert_eq!(r.code, 4, "{args:?}: {}", r.stderr);
         assert_eq!(r.stdout, "", "{args:?}");
         assert!(
             r.stderr.contains(&where_),
@@ -459,7 +460,7 @@ fn duplicate_rate_row_is_an_error_naming_file_and_line() {
         .arg(dir.path().join("pricing"))
         .arg(crate::common::fixtures("estimate").join("failed.csv"));
     let r = run(c);
-    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    assert_eq!((r.code, r.stdout.as_str()), (4, ""));
     assert!(r.stderr.contains(&where_), "{}", r.stderr);
 }
 
@@ -474,7 +475,7 @@ fn overlapping_market_prefix_is_an_error_naming_file_and_line() {
     c.args(["rates", "check", "--pricing"])
         .arg(dir.path().join("pricing"));
     let r = run(c);
-    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
+    assert_eq!((r.code, r.stdout.as_str()), (4, ""), "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!("markets.csv:{n}")),
         "{}",
@@ -493,7 +494,7 @@ fn bad_rate_value_is_an_error_naming_file_and_line() {
     c.args(["rates", "check", "--pricing"])
         .arg(dir.path().join("pricing"));
     let r = run(c);
-    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
+    assert_eq!((r.code, r.stdout.as_str()), (4, ""), "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!("rates/USD.csv:{n}")),
         "{}",

@@ -10,6 +10,7 @@ mod bad_input;
 mod bench_smoke;
 mod cli;
 mod estimate;
+mod exit_codes;
 mod forecast;
 mod fuzz_regressions;
 mod properties;

@@ -83,7 +83,7 @@ fn parse_percent(cell: &str) -> Option<Decimal> {
 /// Number of category groups: the header is 2 + 5 columns per group.
 fn group_count(header: &Row) -> Result<usize, ImportError> {
     let width = header.width();
-    if width < 7 || (width - 2) % 5 != 0 {
+    if width < 7 || !(width - 2).is_multiple_of(5) {
         return Err(ImportError::BadHeader {
             line: header.line,
             column: width,

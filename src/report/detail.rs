@@ -1,0 +1,242 @@
+//! `--detail`: one row per message, streamed as it is priced (CSV, JSON
+//! Lines, or a table printed at the end).
+
+use std::io::{self, Write};
+
+use rust_decimal::Decimal;
+
+use super::columns::{Column, Empty, Row, Show, Value};
+use super::render::RowStream;
+use super::Format;
+use crate::data::Pricing;
+use crate::engine::{Outcome, Priced};
+use crate::ingest::Inputs;
+use crate::model::phone::Privacy;
+use crate::model::{Category, Direction, Message, Rejected};
+
+/// Columns of `--detail` data (CSV and JSON), in order.
+pub const DETAIL_COLUMNS: [&str; 18] = [
+    "file",
+    "line",
+    "id",
+    "timestamp",
+    "direction",
+    "contact",
+    "country",
+    "market",
+    "category",
+    "template",
+    "pricing_type",
+    "billable",
+    "tier",
+    "rate",
+    "cost",
+    "outcome",
+    "rule",
+    "reason",
+];
+
+/// Data columns the table shows too.
+const IN_TABLE: [&str; 8] = [
+    "line",
+    "timestamp",
+    "contact",
+    "market",
+    "category",
+    "pricing_type",
+    "tier",
+    "cost",
+];
+
+/// The spec: the 18 data columns (empty text is `null` in JSON), plus two
+/// table-only ones: `dir` (after `direction`) and `rule` (the rule, or the
+/// reason of a rejected row) at the end.
+pub fn columns() -> Vec<Column> {
+    let mut cols = Vec::with_capacity(20);
+    for key in DETAIL_COLUMNS {
+        let show = if IN_TABLE.contains(&key) {
+            Show::ALL
+        } else {
+            Show::DATA
+        };
+        let empty = if key == "billable" {
+            Empty::False
+        } else {
+            Empty::Null
+        };
+        cols.push(Column::text(key).empty(empty).only(show));
+        if key == "direction" {
+            cols.push(Column::text("dir").only(Show::TABLE));
+        }
+    }
+    cols.push(
+        Column::text("rule_or_reason")
+            .header("rule")
+            .only(Show::TABLE),
+    );
+    cols
+}
+
+/// Writes one detail row per message.
+pub struct DetailWriter<'w> {
+    cols: Vec<Column>,
+    out: RowStream<'w>,
+    privacy: Privacy,
+}
+
+/// The parts of a detail row that depend on the message's verdict.
+struct Verdict {
+    category: &'static str,
+    pricing_type: &'static str,
+    rule: String,
+}
+
+impl<'w> DetailWriter<'w> {
+    pub fn new(
+        format: Format,
+        w: &'w mut dyn Write,
+        privacy: Privacy,
+    ) -> io::Result<DetailWriter<'w>> {
+        let cols = columns();
+        let out = RowStream::new(format, &cols, w)?;
+        Ok(DetailWriter { cols, out, privacy })
+    }
+
+    pub fn message(
+        &mut self,
+        m: &Message,
+        p: &Priced,
+        pricing: &Pricing,
+        inputs: &Inputs,
+    ) -> io::Result<()> {
+        let mut row = self.where_from(m, p, pricing, inputs);
+        let v = verdict(m, p, pricing);
+        let billable = p.outcome == Outcome::Billable;
+        row.extend([
+            v.category.into(),
+            inputs.templates.name(m.template_name).into(),
+            v.pricing_type.into(),
+            billable.into(),
+            p.tier.label().into(),
+            rate(billable, p.rate),
+            Value::Money(p.cost),
+            outcome(p.outcome).into(),
+            Value::Text(v.rule),
+            p.reject.clone().unwrap_or_default().into(),
+        ]);
+        self.write(row)
+    }
+
+    /// File, line, id, time, direction, contact, country and market.
+    fn where_from(&self, m: &Message, p: &Priced, pricing: &Pricing, inputs: &Inputs) -> Row {
+        let cc_len = p.resolved.map_or(2, |r| r.cc_len);
+        let direction = if m.direction() == Direction::Inbound {
+            "inbound"
+        } else {
+            "outbound"
+        };
+        let file = inputs.files.get(m.file as usize).cloned();
+        let country = p.resolved.map(|r| r.country_str().to_string());
+        let market = p.resolved.map_or("", |r| pricing.markets.name(r.market));
+        let mut row = Vec::with_capacity(20);
+        row.extend([
+            file.unwrap_or_default().into(),
+            u64::from(m.line).into(),
+            inputs.id_of(m).into(),
+            inputs.zone.format(m.ts()).into(),
+            direction.into(),
+            direction[..3].into(),
+            self.privacy.render(m.contact(), cc_len).into(),
+            country.unwrap_or_default().into(),
+            market.into(),
+        ]);
+        row
+    }
+
+    /// A row rejected by a reader (no message).
+    pub fn rejected(&mut self, r: &Rejected) -> io::Result<()> {
+        let mut row: Row = vec![Value::from(""); 19];
+        row[0] = r.file.clone().into();
+        row[1] = r.line.into();
+        row[15] = Value::Money(Decimal::ZERO);
+        row[16] = "rejected".into();
+        row[18] = match &r.field {
+            Some(f) => format!("{f}: {}", r.reason),
+            None => r.reason.clone(),
+        }
+        .into();
+        self.write(row)
+    }
+
+    /// Adds the table's rule-or-reason cell and writes the row.
+    fn write(&mut self, mut row: Row) -> io::Result<()> {
+        let shown = if row[17].is_empty_text() {
+            row[18].clone()
+        } else {
+            row[17].clone()
+        };
+        row.push(shown);
+        self.out.row(&self.cols, &row)
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        self.out.finish()
+    }
+}
+
+fn rate(billable: bool, rate: Decimal) -> Value {
+    if billable {
+        Value::Money(rate)
+    } else {
+        Value::from("")
+    }
+}
+
+fn outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Inbound => "inbound",
+        Outcome::Billable => "billable",
+        Outcome::Free => "free",
+        Outcome::Failed => "failed",
+        Outcome::Rejected => "rejected",
+    }
+}
+
+/// Category, pricing type and the rule that decided: the classifier's, or
+/// for unclassified messages what the log says.
+fn verdict(m: &Message, p: &Priced, pricing: &Pricing) -> Verdict {
+    let era = p.era.map_or("", |i| pricing.rules.eras[i].id.as_str());
+    match p.class {
+        Some(c) => Verdict {
+            category: c.category.as_str(),
+            pricing_type: c.pricing_type.as_str(),
+            rule: format!("{era}: {}", c.reason.explain(m.ts(), c.category)),
+        },
+        None => Verdict {
+            category: unclassified_category(m),
+            pricing_type: "",
+            rule: unclassified_rule(m, p.outcome).to_string(),
+        },
+    }
+}
+
+fn unclassified_category(m: &Message) -> &'static str {
+    if m.direction() == Direction::Inbound {
+        ""
+    } else if m.is_template() {
+        m.category().map_or("", Category::as_str)
+    } else {
+        "service"
+    }
+}
+
+fn unclassified_rule(m: &Message, o: Outcome) -> &'static str {
+    match o {
+        Outcome::Failed => "not delivered: never billed",
+        Outcome::Inbound if m.entry_point() => {
+            "customer message from an entry point: opens the customer service window"
+        }
+        Outcome::Inbound => "customer message: opens the customer service window",
+        _ => "",
+    }
+}

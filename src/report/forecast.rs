@@ -1,0 +1,140 @@
+//! `wacost forecast`: planned lines per month x market x category, with
+//! optional fees and a what-if under the rules of another date.
+
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::columns::{Column, Row, Show};
+use super::{render, Format};
+use crate::engine::forecast::{Forecast, ForecastLine};
+use crate::model::money;
+use crate::model::time::Month;
+use crate::model::Category;
+
+/// A priced plan as printed.
+pub struct ForecastReport<'a> {
+    pub currency: &'a str,
+    pub tz: &'a str,
+    pub base: &'a Forecast,
+    /// The same plan priced with the rules and rates in force on a date.
+    pub what_if: Option<(NaiveDate, &'a Forecast)>,
+    /// The plan has `[fees]`: show them apart from Meta's charges.
+    pub fees: bool,
+}
+
+type Key = (Month, String, Category);
+
+impl ForecastReport<'_> {
+    fn columns(&self) -> Vec<Column> {
+        let mut cols = vec![
+            Column::text("month"),
+            Column::text("market"),
+            Column::text("category"),
+            Column::number("planned").only(Show::DATA),
+            Column::number("delivered"),
+            Column::number("billable"),
+            Column::number("free"),
+            Column::number("cost").header(format!("Meta cost ({})", self.currency)),
+        ];
+        if self.fees {
+            cols.push(Column::number("fees"));
+        }
+        if let Some((d, _)) = self.what_if {
+            cols.push(Column::number("cost_as_of").header(format!("cost under {d} rules")));
+            cols.push(Column::number("difference"));
+        }
+        cols
+    }
+
+    /// A line's cost under the what-if date (zero where it has none).
+    fn other(&self, k: &Key) -> Decimal {
+        self.what_if
+            .and_then(|(_, f)| f.lines.get(k))
+            .map_or(Decimal::ZERO, |l| l.cost)
+    }
+
+    fn row(&self, k: &Key, l: &ForecastLine) -> Row {
+        let mut r: Row = vec![
+            k.0.to_string().into(),
+            k.1.clone().into(),
+            k.2.as_str().into(),
+            l.planned.into(),
+            l.delivered.into(),
+            l.billable.into(),
+            l.free.into(),
+            l.cost.into(),
+        ];
+        if self.fees {
+            r.push(l.fees.into());
+        }
+        if self.what_if.is_some() {
+            r.push(self.other(k).into());
+            r.push((self.other(k) - l.cost).into());
+        }
+        r
+    }
+
+    fn rows(&self) -> Vec<Row> {
+        self.base
+            .lines
+            .iter()
+            .map(|(k, l)| self.row(k, l))
+            .collect()
+    }
+
+    pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Json => render::write_json(w, &self.to_json()),
+            Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Table => self.render_table(w),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let b = self.base;
+        let mut v = json!({
+            "currency": self.currency,
+            "tz": self.tz,
+            "total": money::fmt(b.total),
+            "lines": render::json_array(&self.columns(), &self.rows()),
+            "unpriced": b.unpriced,
+        });
+        if self.fees {
+            v["fees_total"] = json!(money::fmt(b.fees_total));
+            v["total_with_fees"] = json!(money::fmt(b.total + b.fees_total));
+        }
+        if let Some((d, f)) = self.what_if {
+            v["as_of"] = json!(d.to_string());
+            v["total_as_of"] = json!(money::fmt(f.total));
+            v["difference"] = json!(money::fmt(f.total - b.total));
+        }
+        v
+    }
+
+    fn render_table(&self, w: &mut dyn Write) -> io::Result<()> {
+        let t = render::table_of(&self.columns(), &self.rows(), false);
+        writeln!(w, "{t}")?;
+        let (b, cur) = (self.base, self.currency);
+        writeln!(w, "Meta total {} {cur}", money::fmt(b.total))?;
+        if self.fees {
+            writeln!(
+                w,
+                "Fees {} {cur}; with fees {} {cur}",
+                money::fmt(b.fees_total),
+                money::fmt(b.total + b.fees_total)
+            )?;
+        }
+        if let Some((d, f)) = self.what_if {
+            writeln!(
+                w,
+                "Under the rules and rates of {d}: {} {cur} (difference {})",
+                money::fmt(f.total),
+                money::fmt(f.total - b.total)
+            )?;
+        }
+        Ok(())
+    }
+}

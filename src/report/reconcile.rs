@@ -1,0 +1,180 @@
+//! `wacost reconcile`: lines with both figures and their finding, and the
+//! messages whose own webhook pricing disagrees.
+
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use super::columns::{Column, Empty, Row, Show, Value};
+use super::{render, Format};
+use crate::engine::reconcile::{Finding, Line, MessageFinding, Reconciliation};
+use crate::model::money;
+
+/// Lines (all formats) and, in CSV, the messages too (`kind` tells them apart).
+fn line_columns() -> Vec<Column> {
+    vec![
+        Column::text("kind").only(Show::CSV),
+        Column::text("month"),
+        Column::text("market"),
+        Column::text("category"),
+        Column::text("pricing_type").empty(Empty::Omit),
+        Column::number("ours_volume").header("ours"),
+        Column::number("ours_cost").header("ours cost"),
+        Column::number("theirs_volume").header("theirs"),
+        Column::number("theirs_cost").header("theirs cost"),
+        Column::number("difference"),
+        Column::number("percent").header("%"),
+        Column::text("finding"),
+        Column::text("id").only(Show::CSV),
+        Column::text("contact").only(Show::CSV),
+        Column::text("rule").only(Show::CSV),
+    ]
+}
+
+fn line_row(l: &Line) -> Row {
+    vec![
+        "line".into(),
+        l.month.clone().into(),
+        l.market.clone().into(),
+        l.category.clone().into(),
+        l.pricing_type.clone().into(),
+        l.ours_volume.into(),
+        l.ours_cost.into(),
+        l.theirs_volume.into(),
+        l.theirs_cost.into(),
+        l.difference.into(),
+        l.percent.clone().into(),
+        l.finding.as_str().into(),
+        "".into(),
+        "".into(),
+        "".into(),
+    ]
+}
+
+/// A message as a CSV row of the line spec.
+fn message_as_line(m: &MessageFinding) -> Row {
+    let mut r: Row = vec![Value::from(""); 15];
+    r[0] = "message".into();
+    r[1] = m.timestamp.clone().into();
+    r[3] = m.category.clone().into();
+    r[4] = format!("{} vs {}", m.ours_pricing_type, m.theirs_pricing_type).into();
+    r[11] = m.code.into();
+    r[12] = m.id.clone().into();
+    r[13] = m.contact.clone().into();
+    r[14] = m.rule.clone().into();
+    r
+}
+
+/// Messages in the table and JSON.
+fn message_columns() -> Vec<Column> {
+    let both = Show::TABLE.and(Show::JSON);
+    vec![
+        Column::text("file").only(Show::JSON),
+        Column::text("line").only(both),
+        Column::text("id").only(both),
+        Column::text("contact").only(both),
+        Column::text("timestamp").header("time").only(both),
+        Column::text("category").only(both),
+        Column::text("ours_pricing_type").header("ours").only(both),
+        Column::text("theirs_pricing_type")
+            .header("Meta")
+            .only(both),
+        Column::text("ours_billable").only(Show::JSON),
+        Column::text("theirs_billable").only(Show::JSON),
+        Column::text("rule")
+            .header("rule wacost applied")
+            .only(both),
+        Column::text("code").only(Show::JSON),
+    ]
+}
+
+fn message_row(m: &MessageFinding) -> Row {
+    vec![
+        m.file.clone().into(),
+        m.line.into(),
+        m.id.clone().into(),
+        m.contact.clone().into(),
+        m.timestamp.clone().into(),
+        m.category.clone().into(),
+        m.ours_pricing_type.clone().into(),
+        m.theirs_pricing_type.clone().into(),
+        m.ours_billable.into(),
+        Value::MaybeBool(m.theirs_billable),
+        m.rule.clone().into(),
+        m.code.into(),
+    ]
+}
+
+pub fn render(r: &Reconciliation, format: Format, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Json => render::write_json(w, &to_json(r)),
+        Format::Csv => {
+            let rows = r.lines.iter().map(line_row);
+            let rows: Vec<Row> = rows.chain(r.messages.iter().map(message_as_line)).collect();
+            render::csv(w, &line_columns(), &rows)
+        }
+        Format::Table => render_table(r, w),
+    }
+}
+
+fn to_json(r: &Reconciliation) -> serde_json::Value {
+    let lines: Vec<Row> = r.lines.iter().map(line_row).collect();
+    let messages: Vec<Row> = r.messages.iter().map(message_row).collect();
+    json!({
+        "currency": r.currency, "tz": r.tz, "tolerance": money::fmt(r.tolerance),
+        "summary": {
+            "lines": r.lines.len(),
+            "matched": r.count(Finding::Matched),
+            "only_ours": r.count(Finding::OnlyOurs),
+            "only_theirs": r.count(Finding::OnlyTheirs),
+            "volume_differs": r.count(Finding::VolumeDiffers),
+            "cost_differs": r.count(Finding::CostDiffers),
+            "messages_compared": r.compared_messages,
+            "message_differences": r.messages.len(),
+        },
+        "total_ours": money::fmt(r.total_ours),
+        "total_theirs": money::fmt(r.total_theirs),
+        "difference": money::fmt(r.difference()),
+        "rounding_residual": money::fmt(r.residual),
+        "lines": render::json_array(&line_columns(), &lines),
+        "messages": render::json_array(&message_columns(), &messages),
+        "warnings": r.warnings,
+    })
+}
+
+fn render_table(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
+    if !r.lines.is_empty() {
+        let rows: Vec<Row> = r.lines.iter().map(line_row).collect();
+        writeln!(w, "{}", render::table_of(&line_columns(), &rows, false))?;
+        write_line_totals(r, w)?;
+    }
+    if r.compared_messages == 0 {
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "Messages with Meta's own pricing object: {} compared, {} differ",
+        r.compared_messages,
+        r.messages.len()
+    )?;
+    if !r.messages.is_empty() {
+        let rows: Vec<Row> = r.messages.iter().map(message_row).collect();
+        writeln!(w, "{}", render::table_of(&message_columns(), &rows, false))?;
+    }
+    Ok(())
+}
+
+fn write_line_totals(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
+    let cur = &r.currency;
+    writeln!(w, "Ours {} {cur}, Meta {} {cur}, difference {}; rounding residual on matched lines {} (tolerance {} per line)", money::fmt(r.total_ours), money::fmt(r.total_theirs), money::fmt(r.difference()), money::fmt(r.residual), money::fmt(r.tolerance))?;
+    writeln!(
+        w,
+        "{} lines: {} matched, {} only ours, {} only theirs, {} volume differs, {} cost differs",
+        r.lines.len(),
+        r.count(Finding::Matched),
+        r.count(Finding::OnlyOurs),
+        r.count(Finding::OnlyTheirs),
+        r.count(Finding::VolumeDiffers),
+        r.count(Finding::CostDiffers)
+    )
+}

@@ -1,0 +1,441 @@
+//! The summary of an estimate: lines per month x market x category (or any
+//! `--group-by`), counts that add up, and its one column spec.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::columns::{Column, Row, Value};
+use super::{render, Format};
+use crate::data::Pricing;
+use crate::engine::{Outcome, Priced};
+use crate::hash::IntMap;
+use crate::ingest::Inputs;
+use crate::model::money;
+use crate::model::time::Month;
+use crate::model::{Category, PricingType};
+use crate::model::{Interner, Message, Rejected};
+
+/// Coded values of up to 9 dimensions (see `Summary::code`), with their
+/// hash computed as they are coded (hashing the array afterwards cost more
+/// than the rest of adding a message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GroupKey {
+    hash: u64,
+    codes: [u32; 9],
+}
+
+impl std::hash::Hash for GroupKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// A dimension of `--group-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Dim {
+    Month,
+    Day,
+    Market,
+    Country,
+    Category,
+    #[value(name = "pricing_type", alias = "pricing-type")]
+    PricingType,
+    Tier,
+    #[value(name = "business_number", alias = "business-number")]
+    BusinessNumber,
+    Template,
+}
+
+impl Dim {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dim::Month => "month",
+            Dim::Day => "day",
+            Dim::Market => "market",
+            Dim::Country => "country",
+            Dim::Category => "category",
+            Dim::PricingType => "pricing_type",
+            Dim::Tier => "tier",
+            Dim::BusinessNumber => "business_number",
+            Dim::Template => "template",
+        }
+    }
+
+    pub const DEFAULT: [Dim; 3] = [Dim::Month, Dim::Market, Dim::Category];
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub rows: u64,
+    pub inbound: u64,
+    pub outbound: u64,
+    pub billable: u64,
+    pub free: u64,
+    pub failed: u64,
+    pub rejected: u64,
+}
+
+impl Counts {
+    /// rows = inbound + billable + free + failed + rejected.
+    pub fn reconciles(&self) -> bool {
+        self.rows == self.inbound + self.billable + self.free + self.failed + self.rejected
+            && self.outbound == self.billable + self.free + self.failed
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineAgg {
+    pub billable: u64,
+    pub free: u64,
+    pub failed: u64,
+    pub cost: Decimal,
+}
+
+/// The summary of an estimate.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub currency: String,
+    pub tz: String,
+    pub dims: Vec<Dim>,
+    /// Filled by [`Summary::finish`] from `groups`.
+    pub lines: BTreeMap<Vec<String>, LineAgg>,
+    /// Lines by coded key while messages stream in: no string per message.
+    groups: IntMap<GroupKey, LineAgg>,
+    /// Tier labels seen ("" = no tier is code 0).
+    tiers: Interner,
+    /// Rejected by the engine: (file index, line, reason), named by `finish`.
+    priced_rejected: Vec<(u16, u32, String)>,
+    pub counts: Counts,
+    pub total: Decimal,
+    pub rejected: Vec<Rejected>,
+    /// Free messages by pricing type, for the table's footer.
+    pub free_by_type: BTreeMap<&'static str, u64>,
+}
+
+impl Summary {
+    pub fn new(currency: &str, tz: &str, dims: Vec<Dim>) -> Summary {
+        Summary {
+            currency: currency.to_string(),
+            tz: tz.to_string(),
+            dims,
+            lines: BTreeMap::new(),
+            groups: IntMap::default(),
+            tiers: Interner::new(),
+            priced_rejected: Vec::new(),
+            counts: Counts::default(),
+            total: Decimal::ZERO,
+            rejected: Vec::new(),
+            free_by_type: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one message's verdict.
+    pub fn add(&mut self, m: &Message, p: &Priced) {
+        self.counts.rows += 1;
+        match p.outcome {
+            Outcome::Inbound => self.counts.inbound += 1,
+            Outcome::Rejected => {
+                self.counts.rejected += 1;
+                self.priced_rejected
+                    .push((m.file, m.line, p.reject.clone().unwrap_or_default()));
+            }
+            _ => self.add_outbound(m, p),
+        }
+    }
+
+    /// A billable, free or failed message: its line and the counts.
+    #[inline]
+    fn add_outbound(&mut self, m: &Message, p: &Priced) {
+        self.counts.outbound += 1;
+        let key = self.key(m, p);
+        let line = self.groups.entry(key).or_default();
+        match p.outcome {
+            Outcome::Billable => {
+                self.counts.billable += 1;
+                line.billable += 1;
+                line.cost += p.cost;
+                self.total += p.cost;
+            }
+            Outcome::Free => {
+                self.counts.free += 1;
+                line.free += 1;
+                if let Some(c) = p.class {
+                    *self
+                        .free_by_type
+                        .entry(c.pricing_type.as_str())
+                        .or_default() += 1;
+                }
+            }
+            Outcome::Failed => {
+                self.counts.failed += 1;
+                line.failed += 1;
+            }
+            Outcome::Inbound | Outcome::Rejected => {}
+        }
+    }
+
+    /// The message's line, coded (hashed as it is coded).
+    #[inline]
+    fn key(&mut self, m: &Message, p: &Priced) -> GroupKey {
+        let mut key = GroupKey {
+            hash: 0,
+            codes: [0; 9],
+        };
+        for (k, d) in key.codes.iter_mut().zip(&self.dims) {
+            *k = code(&mut self.tiers, *d, m, p);
+            key.hash =
+                (key.hash.rotate_left(23) ^ u64::from(*k)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        key
+    }
+
+    fn label(&self, d: Dim, code: u32, pricing: &Pricing, inputs: &Inputs) -> String {
+        match d {
+            Dim::Month => Month {
+                year: (code / 12) as i32,
+                month: code % 12 + 1,
+            }
+            .to_string(),
+            Dim::Day => NaiveDate::from_num_days_from_ce_opt(code as i32)
+                .map_or_else(String::new, |d| d.to_string()),
+            Dim::Market => match u16::try_from(code) {
+                Ok(id) => pricing.markets.name(id).to_string(),
+                Err(_) => "?".into(),
+            },
+            Dim::Country => match u16::try_from(code) {
+                Ok(c) if c != 0 => String::from_utf8_lossy(&c.to_be_bytes()).into_owned(),
+                _ => "??".into(),
+            },
+            Dim::Category => Category::ALL
+                .get(code as usize)
+                .map_or("", |c| c.as_str())
+                .to_string(),
+            Dim::PricingType => match code {
+                c if c == u32::MAX - 1 => "failed".into(),
+                c => PricingType::ALL
+                    .get(c as usize)
+                    .map_or("", |t| t.as_str())
+                    .to_string(),
+            },
+            Dim::Tier => self.tiers.name(code).to_string(),
+            Dim::BusinessNumber => inputs.business_numbers.name(code).to_string(),
+            Dim::Template => inputs.templates.name(code).to_string(),
+        }
+    }
+
+    /// Names the lines (markets, business numbers, templates) once every
+    /// message is in. Call before rendering.
+    pub fn finish(&mut self, pricing: &Pricing, inputs: &Inputs) {
+        for (file, line, reason) in std::mem::take(&mut self.priced_rejected) {
+            self.rejected.push(Rejected {
+                file: inputs.files.get(file as usize).cloned().unwrap_or_default(),
+                line: u64::from(line),
+                field: None,
+                reason,
+            });
+        }
+        let groups = std::mem::take(&mut self.groups);
+        for (key, agg) in groups {
+            let names: Vec<String> = self
+                .dims
+                .iter()
+                .zip(key.codes)
+                .map(|(d, c)| self.label(*d, c, pricing, inputs))
+                .collect();
+            let line = self.lines.entry(names).or_default();
+            line.billable += agg.billable;
+            line.free += agg.free;
+            line.failed += agg.failed;
+            line.cost += agg.cost;
+        }
+    }
+
+    /// Adds rows the readers rejected.
+    pub fn add_rejected(&mut self, r: Vec<Rejected>) {
+        self.counts.rows += r.len() as u64;
+        self.counts.rejected += r.len() as u64;
+        self.rejected.extend(r);
+    }
+
+    pub fn sort_rejected(&mut self) {
+        self.rejected
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    }
+}
+
+impl crate::engine::Sink for Summary {
+    fn priced(&mut self, m: &Message, p: &Priced) {
+        self.add(m, p);
+    }
+
+    fn restartable(&self) -> bool {
+        true
+    }
+
+    fn restart(&mut self) {
+        *self = Summary::new(&self.currency, &self.tz, std::mem::take(&mut self.dims));
+    }
+}
+
+/// A dimension's value as a number, decoded by [`Summary::label`].
+fn code(tiers: &mut Interner, d: Dim, m: &Message, p: &Priced) -> u32 {
+    match d {
+        Dim::Month => (p.month.year * 12) as u32 + p.month.month - 1,
+        Dim::Day => p.date.num_days_from_ce() as u32,
+        Dim::Market => p.resolved.map_or(u32::MAX, |r| u32::from(r.market)),
+        Dim::Country => p
+            .resolved
+            .map_or(0, |r| u32::from(u16::from_be_bytes(r.country))),
+        Dim::Category => line_category(m, p).map_or(u32::MAX, |c| c.index() as u32),
+        Dim::PricingType => match (p.outcome, p.class) {
+            (Outcome::Failed, _) => u32::MAX - 1,
+            (_, Some(c)) => c.pricing_type as u32,
+            (_, None) => u32::MAX,
+        },
+        Dim::Tier => tiers.get(p.tier.label()),
+        Dim::BusinessNumber => u32::from(m.business_number),
+        Dim::Template => m.template_name,
+    }
+}
+
+/// The category a summary line shows: the classified one, else the
+/// template's, else service (failed non-template messages).
+fn line_category(m: &Message, p: &Priced) -> Option<Category> {
+    p.class.map(|c| c.category).or(if m.is_template() {
+        m.category()
+    } else {
+        Some(Category::Service)
+    })
+}
+
+/// Rendering: one column spec for table, CSV and JSON.
+impl Summary {
+    /// The dimensions, then the counts and the cost.
+    fn columns(&self) -> Vec<Column> {
+        let mut cols: Vec<Column> = self.dims.iter().map(|d| Column::text(d.name())).collect();
+        cols.extend([
+            Column::number("billable"),
+            Column::number("free"),
+            Column::number("failed"),
+            Column::number("cost").header(format!("cost ({})", self.currency)),
+        ]);
+        cols
+    }
+
+    fn rows(&self) -> Vec<Row> {
+        self.lines
+            .iter()
+            .map(|(k, v)| {
+                let mut r: Row = k.iter().map(|s| Value::Text(s.clone())).collect();
+                r.extend(counts_and_cost(v.billable, v.free, v.failed, v.cost));
+                r
+            })
+            .collect()
+    }
+
+    /// The table's last row: line sums and the total.
+    fn total_row(&self) -> Row {
+        let mut r: Row = vec!["total".into()];
+        r.extend((1..self.dims.len()).map(|_| Value::from("")));
+        let (b, f, x) = self.lines.values().fold((0, 0, 0), |a, l| {
+            (a.0 + l.billable, a.1 + l.free, a.2 + l.failed)
+        });
+        r.extend(counts_and_cost(b, f, x, self.total));
+        r
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "currency": self.currency,
+            "tz": self.tz,
+            "total": money::fmt(self.total),
+            "total_rounded": money::fmt_minor(self.total, &self.currency),
+            "counts": self.counts,
+            "reconciled": self.counts.reconciles(),
+            "lines": render::json_array(&self.columns(), &self.rows()),
+            "rejected": self.rejected,
+        })
+    }
+
+    pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Json => render::write_json(w, &self.to_json()),
+            Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Table => self.render_table(w),
+        }
+    }
+
+    fn render_table(&self, w: &mut dyn Write) -> io::Result<()> {
+        let rows = self.rows();
+        let total = self.total_row();
+        let t = render::table_of(&self.columns(), rows.iter().chain([&total]), true);
+        writeln!(w, "{t}")?;
+        self.write_totals(w)?;
+        self.write_free(w)?;
+        self.write_rejected(w)
+    }
+
+    /// The total with its invoice rounding, and the counts that add up.
+    fn write_totals(&self, w: &mut dyn Write) -> io::Result<()> {
+        let c = &self.counts;
+        let cur = &self.currency;
+        writeln!(
+            w,
+            "Total {} {cur} (invoice rounding: {} {cur}); time zone {}",
+            money::fmt(self.total),
+            money::fmt_minor(self.total, cur),
+            self.tz
+        )?;
+        let verdict = if c.reconciles() {
+            "  (reconciled)"
+        } else {
+            "  (DOES NOT RECONCILE)"
+        };
+        writeln!(
+            w,
+            "Rows {} = {} inbound + {} billable + {} free + {} failed + {} rejected{verdict}",
+            c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected,
+        )
+    }
+
+    fn write_free(&self, w: &mut dyn Write) -> io::Result<()> {
+        if self.free_by_type.is_empty() {
+            return Ok(());
+        }
+        let parts: Vec<String> = self
+            .free_by_type
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        writeln!(w, "Free: {}", parts.join(", "))
+    }
+
+    /// The first 20 rejected rows; JSON has them all.
+    fn write_rejected(&self, w: &mut dyn Write) -> io::Result<()> {
+        if self.rejected.is_empty() {
+            return Ok(());
+        }
+        writeln!(w, "Rejected rows:")?;
+        for r in self.rejected.iter().take(20) {
+            writeln!(w, "  {}:{}: {}", r.file, r.line, r.reason)?;
+        }
+        if self.rejected.len() > 20 {
+            let more = self.rejected.len() - 20;
+            writeln!(w, "  ... and {more} more (all of them with --format json)")?;
+        }
+        Ok(())
+    }
+}
+
+fn counts_and_cost(billable: u64, free: u64, failed: u64, cost: Decimal) -> [Value; 4] {
+    [
+        billable.into(),
+        free.into(),
+        failed.into(),
+        Value::Money(cost),
+    ]
+}
