@@ -137,10 +137,8 @@ fn parse(bytes: Vec<u8>) -> Vec<Message> {
 /// The engine calls, in one place: the engine's API is being refactored, so
 /// this is the only code to adapt when it changes.
 mod engine_api {
-    use std::collections::BTreeMap;
 
     use wacost::data::Pricing;
-    use wacost::engine::tariff::TierSeeds;
     use wacost::engine::{self, Options, Outcome};
     use wacost::model::time::Zone;
     use wacost::model::Message;
@@ -148,11 +146,7 @@ mod engine_api {
     /// What `wacost estimate --tz UTC` uses.
     pub fn setup() -> (Pricing, Options, Zone) {
         let pricing = Pricing::bundled().unwrap();
-        let opts = Options {
-            currency: "USD".into(),
-            switches: BTreeMap::new(),
-            seeds: TierSeeds::default(),
-        };
+        let opts = Options::new("USD");
         (pricing, opts, Zone::parse("UTC").unwrap())
     }
 

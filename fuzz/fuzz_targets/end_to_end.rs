@@ -3,14 +3,12 @@
 //! read, `engine::sort_messages`, `engine::price` with the bundled pricing.
 //! Every message leaves as exactly one outcome.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 use wacost::engine::{self, Options, Outcome};
 use wacost::data::Pricing;
-use wacost::engine::tariff::TierSeeds;
 
 mod common;
 
@@ -23,11 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let mut r = common::read(data, None);
     common::check(&r);
     engine::sort_messages(&mut r.msgs);
-    let opts = Options {
-        currency: "USD".into(),
-        switches: BTreeMap::new(),
-        seeds: TierSeeds::default(),
-    };
+    let opts = Options::new("USD");
     let mut seen = 0usize;
     let mut by_outcome = [0usize; 5];
     engine::price_sorted(

@@ -97,9 +97,9 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
 /// Fails on a currency without a card before reading gigabytes.
 fn options(pricing: &Pricing, a: &EstimateArgs, currency: &str) -> Result<Options> {
     let opts = Options {
-        currency: currency.to_string(),
         switches: parse_switches(pricing, &a.rules)?,
         seeds: parse_seeds(pricing, &a.tier_start)?,
+        ..Options::new(currency)
     };
     pricing.cards(currency)?;
     Ok(opts)

@@ -16,8 +16,11 @@ use crate::report::forecast::ForecastReport;
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
-    /// Plan (TOML) with [[campaign]] entries; see README
-    #[arg(value_name = "PLAN.toml", required_unless_present = "from_log")]
+    #[arg(
+        value_name = "PLAN.toml",
+        required_unless_present = "from_log",
+        help = "Plan (TOML) with [[campaign]] entries; see README"
+    )]
     pub plan: Option<String>,
     /// Derive the plan from real logs (mix per market and category, window shares, delivery rate)
     #[arg(long = "from-log", value_name = "LOG", num_args = 1..)]
@@ -121,9 +124,8 @@ fn plan_from_log(
         );
     }
     let opts = Options {
-        currency,
         switches: switches.clone(),
-        seeds: Default::default(),
+        ..Options::new(currency)
     };
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)
         .map_err(|e| match e {

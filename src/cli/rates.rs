@@ -38,8 +38,12 @@ pub struct ImportArgs {
     /// First day the card is in force (YYYY-MM-DD, in the WABA time zone)
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     pub effective: NaiveDate,
-    /// Pricing directory to write into (rates/<CUR>.csv or tiers/<CUR>.csv)
-    #[arg(long, value_name = "DIR", default_value = "pricing")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "pricing",
+        help = "Pricing directory to write into (rates/<CUR>.csv or tiers/<CUR>.csv)"
+    )]
     pub into: std::path::PathBuf,
     /// Source text recorded on every row [default: the file name and date]
     #[arg(long)]

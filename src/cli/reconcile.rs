@@ -38,9 +38,8 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     // Meta's side first: a bad file fails before the log is read.
     let theirs = Theirs::read(&a.against, &currency)?;
     let opts = Options {
-        currency,
         switches: parse_switches(&pricing, &a.rules)?,
-        seeds: Default::default(),
+        ..Options::new(currency)
     };
     let req = Request {
         pricing: &pricing,

@@ -448,7 +448,7 @@ impl MarketMap {
     }
 
     /// [`MarketMap::resolve`] through `cache`: the market of a number
-    /// follows from its first [`MAX_PREFIX`] digits and the snapshot, and
+    /// follows from its first four digits and the snapshot, and
     /// a log's numbers share few of those.
     pub fn resolve_cached(
         &self,

@@ -259,7 +259,7 @@ pub(crate) fn data_records<'a>(
     text: &'a str,
     want: &'a [&'a str],
 ) -> Result<impl Iterator<Item = Result<(u64, csv::StringRecord), DataError>> + 'a, DataError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::text::strip_bom_str(text);
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .flexible(true)

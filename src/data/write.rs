@@ -170,7 +170,7 @@ fn read_existing(path: &Path, columns: &[&str]) -> io::Result<Existing> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::default()),
         Err(e) => return Err(e),
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = crate::text::strip_bom_str(&text);
     let comments = text
         .lines()
         .filter(|l| l.starts_with('#'))

@@ -69,6 +69,22 @@ pub struct Options {
     /// `--rule NAME=on|off` overrides of the eras' switches.
     pub switches: BTreeMap<String, bool>,
     pub seeds: TierSeeds,
+    /// Messages gathered before each ordered hand-over to the classifier
+    /// when a sorted input streams (see [`Options::new`]).
+    pub stream_batch: usize,
+}
+
+impl Options {
+    /// Prices in `currency` with every switch at its default, no tier
+    /// seeds, and the streaming batch of [`batch`].
+    pub fn new(currency: impl Into<String>) -> Options {
+        Options {
+            currency: currency.into(),
+            switches: BTreeMap::new(),
+            seeds: TierSeeds::default(),
+            stream_batch: batch(),
+        }
+    }
 }
 
 /// A consumer of verdicts, in time order.
@@ -120,7 +136,7 @@ const BATCH: usize = 1 << 15;
 
 /// [`BATCH`], or `WACOST_STREAM_BATCH` (a testing knob: small batches make
 /// small test logs stream the way large ones do).
-fn batch() -> usize {
+pub fn batch() -> usize {
     std::env::var("WACOST_STREAM_BATCH")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -145,7 +161,7 @@ pub fn run(
 ) -> Result<RunStats, EngineError> {
     let mut stats = RunStats::default();
     if sink.restartable() && streamable(paths, format)? {
-        let mut stream = Stream::new(Pricer::new(pricing, opts, zone)?, batch());
+        let mut stream = Stream::new(Pricer::new(pricing, opts, zone)?, opts.stream_batch.max(1));
         *rejected = stream.read_and_price(paths, format, inputs, sink)?;
         if !stream.out_of_order {
             stream.flush(i64::MAX, sink);

@@ -141,7 +141,7 @@ pub fn check_growth(growth: Decimal) -> Result<(), String> {
 
 /// Checks that a campaign of `messages` a month growing by `growth` stays
 /// within [`MAX_MONTHLY_MESSAGES`] over `months`, computing the volume as
-/// [`crate::engine::forecast::price_plan`] does.
+/// the forecast does (compounded monthly from the second month).
 pub fn check_volume(messages: u64, months: &[Month], growth: Decimal) -> Result<(), String> {
     if messages > MAX_MONTHLY_MESSAGES {
         return Err(format!(

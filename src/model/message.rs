@@ -19,8 +19,8 @@ pub struct MetaPricing {
 /// unsorted log is held whole, so this is the memory per message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    /// Unix seconds ([`parse_timestamp`](crate::ingest::toolkit::timestamp::parse_timestamp)
-    /// accepts years 2000 to 2100 only, so they fit).
+    /// Unix seconds (the readers accept years 2000 to 2100 only, so they
+    /// fit).
     secs: u32,
     /// 1-based line (saturates at `u32::MAX`).
     pub line: u32,
@@ -33,7 +33,7 @@ pub struct Message {
     pub template_name: u32,
     /// Interned business number (0 = not given).
     pub business_number: u16,
-    /// Index into [`Inputs::files`].
+    /// Index into the readers' list of input files.
     pub file: u16,
 }
 

@@ -86,11 +86,7 @@ fn the_same_traffic_as_a_log_gets_the_same_free_count() {
         .unwrap();
     let pricing = pricing_with_a_march_2024_card(&dir.path().join("pricing"));
     let zone = Zone::parse("UTC").unwrap();
-    let opts = Options {
-        currency: "USD".into(),
-        switches: BTreeMap::new(),
-        seeds: Default::default(),
-    };
+    let opts = Options::new("USD");
     let mut inputs = Inputs::new(zone.clone());
     let mut rejected = Vec::new();
     let paths = vec![path.to_string_lossy().into_owned()];

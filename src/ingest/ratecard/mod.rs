@@ -290,7 +290,7 @@ fn layout_warning(
 /// them apart by the header row, and names its markets as `markets` does. Accepts a
 /// UTF-8 BOM and CRLF line ends.
 pub fn import_meta_csv(text: &str, markets: &MarketMap) -> Result<ImportReport, ImportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::text::strip_bom_str(text);
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }

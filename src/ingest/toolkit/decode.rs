@@ -6,20 +6,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
-/// The UTF-8 byte order mark some exporters write first.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The bytes after a leading UTF-8 byte order mark.
-#[inline]
-pub fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)
-}
-
-/// The text after every leading U+FEFF (a BOM decoded into a header cell).
-#[inline]
-pub fn strip_bom_str(text: &str) -> &str {
-    text.trim_start_matches('\u{feff}')
-}
+pub use crate::text::{strip_bom, strip_bom_str, UTF8_BOM};
 
 /// How a file's bytes were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
