@@ -9,11 +9,11 @@ use super::{parse_switches, to_stdout, Exit, Global};
 use crate::data::Pricing;
 use crate::engine::tariff::TierSeeds;
 use crate::engine::{self, Options};
-use crate::ingest::{InputFormat, Inputs};
+use crate::ingest::InputFormat;
 use crate::model::money;
 use crate::model::phone::Privacy;
-use crate::model::time::Zone;
-use crate::report::{DetailWriter, Dim, Format, Summary};
+use crate::report::estimate::{Estimate, EstimateError, Request};
+use crate::report::{Dim, Format, Summary};
 
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
@@ -75,22 +75,21 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
     if io::stderr().is_terminal() {
         eprint!("wacost: reading...\r");
     }
-    let mut inputs = Inputs::new(zone.clone());
-    let mut summary = Summary::new(&currency, zone.name(), a.group_by.clone());
-    let run = Run {
+    let req = Request {
         pricing: &pricing,
         opts: &opts,
         zone: &zone,
-        args: a,
+        files: &a.files,
+        input: a.input,
     };
-    if a.detail {
-        run.detail(format, privacy, &mut inputs, &mut summary)?;
+    let done = if a.detail {
+        detail(&req, format, privacy)?
     } else {
-        run.summary(g.verbose, format, &mut inputs, &mut summary)?;
-    }
-    print_notes(&inputs.notes);
-    print_counts(&summary, format, a.detail);
-    Ok(verdict(a.strict, summary.counts.rejected))
+        summary(&req, a.group_by.clone(), g.verbose, format)?
+    };
+    print_notes(&done.inputs.notes);
+    print_counts(&done.summary, format, a.detail);
+    Ok(verdict(a.strict, done.summary.counts.rejected))
 }
 
 /// How to price: the currency, `--rule` switches and `--tier-start` seeds.
@@ -114,90 +113,38 @@ fn verdict(strict: bool, rejected: u64) -> Exit {
     Exit::Ok
 }
 
-/// What every estimate needs to price.
-struct Run<'a> {
-    pricing: &'a Pricing,
-    opts: &'a Options,
-    zone: &'a Zone,
-    args: &'a EstimateArgs,
+/// `--detail`: rows stream out as they are priced.
+fn detail(req: &Request<'_>, format: Format, privacy: Privacy) -> Result<Estimate> {
+    let mut done = None;
+    to_stdout(|out| match req.detail(format, privacy, out) {
+        Ok(e) => {
+            done = Some(Ok(e));
+            Ok(())
+        }
+        Err(EstimateError::Write(e)) => Err(e),
+        Err(e) => {
+            done = Some(Err(e));
+            Ok(())
+        }
+    })?;
+    match done {
+        Some(r) => Ok(r?),
+        None => bail!("no estimate"),
+    }
 }
 
-impl Run<'_> {
-    /// `--detail`: rows stream out as they are priced.
-    fn detail(
-        &self,
-        format: Format,
-        privacy: Privacy,
-        inputs: &mut Inputs,
-        summary: &mut Summary,
-    ) -> Result<()> {
-        // Detail rows need the inputs (ids, names) as they are written.
-        inputs.keep_extras = true;
-        let mut rejected = Vec::new();
-        let msgs = engine::read_sorted(&self.args.files, self.args.input, inputs, &mut rejected)?;
-        let inputs = &*inputs;
-        let mut priced = Ok(());
-        to_stdout(|out| {
-            let mut dw = DetailWriter::new(format, out, privacy)?;
-            let mut err = None;
-            priced = engine::price_sorted(
-                self.pricing,
-                self.opts,
-                self.zone,
-                &msgs,
-                &mut |m: &_, p: &_| {
-                    summary.add(m, p);
-                    if err.is_none() {
-                        err = dw.message(m, p, self.pricing, inputs).err();
-                    }
-                },
-            );
-            if let Some(e) = err {
-                return Err(e);
-            }
-            for r in &rejected {
-                dw.rejected(r)?;
-            }
-            dw.finish()
-        })?;
-        priced?;
-        summary.finish(self.pricing, inputs);
-        summary.add_rejected(rejected);
-        Ok(())
+/// The summary: streamed through the engine when the input allows.
+fn summary(req: &Request<'_>, dims: Vec<Dim>, verbose: bool, format: Format) -> Result<Estimate> {
+    let done = req.summarize(dims)?;
+    if verbose {
+        eprintln!(
+            "wacost: {} ({} messages held at most)",
+            how_read(&done.stats),
+            done.stats.peak_held
+        );
     }
-
-    /// The summary: streamed through the engine when the input allows.
-    fn summary(
-        &self,
-        verbose: bool,
-        format: Format,
-        inputs: &mut Inputs,
-        summary: &mut Summary,
-    ) -> Result<()> {
-        let mut rejected = Vec::new();
-        let a = self.args;
-        let stats = engine::run(
-            self.pricing,
-            self.opts,
-            self.zone,
-            &a.files,
-            a.input,
-            inputs,
-            &mut rejected,
-            summary,
-        )?;
-        if verbose {
-            eprintln!(
-                "wacost: {} ({} messages held at most)",
-                how_read(&stats),
-                stats.peak_held
-            );
-        }
-        summary.finish(self.pricing, inputs);
-        summary.add_rejected(rejected);
-        summary.sort_rejected();
-        to_stdout(|out| summary.render(format, out))
-    }
+    to_stdout(|out| done.summary.render(format, out))?;
+    Ok(done)
 }
 
 fn how_read(stats: &engine::RunStats) -> &'static str {

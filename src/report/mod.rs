@@ -5,6 +5,7 @@
 
 pub mod columns;
 pub mod detail;
+pub mod estimate;
 pub mod forecast;
 pub mod market;
 pub mod rates;

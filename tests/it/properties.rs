@@ -1,7 +1,8 @@
-//! Properties of `wacost estimate` on random small logs (through the binary,
-//! the contract's interface): rows are conserved, the total is the sum of the
-//! detail costs, and the summary depends neither on the order of the rows nor
-//! on how they are split into files, nor on repeated webhook deliveries.
+//! Properties of `wacost estimate` on random small logs, run in process
+//! through the library calls the CLI makes (`report::estimate`): rows are
+//! conserved, the total is the sum of the detail costs, and the summary
+//! depends neither on the order of the rows nor on how they are split into
+//! files, nor on repeated webhook deliveries.
 //!
 //! Logs mix Brazilian, North American, Portuguese and Indian contacts, times
 //! around two rule changes (2025-06-29..2025-07-02: conversation-based to
@@ -10,11 +11,17 @@
 //! messages, failed rows and malformed rows.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
-use crate::common::{counts, csv_records, run, wacost};
+use crate::common::{counts, csv_records};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
+use wacost::data::Pricing;
+use wacost::engine::Options;
+use wacost::model::{Privacy, Zone};
+use wacost::report::estimate::Request;
+use wacost::report::{Dim, Format};
 
 const CONTACTS: [&str; 5] = [
     "+55 11 98765-4321",
@@ -165,23 +172,56 @@ fn write_csv(dir: &Path, name: &str, rows: &[(usize, &Row)]) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
-fn estimate(dir: &Path, files: &[&str], tz: &str, extra: &[&str]) -> crate::common::Run {
-    let mut c = wacost();
-    // Tiny batches: time-sorted files stream through many hand-overs to the
-    // classifier, and unsorted ones restart, as million-row logs do.
-    c.env("WACOST_STREAM_BATCH", "3");
-    c.current_dir(dir)
-        .arg("estimate")
-        .args(files)
-        .args(["--tz", tz])
-        .args(extra);
-    let r = run(c);
-    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
-    r
+fn pricing() -> &'static Pricing {
+    static PRICING: OnceLock<Pricing> = OnceLock::new();
+    PRICING.get_or_init(|| Pricing::bundled().unwrap())
 }
 
+/// Estimates `files` of `dir` as `wacost estimate FILES --tz TZ` does, and
+/// gives the result to `f`.
+fn estimate<T>(dir: &Path, files: &[&str], tz: &str, f: impl FnOnce(&Request<'_>) -> T) -> T {
+    let zone = Zone::parse(tz).unwrap();
+    // Tiny batches: time-sorted files stream through many hand-overs to the
+    // classifier, and unsorted ones restart, as million-row logs do.
+    let opts = Options {
+        stream_batch: 3,
+        ..Options::new("USD")
+    };
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| dir.join(f).to_string_lossy().into_owned())
+        .collect();
+    f(&Request {
+        pricing: pricing(),
+        opts: &opts,
+        zone: &zone,
+        files: &paths,
+        input: None,
+    })
+}
+
+/// The JSON summary, rejected rows named by file name (as given on a
+/// command line run in `dir`).
 fn summary(dir: &Path, files: &[&str], tz: &str) -> Value {
-    estimate(dir, files, tz, &["--format", "json"]).json()
+    let mut v = estimate(dir, files, tz, |r| r.summarize(Dim::DEFAULT.to_vec()))
+        .unwrap()
+        .summary
+        .to_json();
+    for r in v["rejected"].as_array_mut().unwrap() {
+        let name = Path::new(r["file"].as_str().unwrap()).file_name().unwrap();
+        r["file"] = json!(name.to_string_lossy());
+    }
+    v
+}
+
+/// `--detail --format csv` output.
+fn detail_csv(dir: &Path, files: &[&str], tz: &str) -> String {
+    let mut out = Vec::new();
+    estimate(dir, files, tz, |r| {
+        r.detail(Format::Csv, Privacy::Masked, &mut out)
+    })
+    .unwrap();
+    String::from_utf8(out).unwrap()
 }
 
 /// The summary with `rejected` replaced by sorted (original row, field, reason):
@@ -234,7 +274,7 @@ proptest! {
         let lines_total: Decimal = lines.iter().map(|l| dec(l["cost"].as_str().unwrap())).sum();
         prop_assert_eq!(lines_total, total);
 
-        let d = estimate(dir.path(), &["log.csv"], tz, &["--detail", "--format", "csv"]).stdout;
+        let d = detail_csv(dir.path(), &["log.csv"], tz);
         let recs = csv_records(&d);
         let col = |name: &str| recs[0].iter().position(|h| h == name).unwrap();
         let (line_c, cost_c, outcome_c) = (col("line"), col("cost"), col("outcome"));
