@@ -58,6 +58,15 @@ pub fn run(g: &Global, a: &RatesArgs) -> Result<Exit> {
     }
 }
 
+/// A failure of `write_card`: the pricing file it would rewrite is not one
+/// (an input error, exit 2), or the disk refused the write (exit 5).
+fn written(e: std::io::Error) -> anyhow::Error {
+    match e.kind() {
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => e.into(),
+        _ => super::exit::OutputError(e).into(),
+    }
+}
+
 fn run_import(g: &Global, a: &ImportArgs) -> Result<Exit> {
     use crate::data::write::write_card;
     use crate::ingest::ratecard;
@@ -92,6 +101,7 @@ fn run_import(g: &Global, a: &ImportArgs) -> Result<Exit> {
         )
     });
     let n = write_card(&a.into, effective, &report.imported, &source)
+        .map_err(written)
         .with_context(|| format!("writing into {}", a.into.display()))?;
     to_stdout(|w| {
         writeln!(

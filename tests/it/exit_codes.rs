@@ -55,6 +55,29 @@ fn output_that_cannot_be_written_exits_5() {
 }
 
 #[test]
+fn a_card_that_cannot_be_written_exits_5_a_foreign_file_2() {
+    let card = fixtures("import").join("Pricing.csv");
+    let import = |into: &std::path::Path| {
+        let mut c = wacost();
+        c.args(["rates", "import"])
+            .arg(&card)
+            .args(["--effective", "2026-07-01", "--into"])
+            .arg(into);
+        run(c)
+    };
+    // /proc takes no new directory, whoever asks.
+    let r = import(std::path::Path::new("/proc/wacost-no-such-dir"));
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    // A rates file of another format is refused: an input error.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rates")).unwrap();
+    std::fs::write(dir.path().join("rates/USD.csv"), "a,b\n1,2\n").unwrap();
+    let r = import(dir.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("another format"), "{}", r.stderr);
+}
+
+#[test]
 fn a_pricing_dir_that_does_not_load_exits_4_with_nothing_on_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = wacost();
