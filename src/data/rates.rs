@@ -95,7 +95,8 @@ pub struct FoundRate<'a> {
     pub source: &'a str,
 }
 
-const COLUMNS: [&str; 5] = ["effective_from", "market", "category", "rate", "source"];
+/// The header of `rates/<CUR>.csv`.
+pub(crate) const COLUMNS: [&str; 5] = ["effective_from", "market", "category", "rate", "source"];
 
 /// One row of a rates file, read.
 struct Row {

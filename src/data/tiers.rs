@@ -42,7 +42,8 @@ pub struct TierCards {
     pub cards: Vec<TierCard>,
 }
 
-const COLUMNS: [&str; 7] = [
+/// The header of `tiers/<CUR>.csv`.
+pub(crate) const COLUMNS: [&str; 7] = [
     "effective_from",
     "market",
     "category",

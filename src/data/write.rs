@@ -11,6 +11,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::rates::COLUMNS as RATES_COLUMNS;
+use super::tiers::COLUMNS as TIERS_COLUMNS;
 use crate::model::Category;
 
 /// One base (list) rate of a `Pricing.csv` card.
@@ -115,17 +117,6 @@ impl Imported {
         }
     }
 }
-
-const RATES_COLUMNS: [&str; 5] = ["effective_from", "market", "category", "rate", "source"];
-const TIERS_COLUMNS: [&str; 7] = [
-    "effective_from",
-    "market",
-    "category",
-    "from",
-    "to",
-    "rate",
-    "source",
-];
 
 /// A rates/ row: rate = decimal or `n/a`.
 fn rate_row(eff: &str, r: &ImportedRate, source: &str) -> Vec<String> {

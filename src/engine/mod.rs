@@ -134,7 +134,7 @@ pub const REORDER_SECS: i64 = 6 * 3600;
 /// Messages gathered before each ordered hand-over to the classifier.
 const BATCH: usize = 1 << 15;
 
-/// [`BATCH`], or `WACOST_STREAM_BATCH` (a testing knob: small batches make
+/// 32,768 messages, or `WACOST_STREAM_BATCH` (a testing knob: small batches make
 /// small test logs stream the way large ones do).
 pub fn batch() -> usize {
     std::env::var("WACOST_STREAM_BATCH")
