@@ -115,22 +115,12 @@ fn verdict(strict: bool, rejected: u64) -> Exit {
 
 /// `--detail`: rows stream out as they are priced.
 fn detail(req: &Request<'_>, format: Format, privacy: Privacy) -> Result<Estimate> {
-    let mut done = None;
-    to_stdout(|out| match req.detail(format, privacy, out) {
-        Ok(e) => {
-            done = Some(Ok(e));
-            Ok(())
-        }
+    // A failed write is an output error (exit 5); any other is the run's.
+    let done = to_stdout(|out| match req.detail(format, privacy, out) {
         Err(EstimateError::Write(e)) => Err(e),
-        Err(e) => {
-            done = Some(Err(e));
-            Ok(())
-        }
+        other => Ok(other),
     })?;
-    match done {
-        Some(r) => Ok(r?),
-        None => bail!("no estimate"),
-    }
+    Ok(done?)
 }
 
 /// The summary: streamed through the engine when the input allows.

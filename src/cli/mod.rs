@@ -183,9 +183,10 @@ pub fn date_or_today(at: Option<NaiveDate>, g: &Global) -> Result<NaiveDate> {
 
 /// Writes the output through a buffer and flushes it: any failure is an
 /// [`exit::OutputError`] (exit 5; a closed pipe exits 0).
-pub fn to_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+pub fn to_stdout<T>(f: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> Result<T> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    exit::output(f(&mut out).and_then(|()| out.flush()))?;
-    Ok(())
+    Ok(exit::output(
+        f(&mut out).and_then(|t| out.flush().map(|()| t)),
+    )?)
 }
