@@ -37,10 +37,24 @@ pub struct Charge {
     pub tier: Tier,
 }
 
-/// Counts already reached outside the input, per market and tier counter.
+/// Counts already reached outside the input (`--tier-start`), per market
+/// and category, as the user names them: a seed of a category that counts
+/// toward another's tier (authentication-international toward
+/// authentication) seeds that tier.
 #[derive(Debug, Clone, Default)]
 pub struct TierSeeds {
     pub seeds: HashMap<(MarketId, Category), u64>,
+}
+
+impl TierSeeds {
+    /// What the seeds give the tier `counter` of `market`.
+    fn of(&self, plan: &RatingPlan<'_>, market: MarketId, counter: Category) -> u64 {
+        self.seeds
+            .iter()
+            .filter(|((m, c), _)| *m == market && plan.tier_counter(*c) == counter)
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
 /// The monthly tier counters of a run; prices charged messages on the
@@ -49,6 +63,9 @@ pub struct TierSeeds {
 pub struct Tariff {
     counts: crate::hash::IntMap<(i32, u32, MarketId, Category), u64>,
     seeds: TierSeeds,
+    /// Tiers already seeded: a seed counts "this month", the first month
+    /// of the run that reaches the tier, not every month after it.
+    seeded: crate::hash::IntSet<(MarketId, Category)>,
 }
 
 /// One part of a bulk charge: messages in one tier band, at one rate.
@@ -57,8 +74,8 @@ pub type Part = (Tier, u64, Decimal);
 impl Tariff {
     pub fn new(seeds: TierSeeds) -> Tariff {
         Tariff {
-            counts: Default::default(),
             seeds,
+            ..Tariff::default()
         }
     }
 
@@ -110,12 +127,15 @@ impl Tariff {
         n: u64,
     ) -> (u64, u64) {
         let counter = plan.tier_counter(cat);
-        let seed = self.seeds.seeds.get(&(market, counter)).copied();
         let (year, month) = (plan.month.year, plan.month.month);
+        let (seeds, seeded) = (&self.seeds, &mut self.seeded);
         let count = self
             .counts
             .entry((year, month, market, counter))
-            .or_insert(seed.unwrap_or(0));
+            .or_insert_with(|| match seeded.insert((market, counter)) {
+                true => seeds.of(plan, market, counter),
+                false => 0,
+            });
         let first = *count + 1;
         *count += n;
         (first, *count)

@@ -873,3 +873,40 @@ fn rejected_detail_row_does_not_claim_to_be_charged() {
     assert_ne!(detail_column(&d, "pricing_type")[i], "regular", "{d}");
     assert!(!detail_column(&d, "rule")[i].contains("charged"), "{d}");
 }
+
+/// `--tier-start` seeds the tier a category counts toward, and only the
+/// first month of the log ("counts already reached this month"): India's
+/// INR authentication ladder is 0.1150 up to 750,000, then 0.1081.
+#[test]
+fn tier_start_seeds_the_counted_tier_in_the_first_month_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("in.csv");
+    std::fs::write(
+        &log,
+        "timestamp,direction,contact,type,category\n\
+         2026-02-10T10:00:00Z,out,+91 98765 43210,template,authentication\n\
+         2026-03-10T10:00:00Z,out,+91 98765 43210,template,authentication\n",
+    )
+    .unwrap();
+    let tiers = |seed: &str| {
+        let mut c = wacost();
+        c.arg("estimate")
+            .arg(&log)
+            .args(["--currency", "INR", "--detail", "--format", "csv"])
+            .args(["--tier-start", seed]);
+        let r = run(c);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        (
+            detail_column(&r.stdout, "rate"),
+            detail_column(&r.stdout, "tier"),
+        )
+    };
+    for seed in [
+        "India:authentication=750000",
+        "India:authentication_international=750000",
+    ] {
+        let (rates, tier) = tiers(seed);
+        assert_eq!(rates, ["0.1081", "0.1150"], "{seed}: {tier:?}");
+        assert_eq!(tier, ["750001:15000000", "0:750000"], "{seed}");
+    }
+}
