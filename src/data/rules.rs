@@ -71,6 +71,12 @@ pub struct Allowance {
 }
 
 impl Allowance {
+    /// Whether the allowance applies: its `--rule` switch as given, else
+    /// its default.
+    pub fn is_on(&self, switches: &std::collections::BTreeMap<String, bool>) -> bool {
+        switches.get(&self.switch).copied().unwrap_or(self.default)
+    }
+
     /// The counter a business number's units come from.
     #[inline]
     pub fn scope_key(&self, business_number: u32) -> u32 {
@@ -319,6 +325,12 @@ impl Rules {
             return Err(file_error("no [[era]]".into()));
         }
         Ok(Rules { eras })
+    }
+
+    /// Why a date before the first era cannot be priced.
+    pub fn before_first_era(&self) -> String {
+        let first = self.eras.first().map_or(NaiveDate::MIN, |e| e.from);
+        format!("no pricing rules before {first}: the first era in pricing/rules.toml")
     }
 
     /// Index of the era in force on a local date.

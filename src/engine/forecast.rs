@@ -205,10 +205,10 @@ impl Forecaster<'_> {
     fn add(&mut self, month: Month, market: MarketId, cat: Category, v: &Volume, date: NaiveDate) {
         let name = self.pricing.markets.name(market).to_string();
         let Some(rating) = self.rating.plan(date) else {
-            let first = self.pricing.rules.eras[0].from;
-            self.fc.unpriced.push(format!(
-                "{month} {name} {cat}: no pricing rules before {first}"
-            ));
+            let why = self.pricing.rules.before_first_era();
+            self.fc
+                .unpriced
+                .push(format!("{month} {name} {cat}: {why}"));
             return;
         };
         let rating = rating.counting_in(month);
@@ -244,7 +244,7 @@ impl Forecaster<'_> {
         let Some(a) = era.allowance_in(AllowanceUnit::of(era.model)) else {
             return 0;
         };
-        if !self.switches.get(&a.switch).copied().unwrap_or(a.default) {
+        if !a.is_on(self.switches) {
             return 0;
         }
         let month = (rating.month.year, rating.month.month);
@@ -328,10 +328,7 @@ impl LogMix {
         }
         let Some(r) = p.resolved else { return };
         self.months.insert(p.month);
-        let cat = p.class.map(|c| c.category).unwrap_or(match m.category() {
-            Some(c) if m.is_template() => c,
-            _ => Category::Service,
-        });
+        let cat = p.class.map_or_else(|| m.billed_category(), |c| c.category);
         self.mix.entry((r.market, cat)).or_default().add(p);
     }
 }
@@ -399,13 +396,13 @@ fn campaign(
     range: &[Month],
     growth: Decimal,
 ) -> Result<Campaign, LearnError> {
-    let avg = (Decimal::from(x.outbound) / n_months * (Decimal::ONE + growth)).round();
+    let avg = Decimal::from(x.outbound) / n_months * (Decimal::ONE + growth);
     let c = Campaign {
         name: format!("{} {cat} (from log)", pricing.markets.name(market)),
         months: range.to_vec(),
         market: MarketRef::Name(market),
         category: cat,
-        messages: u64::try_from(avg.mantissa() / 10i128.pow(avg.scale())).unwrap_or(0),
+        messages: whole(avg),
         in_window_share: ratio(x.in_window, x.delivered),
         entry_point_share: ratio(x.entry_point, x.delivered),
         delivery_rate: ratio(x.delivered, x.outbound),

@@ -157,8 +157,7 @@ impl<'p> Pricer<'p> {
 
     #[cold]
     fn no_rules(&self) -> String {
-        let first = self.pricing.rules.eras[0].from;
-        format!("no pricing rules before {first}: the first era in pricing/rules.toml")
+        self.pricing.rules.before_first_era()
     }
 
     /// The local day of an instant, from the last message's when the same.
@@ -225,9 +224,7 @@ impl<'p> Pricer<'p> {
 
 /// Per era: whether its allowance switch is on.
 fn allowance_switches(pricing: &Pricing, opts: &Options) -> Vec<bool> {
-    let on = |a: &crate::data::rules::Allowance| {
-        opts.switches.get(&a.switch).copied().unwrap_or(a.default)
-    };
+    let on = |a: &crate::data::rules::Allowance| a.is_on(&opts.switches);
     pricing
         .rules
         .eras

@@ -94,6 +94,15 @@ impl Message {
         self.packed & TEMPLATE != 0
     }
 
+    /// The category the message is billed in: its template's, or
+    /// `service` for every non-template message.
+    pub fn billed_category(&self) -> Category {
+        match self.category() {
+            Some(c) if self.is_template() => c,
+            _ => Category::Service,
+        }
+    }
+
     /// Template category (templates only).
     pub fn category(&self) -> Option<Category> {
         let i = ((self.packed >> CATEGORY_SHIFT) & 0b111) as usize;

@@ -12,7 +12,7 @@ use crate::data::Pricing;
 use crate::engine::{Outcome, Priced};
 use crate::ingest::Inputs;
 use crate::model::phone::Privacy;
-use crate::model::{Category, Direction, Message, Rejected};
+use crate::model::{Direction, Message, Rejected};
 
 /// Columns of `--detail` data (CSV and JSON), in order.
 pub const DETAIL_COLUMNS: [&str; 18] = [
@@ -223,10 +223,8 @@ fn verdict(m: &Message, p: &Priced, pricing: &Pricing) -> Verdict {
 fn unclassified_category(m: &Message) -> &'static str {
     if m.direction() == Direction::Inbound {
         ""
-    } else if m.is_template() {
-        m.category().map_or("", Category::as_str)
     } else {
-        "service"
+        m.billed_category().as_str()
     }
 }
 

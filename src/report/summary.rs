@@ -302,14 +302,10 @@ fn code(tiers: &mut Interner, d: Dim, m: &Message, p: &Priced) -> u32 {
     }
 }
 
-/// The category a summary line shows: the classified one, else the
-/// template's, else service (failed non-template messages).
+/// The category a summary line shows: the classified one, else the one
+/// the message would be billed in (failed and unpriced messages).
 fn line_category(m: &Message, p: &Priced) -> Option<Category> {
-    p.class.map(|c| c.category).or(if m.is_template() {
-        m.category()
-    } else {
-        Some(Category::Service)
-    })
+    Some(p.class.map_or_else(|| m.billed_category(), |c| c.category))
 }
 
 /// Rendering: one column spec for table, CSV and JSON.
