@@ -7,8 +7,7 @@ use crate::engine::allowance::Allowances;
 use crate::engine::contacts::{opt, Contacts, NONE};
 use crate::model::{Category, PricingModel, PricingType};
 
-pub use crate::engine::allowance::AllowanceCounts;
-pub use crate::engine::contacts::ContactState;
+use crate::engine::contacts::ContactState;
 
 /// Why a message got its pricing type: printed as the `rule` of detail rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -34,7 +34,6 @@ use crate::model::Direction;
 use crate::model::{Message, Rejected};
 
 pub use pricer::Pricer;
-pub use recent_ids::ID_MEMORY_SECS;
 
 /// What happened to a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::engine::recent_ids::RecentIds;
 use crate::engine::tariff::{Tariff, Tier};
 use crate::engine::{Options, Outcome, Priced, Sink};
 use crate::model::time::{date_of_day, Month, Zone};
-use crate::model::{Direction, Message, PricingType};
+use crate::model::{Direction, Message};
 
 /// The state of one run: windows per contact, tier counters, recent ids.
 pub struct Pricer<'p> {
@@ -136,7 +136,7 @@ impl<'p> Pricer<'p> {
         };
         let class = self.classify(m, &plan);
         p.class = Some(class);
-        if class.pricing_type != PricingType::Regular {
+        if !class.pricing_type.is_billable() {
             p.outcome = Outcome::Free;
             return p;
         }

@@ -28,10 +28,6 @@ impl<'p> Rating<'p> {
         })
     }
 
-    pub fn cards(&self) -> &'p RateCards {
-        self.cards
-    }
-
     /// The plan in force on a local date; `None` before the first era.
     pub fn plan(&self, date: NaiveDate) -> Option<RatingPlan<'p>> {
         let rules = &self.pricing.rules;

@@ -90,26 +90,29 @@ pub fn code_of(token: &str) -> Option<&'static str> {
     CURRENCIES.iter().find(|c| spells(c, token)).map(|c| c.code)
 }
 
-/// Every spelling, longest first: cutting a token off an amount tries
-/// `US$` before `S$`.
-fn spellings() -> Vec<(&'static str, &'static str)> {
-    let mut all: Vec<(&str, &str)> = CURRENCIES
-        .iter()
-        .flat_map(|c| {
-            std::iter::once(c.code)
-                .chain(c.tokens.iter().copied())
-                .map(|t| (t, c.code))
-        })
-        .collect();
-    all.sort_by_key(|(t, _)| std::cmp::Reverse(t.chars().count()));
-    all
+/// Every spelling, longest first, made once: cutting a token off an
+/// amount tries `US$` before `S$`.
+fn spellings() -> &'static [(&'static str, &'static str)] {
+    static SPELLINGS: std::sync::LazyLock<Vec<(&str, &str)>> = std::sync::LazyLock::new(|| {
+        let mut all: Vec<(&str, &str)> = CURRENCIES
+            .iter()
+            .flat_map(|c| {
+                std::iter::once(c.code)
+                    .chain(c.tokens.iter().copied())
+                    .map(|t| (t, c.code))
+            })
+            .collect();
+        all.sort_by_key(|(t, _)| std::cmp::Reverse(t.chars().count()));
+        all
+    });
+    &SPELLINGS
 }
 
 /// Takes a currency token off either end of `s`: `R$ 1.234,56` gives
 /// (`1.234,56`, BRL). A bare `$` is cut without naming a currency.
 pub fn strip_token(s: &str) -> (&str, Option<&'static str>) {
     let t = s.trim();
-    for (token, code) in spellings() {
+    for &(token, code) in spellings() {
         let n = token.len();
         if t.len() > n && t.is_char_boundary(n) && t[..n].eq_ignore_ascii_case(token) {
             return (t[n..].trim(), Some(code));

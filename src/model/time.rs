@@ -103,10 +103,6 @@ impl Zone {
         })
     }
 
-    pub fn tz(&self) -> Tz {
-        self.tz
-    }
-
     pub fn name(&self) -> &'static str {
         self.tz.name()
     }

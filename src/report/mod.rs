@@ -13,7 +13,7 @@ pub mod reconcile;
 pub mod render;
 pub mod summary;
 
-pub use detail::{DetailWriter, DETAIL_COLUMNS};
+pub use detail::DetailWriter;
 pub use summary::{Counts, Dim, LineAgg, Summary};
 
 /// Output format (`--format`).

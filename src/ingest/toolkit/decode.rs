@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
-pub use crate::text::{strip_bom, strip_bom_str, UTF8_BOM};
+pub use crate::text::{strip_bom, strip_bom_str};
 
 /// How a file's bytes were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
