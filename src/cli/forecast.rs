@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::Args;
+use rust_decimal::Decimal;
 
 use super::{parse_switches, to_stdout, Exit, Global};
 use crate::data::Pricing;
@@ -13,6 +14,13 @@ use crate::engine::Options;
 use crate::ingest::plan;
 use crate::model::time::Zone;
 use crate::report::forecast::ForecastReport;
+
+/// `--growth`: a fraction or a percentage, within the plan limits.
+fn parse_growth(s: &str) -> Result<Decimal, String> {
+    let g = plan::fraction(&toml::Value::String(s.to_string()))?;
+    plan::check_growth(g)?;
+    Ok(g)
+}
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
@@ -29,8 +37,8 @@ pub struct ForecastArgs {
     #[arg(long, default_value_t = 3)]
     pub months: u32,
     /// With --from-log: monthly growth, e.g. 5% or 0.05
-    #[arg(long, default_value = "0")]
-    pub growth: String,
+    #[arg(long, default_value = "0", value_parser = parse_growth)]
+    pub growth: Decimal,
     /// Also price the plan with the rules and rates in force on DATE, and show the difference
     #[arg(long = "as-of", value_name = "DATE", value_parser = super::parse_date)]
     pub as_of: Option<NaiveDate>,
@@ -113,9 +121,7 @@ fn plan_from_log(
 ) -> Result<Plan> {
     let zone = g.zone()?;
     let currency = g.currency()?;
-    let growth = plan::fraction(&toml::Value::String(a.growth.clone()))
-        .and_then(|g| plan::check_growth(g).map(|()| g))
-        .map_err(|e| anyhow::anyhow!("--growth: {e}"))?;
+    let growth = a.growth;
     if a.months as usize > plan::MAX_MONTHS {
         bail!(
             "--months {}: at most {} months can be projected",
