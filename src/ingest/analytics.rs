@@ -282,19 +282,34 @@ impl JsonReader<'_> {
             self.warnings.add("empty JSON array".to_string(), at);
         }
         let hint = sibling_hint(&items);
+        self.objects(
+            items,
+            |i| format!("{at}, [{i}]"),
+            hint,
+            |other| {
+                format!(
+                    "found {}, expected a response page (a JSON object)",
+                    kind(other)
+                )
+            },
+        )
+    }
+
+    /// Reads each element of `items` as an object (a page or an element of
+    /// `data`); `at(i)` names element `i`, `not_object` explains one that
+    /// is not an object.
+    fn objects(
+        &mut self,
+        items: Vec<Value>,
+        at: impl Fn(usize) -> String,
+        hint: Option<Source>,
+        not_object: impl Fn(&Value) -> String,
+    ) -> Result<(), TheirError> {
         for (i, item) in items.into_iter().enumerate() {
-            let at = format!("{at}, [{i}]");
+            let at = at(i);
             match item {
                 Value::Object(map) => self.object(map, &at, hint)?,
-                other => {
-                    return Err(self.shape(
-                        &at,
-                        format!(
-                            "found {}, expected a response page (a JSON object)",
-                            kind(&other)
-                        ),
-                    ))
-                }
+                other => return Err(self.shape(&at, not_object(&other))),
             }
         }
         Ok(())
@@ -444,23 +459,18 @@ impl JsonReader<'_> {
     /// The `data` array: elements carry `data_points`.
     fn data(&mut self, data: Vec<Value>, at: &str, hint: Option<Source>) -> Result<(), TheirError> {
         let hint = hint.or_else(|| sibling_hint(&data));
-        for (i, item) in data.into_iter().enumerate() {
-            let at = format!("{at}[{i}]");
-            match item {
-                Value::Object(map) => self.object(map, &at, hint)?,
-                other => {
-                    return Err(self.shape(
-                        &at,
-                        format!(
-                            "found {} ({}), expected an object {{\"data_points\":[...]}}",
-                            kind(&other),
-                            show(&other)
-                        ),
-                    ))
-                }
-            }
-        }
-        Ok(())
+        self.objects(
+            data,
+            |i| format!("{at}[{i}]"),
+            hint,
+            |other| {
+                format!(
+                    "found {} ({}), expected an object {{\"data_points\":[...]}}",
+                    kind(other),
+                    show(other)
+                )
+            },
+        )
     }
 
     fn data_points(&mut self, v: Value, at: &str, hint: Option<Source>) -> Result<(), TheirError> {
