@@ -27,10 +27,11 @@ Meta's list), with a source text saying why.
 import argparse
 import csv
 import io
+import json
 import os
 import re
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PRICING = os.path.join(REPO, "pricing")
@@ -39,6 +40,8 @@ DEFAULT_REF = os.path.join("..", "shared", "reference", "rates")
 CATS = ["marketing", "utility", "authentication", "authentication_international", "service"]
 CURRENCIES = ["USD", "EUR", "INR", "MXN"]
 SERVICE_CHARGED_FROM = "2026-10-01"
+RATE_HEADER = ["effective_from", "market", "category", "rate", "confidence", "source"]
+TIER_HEADER = ["effective_from", "market", "category", "from", "to", "rate", "confidence", "source"]
 
 # --------------------------------------------------------------------------------------
 # Market map
@@ -299,11 +302,11 @@ EVENTS = [
      "8 increases and 4 decreases'; reference SOURCES.md conflict 3)"),
     ("2026-10-01", ["Saudi Arabia", "United Arab Emirates", "Rest of Asia Pacific",
                     "Rest of Middle East"], MK,
-     "[CONFLICT] R-OCT26-USD shows a +15% marketing rise on 2026-10-01 that is not in Meta's announced "
-     "list (reference SOURCES.md conflict 1); treated as a possible change"),
+     "marketing raised about 15% on 2026-10-01 per R-OCT26-USD and OCT_ES ([3P]; not in the change "
+     "list seen by the project; two 3P transcriptions agree, found-2026-12 REPORT section 3)"),
     ("2026-10-01", ["Mexico"], MK,
-     "[CONFLICT] R-OCT26-USD Mexico marketing 0.0397 on 2026-10-01 does not square with the 2026-07 "
-     "EUR/MXN/INR cards (reference SOURCES.md conflict 2); treated as a possible change"),
+     "marketing raised 2026-10-01 (0.0305 -> 0.0397 USD; [3P] OCT_ES, MX70983, LATAM71581, "
+     "announcement quoted in C68579; found-2026-12 REPORT section 3)"),
 ]
 
 
@@ -379,6 +382,26 @@ def root_source(src):
     return src
 
 
+def classify(rate, src):
+    """Confidence of a cell built from the reference (see SOURCES.md 'confidence')."""
+    if rate == "unknown":
+        return ""
+    if rate == "n/a":
+        return "direct"  # Meta's M-AUTHINTL list
+    if src.startswith("carried (backward)"):
+        return "inferred"
+    if src.startswith("carried"):
+        return "carried"
+    if "effective date inferred" in src:
+        return "inferred"
+    return "direct"
+
+
+def carried_conf(conf):
+    """A carry of a direct or carried value is carried; a carry of an inference stays inferred."""
+    return "carried" if conf in ("direct", "carried") else "inferred"
+
+
 def build_rates(ref, snapshots, facts_text):
     files = {}
     for cur in CURRENCIES:
@@ -389,7 +412,8 @@ def build_rates(ref, snapshots, facts_text):
             card = ref_cards.setdefault(r["effective_from"], {})
             if key in card:
                 raise SystemExit(f"{cur}: duplicate reference row {r['effective_from']} {key}")
-            card[key] = (norm_rate(r["rate"]), r["source"])
+            rate = norm_rate(r["rate"])
+            card[key] = (rate, r["source"], classify(rate, r["source"]))
         dates = sorted(set(ref_cards) | set(BRIDGE_CARDS.get(cur, [])))
         cards = {}
         prev_date = None
@@ -411,48 +435,55 @@ def build_rates(ref, snapshots, facts_text):
                         rate, src, must = extra
                         if facts_text is not None and must not in facts_text:
                             raise SystemExit(f"EXTRA {cur} {d} {m} {c}: {must!r} not in facts file")
-                        card[(m, c)] = (norm_rate(rate), src)
+                        card[(m, c)] = (norm_rate(rate), src, classify(rate, src))
                         continue
                     if c == "authentication_international" and not authintl_offered(m, d):
-                        card[(m, c)] = ("n/a", NA_AUTHINTL_SRC)
+                        card[(m, c)] = ("n/a", NA_AUTHINTL_SRC, "direct")
                         continue
                     if c == "service":
                         if d < SERVICE_CHARGED_FROM:
-                            card[(m, c)] = ("0", FREE_SERVICE_SRC)
+                            card[(m, c)] = ("0", FREE_SERVICE_SRC, "direct")
                         else:
                             deferred_service.append(m)
                         continue
                     card[(m, c)] = fill_gap(cur, cards.get(prev_date), prev_date, d, m, c)
             for m in deferred_service:
-                util_rate, util_src = card[(m, "utility")]
-                if util_rate not in ("n/a", "unknown"):
-                    card[(m, "service")] = (util_rate, SERVICE_EQ_UTIL + " (" + util_src + ")")
-                else:
-                    card[(m, "service")] = (
-                        "unknown", SERVICE_EQ_UTIL + ", and this card's utility rate is unknown ("
-                        + util_src + ")")
+                card[(m, "service")] = service_from_utility(card[(m, "utility")])
             cards[d] = card
             prev_date = d
-        rows = []
-        for d in sorted(cards):
-            for (m, c), (rate, src) in cards[d].items():
-                rows.append((d, m, c, rate, src))
-        rows.sort(key=lambda r: (r[0], r[1], CATS.index(r[2])))
-        files[cur] = rows
+        files[cur] = cards
     return files
 
 
-def fill_gap(cur, prev_card, prev_date, d, m, c):
-    if CARRY[cur] and prev_card is not None and (m, c) in prev_card:
+def service_from_utility(util):
+    """Meta's rule from 2026-10-01: service = the card's utility rate, at the utility cell's level."""
+    util_rate, util_src, util_conf = util
+    if util_rate not in ("n/a", "unknown"):
+        return (util_rate, SERVICE_EQ_UTIL + " (" + util_src + ")", util_conf)
+    return ("unknown", SERVICE_EQ_UTIL + ", and this card's utility rate is unknown (" + util_src + ")",
+            "")
+
+
+def card_rows(cards):
+    rows = []
+    for d in sorted(cards):
+        for (m, c), (rate, src, conf) in cards[d].items():
+            rows.append((d, m, c, rate, conf, src))
+    rows.sort(key=lambda r: (r[0], r[1], CATS.index(r[2])))
+    return rows
+
+
+def fill_gap(cur, prev_card, prev_date, d, m, c, no_source=None):
+    if CARRY.get(cur, True) and prev_card is not None and (m, c) in prev_card:
         evs = events_for(m, c, prev_date, d)
         if not evs:
-            rate, src = prev_card[(m, c)]
+            rate, src, conf = prev_card[(m, c)]
             if rate == "unknown":
-                return rate, src
+                return rate, src, ""
             if rate == "n/a":
                 raise SystemExit(f"{cur} {d} {m} {c}: cannot carry n/a into an offered category")
             return rate, (f"carried: no change for this market/category listed in Meta change log "
-                          f"for {d} | from: {root_source(src)}")
+                          f"for {d} | from: {root_source(src)}"), carried_conf(conf)
     evs = events_for(m, c, "0000-00-00", d)
     if evs:
         date, text = evs[-1]
@@ -461,32 +492,468 @@ def fill_gap(cur, prev_card, prev_date, d, m, c):
         if cur == "USD" and later:
             reason += (f" (a later card's value is not carried back: another change is listed "
                        f"for this market/category on {later[0][0]})")
-        return "unknown", reason
+        return "unknown", reason, ""
+    if no_source is not None:
+        return "unknown", no_source, ""
     if prev_card is None and cur in FIRST_CARD_GAP:
-        return "unknown", FIRST_CARD_GAP[cur]
+        return "unknown", FIRST_CARD_GAP[cur], ""
     raise SystemExit(f"{cur} {d} {m} {c}: gap with no explanation; add an event or a carry")
+
+
+# --------------------------------------------------------------------------------------
+# found-2026-12: the December 2026 research (REPORT.md and its CSV files)
+# --------------------------------------------------------------------------------------
+
+DEFAULT_FOUND = os.path.join(DEFAULT_REF, "found-2026-12")
+FOUND = "found-2026-12"
+NEW_CURRENCIES = ["BRL", "GBP", "IDR", "SAR", "AED", "MYR"]
+CONFS = ("direct", "carried", "inferred")
+WEAK_KEYS = {"C30005": "weak: undated file, dated by consistency (found-2026-12 REPORT section 2a)",
+             "MYR": "card date not pinned (MYR cards exist from 2026-04-01)",
+             "AEDHF": "weak: exact dataset path not recorded",
+             "FRFACT": "3P claim without a row source"}
+AUTH_EQ_UTIL = ("authentication = utility on every per-message card (3P WhaTools changes.json "
+                "'2025-07-01-auth-matches-utility', quoted in code-index 70147906444; found-2026-12 "
+                "REPORT section 2a), applied to this card's utility rate")
+CONFLICT_TAG = "[CONFLICT: +15%/Mexico vs 2026-07 sources; see SOURCES.md]"
+MX_CONFIRMED = ("[confirmed, found-2026-12 REPORT section 3: OCT_ES (code-index 70161666885) states "
+                "0.0397; MX70983 'verified 24-Sep-2026 against Meta + Twilio'; LATAM71581 lists MX "
+                "marketing 0.0305->0.0397 as a confirmed change; C68579 (read 2026-09-21): 'A marketing "
+                "increase for Mexico is already announced effective 2026-10-01']")
+RISE_SUPPORTED = ("[not in the change list seen by the project; two 3P transcriptions agree: "
+                  "R-OCT26-USD and OCT_ES (code-index 70161666885), found-2026-12 REPORT section 3]")
+BRL_ANCHOR = Decimal("5.147")
+BRL_ANCHOR_WHY = (
+    "BRL/USD anchor 5.147 reproduces all four stated BRL cells exactly (rounded half-up to 4 "
+    "decimals): Brazil 0.3217 = 0.0625x5.147, 0.0350 = 0.0068x5.147 (BRL, BRL10); Argentina "
+    "test fixture (code-index 59798159530, low confidence) 0.3181 = 0.0618x5.147, 0.1338 = "
+    "0.026x5.147 (found-2026-12 REPORT section 7)")
+NO_SOURCE = {
+    "GBP": "no GBP source found for this market (found-2026-12: only GBP71361's 8 markets of the "
+           "2026-07-01 card were seen); GBP rate not found in public sources",
+    "IDR": "no IDR source found for this market/category (found-2026-12: only Indonesia rows were "
+           "seen); IDR rate not found in public sources",
+    "SAR": "no SAR source found for this market/category (found-2026-12: only Saudi Arabia rows were "
+           "seen); SAR rate not found in public sources",
+    "AED": "no AED source found for this market/category (found-2026-12: only UAE 2026-07 and "
+           "Bangladesh 2026-10 rows were seen); AED rate not found in public sources",
+    "MYR": "no MYR source found for this market/category (found-2026-12: only Malaysia marketing was "
+           "seen); MYR rate not found in public sources",
+    "EUR": "market not in the EUR 2026-04-01 calculator copy (EUR55141); EUR rate for this market not "
+           "found in public sources",
+}
+
+
+def read_found_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
+
+
+def load_keys(found):
+    with open(os.path.join(found, "source_keys.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def key_text(keys, key):
+    """'KEY: description [directness]' for a source key of found-2026-12/source_keys.json."""
+    k = keys[key]
+    return f"{key}: {k['source']} [{k['directness']}]"
+
+
+def found_row_agreement(base, found):
+    """found_values_all.csv row by row against the cells built from the reference alone."""
+    agree, fills, no_cell = 0, 0, 0
+    for r in read_found_csv(os.path.join(found, "found_values_all.csv")):
+        cell = base.get(r["currency"], {}).get(r["effective_from"], {}).get((r["market"], r["category"]))
+        rate = norm_rate(r["value"])
+        if cell is None:
+            no_cell += 1
+        elif cell[0] == "unknown":
+            fills += 1
+        elif cell[0] != rate:
+            raise SystemExit(f"{FOUND}: {r['currency']} {r['effective_from']} {r['market']} "
+                             f"{r['category']}: bundled {cell[0]} but {r['source_key']} gives {rate}")
+        else:
+            agree += 1
+    return agree, fills, no_cell
+
+
+def found_statements(found, keys):
+    """Every value a source states (found_values_all.csv without the INFER_* rows):
+    (currency, date, market, category) -> (rate, source key, note)."""
+    out = {}
+    for r in read_found_csv(os.path.join(found, "found_values_all.csv")):
+        key = r["source_key"]
+        if key.startswith("INFER") or keys[key]["directness"].startswith("INFERENCE"):
+            continue
+        cell = (r["currency"], r["effective_from"], r["market"], r["category"])
+        rate = norm_rate(r["value"])
+        if cell in out and out[cell][0] != rate:
+            raise SystemExit(f"{FOUND}: {cell} stated as {out[cell][0]} and {rate}")
+        out.setdefault(cell, (rate, key, r["note"]))
+    return out
+
+
+def stated_source(keys, key, note):
+    src = f"[3P] {key_text(keys, key)}"
+    if note:
+        src += f" ({note})"
+    if key in WEAK_KEYS:
+        src += f" [{WEAK_KEYS[key]}]"
+    return src + f" [{FOUND}]"
+
+
+def agreement(base, statements):
+    """Compare the stated values with the cells built from the reference alone."""
+    agree, fills, no_cell = 0, 0, 0
+    for (cur, d, m, c), (rate, key, _) in sorted(statements.items()):
+        cell = base.get(cur, {}).get(d, {}).get((m, c))
+        if cell is None:
+            no_cell += 1
+        elif cell[0] == "unknown":
+            fills += 1
+        elif cell[0] != rate:
+            raise SystemExit(f"{FOUND}: {cur} {d} {m} {c}: bundled {cell[0]} but {key} states {rate}")
+        else:
+            agree += 1
+    return agree, fills, no_cell
+
+
+def fix_conflict_notes(usd):
+    for d, card in usd.items():
+        for (m, c), (rate, src, conf) in list(card.items()):
+            if CONFLICT_TAG in src:
+                note = MX_CONFIRMED if m == "Mexico" else RISE_SUPPORTED
+                card[(m, c)] = (rate, src.replace(CONFLICT_TAG, note), conf)
+
+
+def proposal_conf(level, basis):
+    if level.startswith("3P direct"):
+        return "direct"
+    if level.startswith("inference"):
+        return "inferred"
+    raise SystemExit(f"{FOUND}: proposal level {level!r} not understood")
+
+
+def apply_proposals(usd, found, keys):
+    for r in read_found_csv(os.path.join(found, "usd_unknown_cells_proposals.csv")):
+        d, m, c = r["effective_from"], r["market"], r["category"]
+        rate, src, _ = usd[d][(m, c)]
+        if rate != "unknown":
+            raise SystemExit(f"{FOUND}: proposal for USD {d} {m} {c}, but the cell is {rate}")
+        level, basis, value = r["level"], r["basis"], norm_rate(r["proposed"])
+        if value == "unknown":
+            usd[d][(m, c)] = ("unknown", src + f"; no source found by the {FOUND} research", "")
+            continue
+        conf = proposal_conf(level, basis)
+        text = direct_proposal_source(level, basis, keys) if conf == "direct" else f"{level}: {basis}"
+        usd[d][(m, c)] = (value, f"{text} [{FOUND} usd_unknown_cells_proposals.csv]", conf)
+
+
+def direct_proposal_source(level, basis, keys):
+    """'direct: K1, K2' expanded to the source keys' descriptions; a weak level is kept as a note."""
+    if not basis.startswith("direct: "):
+        raise SystemExit(f"{FOUND}: direct proposal without 'direct: KEYS': {basis!r}")
+    names = [k.strip() for k in basis[len("direct: "):].split(",")]
+    text = "[3P] " + "; ".join(key_text(keys, k) for k in names)
+    if "weak" in level:
+        text += f" [{level[len('3P direct'):].strip(' ()')}]"
+    return text
+
+
+def upgrade_stated(cards, cur, statements, keys):
+    """A cell a dated source states is direct; a disagreement stops the build."""
+    for (scur, d, m, c), (rate, key, note) in sorted(statements.items()):
+        if scur != cur or d not in cards or c == "service" or key == "MYR":
+            continue
+        old = cards[d].get((m, c))
+        if old is None:
+            raise SystemExit(f"{FOUND}: {cur} {d} {m} {c} stated by {key}, not a cell of the card")
+        if old[0] not in ("unknown", rate):
+            raise SystemExit(f"{FOUND}: {cur} {d} {m} {c} is {old[0]} but {key} states {rate}")
+        if old[2] != "direct":
+            cards[d][(m, c)] = (rate, stated_source(keys, key, note), "direct")
+
+
+def carry_pass(cur, cards):
+    """An inferred carry whose previous card has the same direct or carried value, with no change
+    listed in between, is a forward carry: carried."""
+    dates = sorted(cards)
+    for prev, d in zip(dates, dates[1:]):
+        for (m, c), (rate, src, conf) in list(cards[d].items()):
+            if conf != "inferred" or not is_carry(src):
+                continue
+            p = cards[prev].get((m, c))
+            if p and p[0] == rate and p[2] in ("direct", "carried") and not events_for(m, c, prev, d):
+                cards[d][(m, c)] = (rate, f"carried: same value on the {prev} {cur} card, no change for "
+                                    f"this market/category listed in Meta change log for {d}; also: "
+                                    + src, "carried")
+
+
+def is_carry(src):
+    head = src.split(":", 1)[0]
+    return src.startswith("carried (backward)") or ("carry" in head or "bracketed" in head)
+
+
+def refresh_service(cards):
+    """service = utility from 2026-10-01, at the utility cell's level (Meta rule rows only)."""
+    for d, card in cards.items():
+        if d < SERVICE_CHARGED_FROM:
+            continue
+        for (m, c), cell in list(card.items()):
+            if c == "service" and cell[1].startswith(SERVICE_EQ_UTIL):
+                card[(m, c)] = service_from_utility(card[(m, "utility")])
+
+
+def build_usd(usd, found, statements, keys):
+    fix_conflict_notes(usd)
+    apply_proposals(usd, found, keys)
+    upgrade_stated(usd, "USD", statements, keys)
+    carry_pass("USD", usd)
+    refresh_service(usd)
+
+
+def build_eur_2604(eur, snaps, found, keys):
+    """EUR 2026-04-01 from the Meta calculator copy (EUR55141)."""
+    d, nxt = "2026-04-01", "2026-07-01"
+    src_rows = {r["market"]: r for r in read_found_csv(
+        os.path.join(found, "eur_2026-04-01_meta_calculator.csv"))}
+    card = {}
+    for m in sorted(snapshot_markets(snaps, d)):
+        row = src_rows.pop(m, None)
+        for c in CATS:
+            card[(m, c)] = eur_2604_cell(eur[nxt], row, d, nxt, m, c, keys)
+    if src_rows:
+        raise SystemExit(f"{FOUND}: EUR 2026-04 markets not in the map: {sorted(src_rows)}")
+    eur[d] = card
+
+
+def eur_2604_cell(later, row, d, nxt, m, c, keys):
+    if c == "authentication_international" and not authintl_offered(m, d):
+        return ("n/a", NA_AUTHINTL_SRC, "direct")
+    if c == "service":
+        return ("0", FREE_SERVICE_SRC, "direct")
+    if row is None:
+        return ("unknown", NO_SOURCE["EUR"], "")
+    src = stated_source(keys, "EUR55141", "")
+    if c in ("marketing", "utility"):
+        rate = norm_rate(row[c])
+        if not events_for(m, c, d, nxt) and later[(m, c)][0] != rate:
+            raise SystemExit(f"{FOUND}: EUR {d} {m} {c} {rate} != EUR {nxt} {later[(m, c)][0]} "
+                             f"with no change listed")
+        return (rate, src, "direct")
+    if c == "authentication":
+        return (norm_rate(row["utility"]), f"inferred: {AUTH_EQ_UTIL} ({src})", "inferred")
+    if events_for(m, c, d, nxt) or later[(m, c)][0] in ("unknown", "n/a"):
+        return ("unknown", f"EUR auth-intl for {d} not stated by EUR55141; no later value can be "
+                           "carried back", "")
+    rate, lsrc, _ = later[(m, c)]
+    return (rate, f"carried (backward): EUR {nxt} card value, no change for this market/category "
+                  f"listed in Meta change log between {d} and {nxt} | from: {lsrc}", "inferred")
+
+
+def brl_convert(usd_rate):
+    return norm_rate(str((Decimal(usd_rate) * BRL_ANCHOR).quantize(Decimal("0.0001"),
+                                                                   rounding=ROUND_HALF_UP)))
+
+
+def check_brl_anchor(found):
+    stated = {("Brazil", "marketing"): ("0.0625", "0.3217"), ("Brazil", "utility"): ("0.0068", "0.035"),
+              ("Argentina", "marketing"): ("0.0618", "0.3181"),
+              ("Argentina", "utility"): ("0.026", "0.1338")}
+    for (m, c), (usd, brl) in stated.items():
+        if brl_convert(usd) != brl:
+            raise SystemExit(f"{FOUND}: BRL anchor 5.147 does not reproduce {m} {c} {brl}")
+    for r in read_found_csv(os.path.join(found, "brl_brazil_2026-07_2026-10.csv")):
+        for c in ("marketing", "utility", "authentication"):
+            usd = stated[("Brazil", "utility" if c == "authentication" else c)][0]
+            if brl_convert(usd) != norm_rate(r[c]):
+                raise SystemExit(f"{FOUND}: BRL {r['effective_from']} Brazil {c} != USD x 5.147")
+
+
+def build_brl(usd, found, keys):
+    check_brl_anchor(found)
+    brazil = {r["effective_from"]: r for r in read_found_csv(
+        os.path.join(found, "brl_brazil_2026-07_2026-10.csv"))}
+    cards = {}
+    for d in ("2026-07-01", "2026-10-01"):
+        card = {}
+        for (m, c), cell in usd[d].items():
+            if c != "service":
+                card[(m, c)] = brl_cell(cell, brazil[d], d, m, c, keys)
+        for m in {m for (m, _) in usd[d]}:
+            card[(m, "service")] = brl_service(card, brazil[d], d, m, keys)
+        cards[d] = card
+    return cards
+
+
+def brl_cell(usd_cell, brazil, d, m, c, keys):
+    rate, src, conf = usd_cell
+    if m == "Brazil" and c != "authentication_international":
+        return (norm_rate(brazil[c]), stated_source(keys, "BRL" if d < SERVICE_CHARGED_FROM else "BRL10", ""), "direct")
+    if rate == "n/a":
+        return (rate, src, conf)
+    if rate == "unknown":
+        return ("unknown", f"BRL: the USD cell of the {d} card is unknown, so no BRL value can be "
+                           f"derived (USD: {src})", "")
+    note = ""
+    if m == "Argentina" and c in ("marketing", "utility"):
+        note = (" Argentina BRL test fixture (code-index 59798159530, low confidence) states the "
+                "same value.")
+    return (brl_convert(rate), f"inferred: USD {rate} ({conf}) x BRL/USD anchor 5.147, rounded half-up "
+                               f"to 4 decimals; {BRL_ANCHOR_WHY}.{note} | USD source: {src}", "inferred")
+
+
+def brl_service(card, brazil, d, m, keys):
+    if d < SERVICE_CHARGED_FROM:
+        return ("0", FREE_SERVICE_SRC, "direct")
+    if m == "Brazil":
+        return (norm_rate(brazil["service"]), stated_source(keys, "BRL10", ""), "direct")
+    return service_from_utility(card[(m, "utility")])
+
+
+def sparse_statements(found, keys):
+    """(currency, date, market, category) -> (rate, src, conf) for GBP, IDR, SAR, AED, MYR."""
+    out = {}
+    for r in read_found_csv(os.path.join(found, "gbp_2026-07-01_partial.csv")):
+        d, m = r["effective_from"], r["market"]
+        src = stated_source(keys, "GBP71361", "")
+        out[("GBP", d, m, "marketing")] = (norm_rate(r["marketing"]), src, "direct")
+        out[("GBP", d, m, "utility")] = (norm_rate(r["utility"]), src, "direct")
+        out[("GBP", d, m, "authentication")] = (norm_rate(r["utility"]),
+                                                f"inferred: {AUTH_EQ_UTIL} ({src})", "inferred")
+    for r in read_found_csv(os.path.join(found, "other_currency_points.csv")):
+        cur = r["currency"]
+        if cur not in NEW_CURRENCIES:
+            continue
+        key = {"IDR": "IDR", "MYR": "MYR", "SAR": "SAR"}.get(cur)
+        key = key or ("AEDHF" if r["market"] == "Bangladesh" else "MEA68321")
+        conf = "inferred" if cur == "MYR" else "direct"
+        src = stated_source(keys, key, r["source"])
+        if conf == "inferred":
+            src = "inferred: card date 2026-07-01 assumed (the source does not pin it) | " + src
+        out[(cur, r["effective_from"], r["market"], r["category"])] = (norm_rate(r["value"]), src, conf)
+    return out
+
+
+GBP_OCT = ("GBP71361: Meta's October 2026 cards keep UK, DE, FR, ES, IT, NL, Rest of WE and North "
+           "America unchanged")
+
+
+def build_sparse(cur, stated, snaps):
+    cards, prev = {}, None
+    for d in ("2026-07-01", "2026-10-01"):
+        card, deferred = {}, []
+        for m in sorted(snapshot_markets(snaps, d)):
+            for c in CATS:
+                cell = stated.get((cur, d, m, c))
+                if cell:
+                    card[(m, c)] = cell
+                elif c == "authentication_international" and not authintl_offered(m, d):
+                    card[(m, c)] = ("n/a", NA_AUTHINTL_SRC, "direct")
+                elif c == "service" and d < SERVICE_CHARGED_FROM:
+                    card[(m, c)] = ("0", FREE_SERVICE_SRC, "direct")
+                elif c == "service":
+                    deferred.append(m)
+                else:
+                    card[(m, c)] = sparse_gap(cur, cards.get(prev), prev, d, m, c)
+        for m in deferred:
+            card[(m, "service")] = service_from_utility(card[(m, "utility")])
+        cards[d], prev = card, d
+    return cards
+
+
+def sparse_gap(cur, prev_card, prev, d, m, c):
+    if prev_card is None:
+        return "unknown", NO_SOURCE[cur], ""
+    rate, src, conf = fill_gap(cur, prev_card, prev, d, m, c, NO_SOURCE[cur])
+    if cur == "GBP" and src.startswith("carried:"):
+        src = src.replace("carried: ", f"carried: {GBP_OCT}; ", 1)
+    if rate == "unknown" and src != NO_SOURCE[cur]:
+        src = f"{NO_SOURCE[cur]}; {src}"
+    return rate, src, conf
+
+
+def build_found(files, snaps, found):
+    """Apply the found-2026-12 research to the cards built from the reference."""
+    keys = load_keys(found)
+    statements = found_statements(found, keys)
+    base = {cur: {d: dict(card) for d, card in cards.items()} for cur, cards in files.items()}
+    agree, fills, no_cell = agreement(base, statements)
+    print(f"{FOUND}: {len(statements)} stated cells; {agree} agree with the bundled cells, {fills} fill "
+          f"an unknown, {no_cell} have no bundled cell; 0 disagree")
+    agree, fills, no_cell = found_row_agreement(base, found)
+    print(f"{FOUND}: found_values_all.csv rows: {agree} agree with the bundled cells, {fills} fill an "
+          f"unknown, {no_cell} have no bundled cell; 0 disagree")
+    build_usd(files["USD"], found, statements, keys)
+    build_eur_2604(files["EUR"], snaps, found, keys)
+    files["BRL"] = build_brl(files["USD"], found, keys)
+    stated = sparse_statements(found, keys)
+    for cur in ("GBP", "IDR", "SAR", "AED", "MYR"):
+        files[cur] = build_sparse(cur, stated, snaps)
+    for cur, cards in files.items():
+        upgrade_stated(cards, cur, statements, keys)
+        refresh_service(cards)
+    return files
 
 
 # --------------------------------------------------------------------------------------
 # Tiers
 # --------------------------------------------------------------------------------------
 
-def build_tiers(ref):
+INR_TIER_CONFLICT = "which fits the utility ladder - CONFLICT)"
+INR_TIER_RESOLVED = (
+    "which fits the utility ladder; resolved by INTIER (code-index 69064656504, a copy of the Meta "
+    "calculator's India INR tier lists): India has two ladders, authentication from 750,001 (this one, "
+    "same rates) and utility from 25,000,001 (tiers/INR.csv utility rows; found-2026-12 REPORT "
+    "sections 3 and 5))")
+TIER_KEYS = {"BR": "BRL", "SA": "SATIER", "AE": "AETIER", "IN": "INTIER"}
+# Ladders of tiers_volume_found.csv that are filed; the others have bands without rates.
+TIER_LADDERS = {("BRL", "Brazil", "utility"), ("BRL", "Brazil", "authentication"),
+                ("USD", "Saudi Arabia", "utility"), ("USD", "Saudi Arabia", "authentication"),
+                ("USD", "United Arab Emirates", "utility"), ("INR", "India", "utility")}
+
+
+def build_tiers(ref, found):
     rows = read_csv(os.path.join(ref, "tiers.csv"))
     out = {}
     for r in rows:
         if not r["rate"].strip():
             continue  # band-only or discount-only fragment: documented in SOURCES.md
         cur = r["currency"]
-        src = r["source"]
+        src = r["source"].replace(INR_TIER_CONFLICT, INR_TIER_RESOLVED)
         if r["discount"].strip():
             src += f"; discount vs list rate: {r['discount'].strip()}"
         out.setdefault(cur, []).append(
             (r["effective_from"], r["market"], r["category"], str(int(r["from"])),
-             str(int(r["to"])) if r["to"].strip() else "", norm_rate(r["rate"]), src))
+             str(int(r["to"])) if r["to"].strip() else "", norm_rate(r["rate"]), "direct", src))
+    if found is None:
+        return out
+    keys = load_keys(found)
+    for r in read_found_csv(os.path.join(found, "tiers_volume_found.csv")):
+        cur = r["currency"]
+        if (cur, r["market"], r["category"]) not in TIER_LADDERS:
+            continue  # incomplete ladder (band rates not recorded)
+        out.setdefault(cur, []).append(found_band(r, keys))
     for cur in out:
         out[cur].sort(key=lambda t: (t[0], t[1], t[2], int(t[3])))
     return out
+
+
+def found_band(r, keys):
+    key = TIER_KEYS[r["source"]]
+    src = f"[3P] {key_text(keys, key)}; discount vs list rate: {r['discount_vs_list']}"
+    conf = "direct"
+    if r["status"].startswith("rate inferred"):
+        conf = "inferred"
+        src = (f"inferred: band stated, rate not stated; = the same step ({r['discount_vs_list']}) of the "
+               f"Saudi Arabia USD utility ladder of the same source ({r['status']}) | {src}")
+    if key == "INTIER":
+        src += (" [weak: undated copy, service quote 0 so before 2026-10; dated 2026-01-01 by "
+                "consistency with tiers/INR.csv authentication (whats91 'Effective January 1, 2026')]")
+    return (r["effective_from"], r["market"], r["category"], str(int(r["from"])),
+            str(int(r["to"])) if r["to"].strip() else "", norm_rate(r["rate"]), conf,
+            src + f" [{FOUND}]")
 
 
 # --------------------------------------------------------------------------------------
@@ -584,15 +1051,22 @@ def check(pricing):
     all_markets = {r["market"] for r in mrows}
 
     counts = []
+    completeness = []
     rate_files = {}
-    for cur in CURRENCIES:
-        path = os.path.join(pricing, "rates", f"{cur}.csv")
-        if not os.path.exists(path):
-            err(f"missing {path}")
-            continue
+    rate_dir = os.path.join(pricing, "rates")
+    found_curs = sorted(n[:-4] for n in os.listdir(rate_dir) if n.endswith(".csv"))
+    for cur in CURRENCIES + NEW_CURRENCIES:
+        if cur not in found_curs:
+            err(f"missing rates/{cur}.csv")
+    for cur in found_curs:
+        path = os.path.join(rate_dir, f"{cur}.csv")
         rows = read_csv(path)
+        if not rows or list(rows[0]) != RATE_HEADER:
+            err(f"rates/{cur}.csv: header must be {','.join(RATE_HEADER)}")
+            continue
         rate_files[cur] = rows
         cards = {}
+        confs = {"direct": 0, "carried": 0, "inferred": 0, "unknown": 0}
         for r in rows:
             d, m, c, rate = r["effective_from"], r["market"], r["category"], r["rate"]
             if not DATE_RE.match(d):
@@ -605,6 +1079,8 @@ def check(pricing):
                 err(f"{cur} {d} {m} {c}: rate {rate!r} is not a plain non-negative decimal")
             if not r["source"].strip():
                 err(f"{cur} {d} {m} {c}: empty source")
+            check_confidence(err, f"{cur} {d} {m} {c}", rate, r["confidence"], r["source"])
+            confs[r["confidence"] or "unknown"] += 1
             card = cards.setdefault(d, {})
             if (m, c) in card:
                 err(f"{cur} {d}: duplicate row {m} / {c}")
@@ -648,6 +1124,9 @@ def check(pricing):
                         f"(missing {sorted(markets - have)}, extra {sorted(have - markets)})")
             if max(cards) < SERVICE_CHARGED_FROM:
                 err(f"{cur}: no card from {SERVICE_CHARGED_FROM}; the last card's service=0 would apply")
+        completeness.append((cur, len(cards), len(rows), confs["direct"],
+                             sum(1 for r in rows if r["rate"] == "n/a"), confs["carried"],
+                             confs["inferred"], confs["unknown"]))
 
     tier_dir = os.path.join(pricing, "tiers")
     for name in sorted(os.listdir(tier_dir)) if os.path.isdir(tier_dir) else []:
@@ -658,7 +1137,12 @@ def check(pricing):
         if not rows:
             err(f"tiers/{name}: no rows (do not create empty tier files)")
         ladders = {}
+        if rows and list(rows[0]) != TIER_HEADER:
+            err(f"tiers/{name}: header must be {','.join(TIER_HEADER)}")
+            continue
         for r in rows:
+            where = f"tiers/{name} {r['effective_from']} {r['market']} {r['category']} from {r['from']}"
+            check_confidence(err, where, r["rate"], r["confidence"], r["source"])
             if r["market"] not in all_markets:
                 err(f"tiers/{name}: market {r['market']!r} not in markets.csv")
             if r["category"] not in ("utility", "authentication", "authentication_international"):
@@ -666,6 +1150,7 @@ def check(pricing):
             if not DEC_RE.match(r["rate"]):
                 err(f"tiers/{name}: rate {r['rate']!r} is not a plain non-negative decimal")
             ladders.setdefault((r["effective_from"], r["market"], r["category"]), []).append(r)
+        tier_dates = sorted({k[0] for k in ladders})
         for (d, m, c), bands in sorted(ladders.items()):
             bands.sort(key=lambda r: int(r["from"]))
             if int(bands[0]["from"]) != 0:
@@ -679,13 +1164,48 @@ def check(pricing):
                 err(f"tiers/{name} {d} {m} {c}: last band is bounded (ladder incomplete)")
             rows_cur = rate_files.get(cur, [])
             card_dates = [r["effective_from"] for r in rows_cur if r["effective_from"] <= d]
-            if card_dates:
-                cd = max(card_dates)
-                lst = [r["rate"] for r in rows_cur
-                       if r["effective_from"] == cd and r["market"] == m and r["category"] == c]
-                if lst and DEC_RE.match(lst[0]) and Decimal(lst[0]) != Decimal(bands[0]["rate"]):
-                    err(f"tiers/{name} {d} {m} {c}: first band {bands[0]['rate']} != list rate {lst[0]}")
-    return errors, counts
+            cd = max(card_dates) if card_dates else None
+            lst = list_rate(rows_cur, cd, m, c)
+            if lst is None or not DEC_RE.match(lst):
+                err(f"tiers/{name} {d} {m} {c}: no decimal list rate on the {cur} card in force ({cd})")
+            # The ladder stays in force until the next ladder date of this file: every card of
+            # that window with a decimal list rate must start the ladder too.
+            until = min([t for t in tier_dates if t > d] or ["9999-12-31"])
+            for later in sorted({r["effective_from"] for r in rows_cur
+                                 if (cd or "") <= r["effective_from"] < until}):
+                lr = list_rate(rows_cur, later, m, c)
+                if lr and DEC_RE.match(lr) and Decimal(lr) != Decimal(bands[0]["rate"]):
+                    err(f"tiers/{name} {d} {m} {c}: first band {bands[0]['rate']} != list rate {lr} "
+                        f"of the {cur} card {later}")
+    return errors, counts, completeness
+
+
+def list_rate(rows, date, market, cat):
+    for r in rows:
+        if r["effective_from"] == date and r["market"] == market and r["category"] == cat:
+            return r["rate"]
+    return None
+
+
+def check_confidence(err, where, rate, conf, src):
+    """confidence is direct, carried or inferred for a rate or n/a, and empty for unknown."""
+    if rate == "unknown":
+        if conf:
+            err(f"{where}: confidence {conf!r} on an unknown cell (must be empty)")
+        return
+    if conf not in CONFS:
+        err(f"{where}: confidence {conf!r}; accepted: {', '.join(CONFS)} (empty only for unknown)")
+    elif rate == "n/a" and conf != "direct":
+        err(f"{where}: n/a from Meta's M-AUTHINTL list is direct, not {conf}")
+    elif conf == "inferred" and not re.search(r"infer|carr|assum", src):
+        err(f"{where}: an inferred value's source must state the derivation")
+
+
+def print_completeness(rows, out=sys.stdout):
+    out.write("| currency | cards | cells | direct | of which n/a | carried | inferred | unknown |\n")
+    out.write("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+    for cur, cards, cells, direct, na, carried, inferred, unknown in rows:
+        out.write(f"| {cur} | {cards} | {cells} | {direct} | {na} | {carried} | {inferred} | {unknown} |\n")
 
 
 def print_counts(counts, out=sys.stdout):
@@ -697,21 +1217,41 @@ def print_counts(counts, out=sys.stdout):
 
 COUNTS_BEGIN = "<!-- counts:begin (written by build_from_reference.py) -->"
 COUNTS_END = "<!-- counts:end -->"
+COMPLETE_BEGIN = "<!-- completeness:begin (written by build_from_reference.py) -->"
+COMPLETE_END = "<!-- completeness:end -->"
+UNKNOWN_BEGIN = "<!-- usd-unknown:begin (written by build_from_reference.py) -->"
+UNKNOWN_END = "<!-- usd-unknown:end -->"
 
 
-def update_sources_table(counts):
-    """Refresh the per-card counts table in pricing/SOURCES.md between its markers."""
+def print_usd_unknowns(pricing, out=sys.stdout):
+    rows = [r for r in read_csv(os.path.join(pricing, "rates", "USD.csv")) if r["rate"] == "unknown"]
+    out.write(f"{len(rows)} cells.\n\n| card | market | category |\n|---|---|---|\n")
+    for r in rows:
+        out.write(f"| {r['effective_from']} | {r['market']} | {r['category']} |\n")
+
+
+def replace_between(text, begin, end, body):
+    if begin not in text or end not in text:
+        return text
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return head + begin + "\n" + body + end + tail
+
+
+def update_sources_table(counts, completeness):
+    """Refresh the generated tables in pricing/SOURCES.md between their markers."""
     path = os.path.join(PRICING, "SOURCES.md")
     if not os.path.exists(path):
         return
     text = open(path, encoding="utf-8").read()
-    if COUNTS_BEGIN not in text or COUNTS_END not in text:
-        return
-    buf = io.StringIO()
-    print_counts(counts, buf)
-    head, rest = text.split(COUNTS_BEGIN, 1)
-    _, tail = rest.split(COUNTS_END, 1)
-    new = head + COUNTS_BEGIN + "\n" + buf.getvalue() + COUNTS_END + tail
+    new = text
+    for begin, end, write in ((COUNTS_BEGIN, COUNTS_END, lambda b: print_counts(counts, b)),
+                              (COMPLETE_BEGIN, COMPLETE_END,
+                               lambda b: print_completeness(completeness, b)),
+                              (UNKNOWN_BEGIN, UNKNOWN_END, lambda b: print_usd_unknowns(PRICING, b))):
+        buf = io.StringIO()
+        write(buf)
+        new = replace_between(new, begin, end, buf.getvalue())
     if new != text:
         with open(path, "w", encoding="utf-8") as f:
             f.write(new)
@@ -722,33 +1262,24 @@ def main():
     ap.add_argument("ref", nargs="?", default=DEFAULT_REF,
                     help="reference rates directory (default: ../shared/reference/rates, "
                          "relative to the repo root)")
+    ap.add_argument("found", nargs="?", default=None,
+                    help="the 2026-12 research directory (default: REF/found-2026-12); "
+                         "skipped with a warning if absent")
     ap.add_argument("--check", action="store_true", help="only check the files under pricing/")
     args = ap.parse_args()
 
     if not args.check:
         ref = args.ref if os.path.isabs(args.ref) else os.path.normpath(os.path.join(REPO, args.ref))
-        facts_path = os.path.join(os.path.dirname(ref), "meta-pricing-facts.md")
-        facts_text = open(facts_path, encoding="utf-8").read() if os.path.exists(facts_path) else None
-        markets = build_markets(ref)
-        write_csv(os.path.join(PRICING, "markets.csv"),
-                  ["effective_from", "prefix", "country", "market", "source"], markets)
-        write_csv(os.path.join(PRICING, "calling_codes.csv"), ["prefix", "country", "name"],
-                  sorted(CALLING_CODES))
-        snaps = {}
-        for row in markets:
-            snaps.setdefault(row[0], []).append(row)
-        rates = build_rates(ref, snaps, facts_text)
-        for cur, rows in rates.items():
-            write_csv(os.path.join(PRICING, "rates", f"{cur}.csv"),
-                      ["effective_from", "market", "category", "rate", "source"], rows)
-        for cur, rows in build_tiers(ref).items():
-            write_csv(os.path.join(PRICING, "tiers", f"{cur}.csv"),
-                      ["effective_from", "market", "category", "from", "to", "rate", "source"], rows)
+        found = args.found or os.path.join(ref, FOUND)
+        found = found if os.path.isabs(found) else os.path.normpath(os.path.join(REPO, found))
+        build(ref, found)
 
-    errors, counts = check(PRICING)
+    errors, counts, completeness = check(PRICING)
     print_counts(counts)
+    print()
+    print_completeness(completeness)
     if not args.check and not errors:
-        update_sources_table(counts)
+        update_sources_table(counts, completeness)
     if errors:
         for e in errors:
             print("ERROR:", e, file=sys.stderr)
@@ -756,6 +1287,28 @@ def main():
         return 1
     print("check OK")
     return 0
+
+
+def build(ref, found):
+    facts_path = os.path.join(os.path.dirname(ref), "meta-pricing-facts.md")
+    facts_text = open(facts_path, encoding="utf-8").read() if os.path.exists(facts_path) else None
+    markets = build_markets(ref)
+    write_csv(os.path.join(PRICING, "markets.csv"),
+              ["effective_from", "prefix", "country", "market", "source"], markets)
+    write_csv(os.path.join(PRICING, "calling_codes.csv"), ["prefix", "country", "name"],
+              sorted(CALLING_CODES))
+    snaps = {}
+    for row in markets:
+        snaps.setdefault(row[0], []).append(row)
+    rates = build_rates(ref, snaps, facts_text)
+    if os.path.isdir(found):
+        rates = build_found(rates, snaps, found)
+    else:
+        print(f"warning: {found} not found; building from the reference alone", file=sys.stderr)
+    for cur, cards in rates.items():
+        write_csv(os.path.join(PRICING, "rates", f"{cur}.csv"), RATE_HEADER, card_rows(cards))
+    for cur, rows in build_tiers(ref, found if os.path.isdir(found) else None).items():
+        write_csv(os.path.join(PRICING, "tiers", f"{cur}.csv"), TIER_HEADER, rows)
 
 
 if __name__ == "__main__":
