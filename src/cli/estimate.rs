@@ -71,7 +71,7 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
     let currency = g.currency()?;
     let privacy = g.privacy()?;
     let format = g.format();
-    let opts = options(&pricing, a, &currency)?;
+    let opts = options(g, &pricing, a, &currency)?;
     if io::stderr().is_terminal() {
         eprint!("wacost: reading...\r");
     }
@@ -94,10 +94,11 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
 
 /// How to price: the currency, `--rule` switches and `--tier-start` seeds.
 /// Fails on a currency without a card before reading gigabytes.
-fn options(pricing: &Pricing, a: &EstimateArgs, currency: &str) -> Result<Options> {
+fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> Result<Options> {
     let opts = Options {
         switches: parse_switches(pricing, &a.rules)?,
         seeds: parse_seeds(pricing, &a.tier_start)?,
+        accept: g.accept(),
         ..Options::new(currency)
     };
     pricing.cards(currency)?;

@@ -53,12 +53,12 @@ pub fn run(g: &Global, a: &ForecastArgs) -> Result<Exit> {
     let plan = read_plan(g, a, &pricing, &switches)?;
     let currency = currency_for(g, &plan);
     let tz = zone_for(g, &plan)?;
-    let base = forecast::price_plan(&pricing, &plan, &currency, &switches, None)?;
+    let price = |as_of| {
+        forecast::price_plan_accepting(&pricing, &plan, &currency, &switches, as_of, g.accept())
+    };
+    let base = price(None)?;
     let what_if = match a.as_of {
-        Some(date) => Some((
-            date,
-            forecast::price_plan(&pricing, &plan, &currency, &switches, Some(date))?,
-        )),
+        Some(date) => Some((date, price(Some(date))?)),
         None => None,
     };
     let unpriced = what_if.iter().flat_map(|w| w.1.unpriced.iter());
@@ -131,6 +131,7 @@ fn plan_from_log(
     }
     let opts = Options {
         switches: switches.clone(),
+        accept: g.accept(),
         ..Options::new(currency)
     };
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)

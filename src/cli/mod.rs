@@ -18,7 +18,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use exit::Exit;
 
-use crate::data::Pricing;
+use crate::data::{Accept, Pricing};
 use crate::model::currency::Code;
 use crate::model::phone::Privacy;
 use crate::model::time::Zone;
@@ -59,6 +59,9 @@ pub struct Global {
     /// Print a keyed HMAC-SHA256 of each number (key from WACOST_HASH_KEY)
     #[arg(long, global = true)]
     pub hash_numbers: bool,
+    /// Which rate cells may price: `any`, or `direct` to refuse inferred cells (each refused message is named) [default: any]
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    pub confidence: Option<Accept>,
     /// Say on stderr how the input was read (streamed or held in memory)
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
@@ -86,6 +89,11 @@ impl Global {
                 .with_context(|| format!("loading --pricing {}", dir.display())),
             None => Pricing::bundled().context("loading the bundled pricing data"),
         }
+    }
+
+    /// `--confidence`, or every known cell.
+    pub fn accept(&self) -> Accept {
+        self.confidence.unwrap_or_default()
     }
 
     /// `--tz`, or UTC. (A `Result` for callers written when it was parsed here.)

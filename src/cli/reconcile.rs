@@ -39,6 +39,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     let theirs = Theirs::read(&a.against, &currency)?;
     let opts = Options {
         switches: parse_switches(&pricing, &a.rules)?,
+        accept: g.accept(),
         ..Options::new(currency)
     };
     let req = Request {

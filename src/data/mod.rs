@@ -3,6 +3,7 @@
 //! replaceable with `--pricing DIR`.
 
 pub mod check;
+pub mod confidence;
 pub mod markets;
 pub mod rates;
 pub mod rules;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+pub use confidence::{Accept, Confidence};
 pub use markets::{MarketId, MarketMap, Resolved};
 pub use rates::{RateCards, RateCell, RateError};
 pub use rules::{Era, Rules};
@@ -259,6 +261,16 @@ pub(crate) fn data_records<'a>(
     text: &'a str,
     want: &'a [&'a str],
 ) -> Result<impl Iterator<Item = Result<(u64, csv::StringRecord), DataError>> + 'a, DataError> {
+    Ok(data_records_of(file, text, &[want])?.1)
+}
+
+/// [`data_records`] for a file whose header is one of several layouts
+/// (a column added later is optional): which one, and the records.
+pub(crate) fn data_records_of<'a>(
+    file: &'a str,
+    text: &'a str,
+    layouts: &[&'a [&'a str]],
+) -> Result<DataRecords<'a>, DataError> {
     let text = crate::text::strip_bom_str(text);
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
@@ -267,25 +279,39 @@ pub(crate) fn data_records<'a>(
     let headers = rdr
         .headers()
         .map_err(|e| DataError::at(file, 1, e.to_string()))?;
-    check_header(file, headers, want)?;
-    Ok(rdr
+    let layout = header_layout(file, headers, layouts)?;
+    let want = layouts[layout];
+    let records = rdr
         .into_records()
-        .map(move |r| numbered_record(file, want, r)))
+        .map(move |r| numbered_record(file, want, r));
+    Ok((layout, Box::new(records)))
 }
 
-/// The header starts with the columns `want`, in order.
-fn check_header(file: &str, headers: &csv::StringRecord, want: &[&str]) -> Result<(), DataError> {
-    let same = want
-        .iter()
-        .enumerate()
-        .all(|(i, w)| headers.get(i).map(str::trim) == Some(*w));
-    if same {
-        return Ok(());
+/// Which layout a data file has, and its numbered records.
+pub(crate) type DataRecords<'a> = (
+    usize,
+    Box<dyn Iterator<Item = Result<(u64, csv::StringRecord), DataError>> + 'a>,
+);
+
+/// The first layout whose columns start the header, in order.
+fn header_layout(
+    file: &str,
+    headers: &csv::StringRecord,
+    layouts: &[&[&str]],
+) -> Result<usize, DataError> {
+    let starts = |want: &[&str]| {
+        want.iter()
+            .enumerate()
+            .all(|(i, w)| headers.get(i).map(str::trim) == Some(*w))
+    };
+    if let Some(i) = layouts.iter().position(|w| starts(w)) {
+        return Ok(i);
     }
+    let accepted: Vec<String> = layouts.iter().map(|w| w.join(",")).collect();
     Err(DataError::at(
         file,
         1,
-        format!("header must be {}", want.join(",")),
+        format!("header must be {}", accepted.join(" or ")),
     ))
 }
 

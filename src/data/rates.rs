@@ -7,8 +7,9 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::confidence::Confidence;
 use super::markets::{MarketId, MarketMap};
-use super::{data_records, effective_from, known_market, DataError};
+use super::{data_records_of, effective_from, known_market, DataError};
 use crate::model::Category;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,16 +17,13 @@ pub enum RateCell {
     /// No row on this card.
     Missing,
     /// Meta's card says `n/a`: absent, which is not zero.
-    NotOffered {
-        source: u32,
-    },
+    NotOffered { source: u32 },
     /// Meta has a rate, our sources do not.
-    Unknown {
-        source: u32,
-    },
+    Unknown { source: u32 },
     Rate {
         rate: Decimal,
         source: u32,
+        confidence: Confidence,
     },
 }
 
@@ -78,6 +76,14 @@ pub enum RateError {
         card: NaiveDate,
         origin: String,
     },
+    #[error("the {currency} {category} rate for {market} on the card of {card} is inferred, and --confidence direct refuses inferred rates ({origin})")]
+    Refused {
+        currency: String,
+        market: String,
+        category: Category,
+        card: NaiveDate,
+        origin: String,
+    },
     #[error("the {currency} card of {card} has no {category} row for {market}; fix rates/{currency}.csv (`wacost rates check`)")]
     Missing {
         currency: String,
@@ -93,10 +99,22 @@ pub struct FoundRate<'a> {
     pub rate: Decimal,
     pub card: NaiveDate,
     pub source: &'a str,
+    pub confidence: Confidence,
 }
 
 /// The header of `rates/<CUR>.csv`.
-pub(crate) const COLUMNS: [&str; 5] = ["effective_from", "market", "category", "rate", "source"];
+pub(crate) const COLUMNS: [&str; 6] = [
+    "effective_from",
+    "market",
+    "category",
+    "rate",
+    "confidence",
+    "source",
+];
+
+/// The header before cells said how they are known: every rate `direct`
+/// (what `rates import` wrote from Meta's own files).
+const COLUMNS_NO_CONFIDENCE: [&str; 5] = ["effective_from", "market", "category", "rate", "source"];
 
 /// One row of a rates file, read.
 struct Row {
@@ -129,12 +147,16 @@ fn read_row(
     rec: &csv::StringRecord,
     markets: &MarketMap,
     sources: &mut Sources,
+    with_confidence: bool,
 ) -> Result<Row, DataError> {
     let from = effective_from(path, line, &rec[0])?;
     let market = known_market(path, line, &rec[1], markets)?;
     let category =
         Category::from_str(&rec[2]).map_err(|e| DataError::at(path, line, e.to_string()))?;
-    let src = rec[4].trim();
+    let (confidence, src) = match with_confidence {
+        true => (Some(rec[4].trim()), rec[5].trim()),
+        false => (None, rec[4].trim()),
+    };
     if src.is_empty() {
         return Err(DataError::at(
             path,
@@ -142,8 +164,8 @@ fn read_row(
             "empty source: every rate names where it came from",
         ));
     }
-    let cell =
-        parse_cell(rec[3].trim(), sources.number(src)).map_err(|m| DataError::at(path, line, m))?;
+    let cell = parse_cell(rec[3].trim(), confidence, sources.number(src))
+        .map_err(|m| DataError::at(path, line, m))?;
     Ok(Row {
         from,
         market,
@@ -204,9 +226,17 @@ impl RateCards {
     ) -> Result<RateCards, DataError> {
         let mut rows = Vec::new();
         let mut sources = Sources::default();
-        for r in data_records(path, text, &COLUMNS)? {
+        let (layout, records) = data_records_of(path, text, &[&COLUMNS, &COLUMNS_NO_CONFIDENCE])?;
+        for r in records {
             let (line, rec) = r?;
-            rows.push(read_row(path, line, &rec, markets, &mut sources)?);
+            rows.push(read_row(
+                path,
+                line,
+                &rec,
+                markets,
+                &mut sources,
+                layout == 0,
+            )?);
         }
         rows.sort_by_key(|r| r.from);
         Ok(RateCards {
@@ -254,10 +284,15 @@ impl RateCards {
         cat: Category,
     ) -> Result<FoundRate<'a>, RateError> {
         match card.cell(market, cat) {
-            RateCell::Rate { rate, source } => Ok(FoundRate {
+            RateCell::Rate {
+                rate,
+                source,
+                confidence,
+            } => Ok(FoundRate {
                 rate: *rate,
                 card: card.from,
                 source: self.source(*source),
+                confidence: *confidence,
             }),
             RateCell::NotOffered { .. } => Err(RateError::NotOffered {
                 currency: self.currency.clone(),
@@ -282,19 +317,37 @@ impl RateCards {
     }
 }
 
-fn parse_cell(s: &str, source: u32) -> Result<RateCell, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "n/a" | "na" => return Ok(RateCell::NotOffered { source }),
-        "unknown" => return Ok(RateCell::Unknown { source }),
+/// A rate cell: a decimal with how it is known, `n/a` or `unknown` (whose
+/// confidence cell is empty: nothing is known). A file without the
+/// confidence column (`None`) holds Meta's own cards: `direct`.
+fn parse_cell(s: &str, confidence: Option<&str>, source: u32) -> Result<RateCell, String> {
+    match (s.to_ascii_lowercase().as_str(), confidence) {
+        ("n/a" | "na", _) => return Ok(RateCell::NotOffered { source }),
+        ("unknown", None | Some("")) => return Ok(RateCell::Unknown { source }),
+        ("unknown", Some(c)) => {
+            return Err(format!(
+                "confidence {c:?} on an unknown rate: leave it empty, nothing is known"
+            ))
+        }
         _ => {}
     }
+    let confidence = match confidence {
+        None => Confidence::Direct,
+        Some(c) => {
+            Confidence::from_str(c).map_err(|e| format!("{e}: a rate says how it is known"))?
+        }
+    };
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return Err(format!(
             "rate {s:?} is not a plain non-negative decimal (accepted: 0.0625, n/a, unknown)"
         ));
     }
     let rate = Decimal::from_str(s).map_err(|_| format!("rate {s:?} is not a decimal"))?;
-    Ok(RateCell::Rate { rate, source })
+    Ok(RateCell::Rate {
+        rate,
+        source,
+        confidence,
+    })
 }
 
 #[cfg(test)]
@@ -349,6 +402,50 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("2025-06-30") && e.contains("--pricing"), "{e}");
+    }
+
+    #[test]
+    fn cells_say_how_they_are_known() {
+        let m = markets();
+        let text = "effective_from,market,category,rate,confidence,source\n\
+2025-07-01,Brazil,marketing,0.0625,direct,a\n2025-07-01,Brazil,utility,0.0040,inferred,\"0.293 INR / 73.3\"\n\
+2025-07-01,Brazil,authentication,unknown,,gap\n2025-07-01,Brazil,service,0,carried,b\n";
+        let rc = RateCards::load("USD", "rates/USD.csv", text, &m).unwrap();
+        let br = m.id("Brazil").unwrap();
+        let on = parse_date("2025-08-01").unwrap();
+        let level = |c| rc.rate(&m, br, c, on).unwrap().confidence;
+        assert_eq!(level(Category::Marketing), Confidence::Direct);
+        assert_eq!(level(Category::Utility), Confidence::Inferred);
+        assert_eq!(level(Category::Service), Confidence::Carried);
+        // A file without the column holds Meta's own cards: direct.
+        let old =
+            "effective_from,market,category,rate,source\n2025-07-01,Brazil,utility,0.0040,s\n";
+        let rc = RateCards::load("USD", "rates/USD.csv", old, &m).unwrap();
+        assert_eq!(
+            rc.rate(&m, br, Category::Utility, on).unwrap().confidence,
+            Confidence::Direct
+        );
+    }
+
+    #[test]
+    fn confidence_errors_name_line_and_value() {
+        let m = markets();
+        for (cells, want) in [
+            (
+                "0.0625,guessed",
+                "\"guessed\" is not one of direct, carried, inferred",
+            ),
+            ("0.0625,", "\"\" is not one of"),
+            ("unknown,direct", "leave it empty"),
+        ] {
+            let text = format!(
+                "effective_from,market,category,rate,confidence,source\n2025-07-01,Brazil,marketing,{cells},s\n"
+            );
+            let e = RateCards::load("USD", "rates/USD.csv", &text, &m)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("rates/USD.csv:2") && e.contains(want), "{e}");
+        }
     }
 
     #[test]

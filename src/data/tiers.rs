@@ -8,8 +8,9 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::confidence::Confidence;
 use super::markets::{MarketId, MarketMap};
-use super::{data_records, effective_from, known_market, DataError};
+use super::{data_records_of, effective_from, known_market, DataError};
 use crate::model::Category;
 
 /// One band: messages `from..=to` of the month cost `rate` each.
@@ -18,6 +19,8 @@ pub struct Band {
     pub from: u64,
     pub to: Option<u64>,
     pub rate: Decimal,
+    /// How the band's rate is known.
+    pub confidence: Confidence,
 }
 
 impl Band {
@@ -43,7 +46,19 @@ pub struct TierCards {
 }
 
 /// The header of `tiers/<CUR>.csv`.
-pub(crate) const COLUMNS: [&str; 7] = [
+pub(crate) const COLUMNS: [&str; 8] = [
+    "effective_from",
+    "market",
+    "category",
+    "from",
+    "to",
+    "rate",
+    "confidence",
+    "source",
+];
+
+/// The header before bands said how they are known (every band `direct`).
+const COLUMNS_NO_CONFIDENCE: [&str; 7] = [
     "effective_from",
     "market",
     "category",
@@ -67,13 +82,22 @@ fn read_row(
     line: u64,
     rec: &csv::StringRecord,
     markets: &MarketMap,
+    with_confidence: bool,
 ) -> Result<Row, DataError> {
     let at = |m: String| DataError::at(path, line, m);
     let date = effective_from(path, line, &rec[0])?;
     let market = known_market(path, line, &rec[1], markets)?;
     let category = Category::from_str(&rec[2]).map_err(|e| at(e.to_string()))?;
-    let band = read_band(rec).map_err(at)?;
-    if rec[6].trim().is_empty() {
+    let mut band = read_band(rec).map_err(at)?;
+    let source = match with_confidence {
+        true => {
+            band.confidence = Confidence::from_str(&rec[6])
+                .map_err(|e| at(format!("{e}: a band says how it is known")))?;
+            &rec[7]
+        }
+        false => &rec[6],
+    };
+    if source.trim().is_empty() {
         return Err(at(
             "empty source: every band names where it came from".into()
         ));
@@ -109,7 +133,12 @@ fn read_band(rec: &csv::StringRecord) -> Result<Band, String> {
     }
     let rate =
         Decimal::from_str(rate_s).map_err(|_| format!("rate {rate_s:?} is not a decimal"))?;
-    Ok(Band { from, to, rate })
+    Ok(Band {
+        from,
+        to,
+        rate,
+        confidence: Confidence::Direct,
+    })
 }
 
 /// Whether `band` continues `ladder`: bands tile the month from the first
@@ -171,9 +200,10 @@ impl TierCards {
         markets: &MarketMap,
     ) -> Result<TierCards, DataError> {
         let mut rows = Vec::new();
-        for r in data_records(path, text, &COLUMNS)? {
+        let (layout, records) = data_records_of(path, text, &[&COLUMNS, &COLUMNS_NO_CONFIDENCE])?;
+        for r in records {
             let (line, rec) = r?;
-            rows.push(read_row(path, line, &rec, markets)?);
+            rows.push(read_row(path, line, &rec, markets, layout == 0)?);
         }
         rows.sort_by_key(|r| (r.date, r.market, r.category, r.band.from));
         Ok(TierCards {

@@ -125,6 +125,8 @@ fn rate_row(eff: &str, r: &ImportedRate, source: &str) -> Vec<String> {
         r.market.clone(),
         r.category.to_string(),
         r.rate.map_or_else(|| "n/a".to_string(), |d| d.to_string()),
+        // Meta's own file states every cell of its card.
+        "direct".to_string(),
         source.to_string(),
     ]
 }
@@ -138,6 +140,7 @@ fn tier_row(eff: &str, r: &ImportedTier, source: &str) -> Vec<String> {
         r.from.to_string(),
         r.to.map_or_else(String::new, |t| t.to_string()),
         r.rate.to_string(),
+        "direct".to_string(),
         source.to_string(),
     ]
 }
@@ -180,6 +183,7 @@ fn existing_rows(path: &Path, text: &str, columns: &[&str]) -> io::Result<Vec<Ve
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut header_seen = false;
+    let mut legacy = false;
     for record in reader.records() {
         let record = record.map_err(|e| invalid(format!("{}: {e}", path.display())))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -189,19 +193,51 @@ fn existing_rows(path: &Path, text: &str, columns: &[&str]) -> io::Result<Vec<Ve
         }
         if !header_seen {
             header_seen = true;
-            check_header(path, line, &cells, columns)?;
+            legacy = check_header(path, line, &cells, columns)?;
             continue;
         }
+        let cells = if legacy {
+            with_confidence(cells, columns)
+        } else {
+            cells
+        };
         check_width(path, line, &cells, columns)?;
         rows.push(cells);
     }
     Ok(rows)
 }
 
-/// Refuses to rewrite a file of another format.
-fn check_header(path: &Path, line: u64, cells: &[String], columns: &[&str]) -> io::Result<()> {
+/// The header without the `confidence` column: files written before cells
+/// said how they are known.
+fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
+    columns
+        .iter()
+        .copied()
+        .filter(|c| *c != "confidence")
+        .collect()
+}
+
+/// A row of a file without the confidence column, given one: the loader
+/// reads those files as Meta's own cards, `direct` (nothing for `unknown`).
+fn with_confidence(mut cells: Vec<String>, columns: &[&str]) -> Vec<String> {
+    let Some(at) = columns.iter().position(|c| *c == "confidence") else {
+        return cells;
+    };
+    if cells.len() + 1 == columns.len() {
+        let unknown = cells[at - 1].eq_ignore_ascii_case("unknown");
+        cells.insert(at, if unknown { "" } else { "direct" }.to_string());
+    }
+    cells
+}
+
+/// Refuses to rewrite a file of another format; `true` when it is the
+/// layout before the confidence column (its rows are upgraded).
+fn check_header(path: &Path, line: u64, cells: &[String], columns: &[&str]) -> io::Result<bool> {
     if cells == columns {
-        return Ok(());
+        return Ok(false);
+    }
+    if cells.len() + 1 == columns.len() && cells == legacy_header(columns).as_slice() {
+        return Ok(true);
     }
     Err(invalid(format!(
         "{} line {line}: header is {:?}; expected {:?} (refusing to rewrite a file of another format)",
@@ -264,9 +300,10 @@ fn check_currency(currency: &str) -> io::Result<()> {
 }
 
 /// Writes the card into a pricing directory: `<dir>/rates/<CUR>.csv`
-/// (`effective_from,market,category,rate,source`; rate = decimal or `n/a`) or
-/// `<dir>/tiers/<CUR>.csv` (`effective_from,market,category,from,to,rate,source`;
-/// empty `to` = unbounded). Rows already there with the same `effective_from` are
+/// (`effective_from,market,category,rate,confidence,source`; rate = decimal or
+/// `n/a`, confidence `direct`: Meta's own file) or `<dir>/tiers/<CUR>.csv`
+/// (`effective_from,market,category,from,to,rate,confidence,source`; empty `to` =
+/// unbounded). A file of the layout before the confidence column is upgraded. Rows already there with the same `effective_from` are
 /// replaced; other rows and `#` comment lines are kept (comments move to just below
 /// the header). Output is sorted by (effective_from, market, category[, from]), the
 /// category in [`Category`] order as in `pricing/`. Missing directories and files are
@@ -379,10 +416,10 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join("rates/EUR.csv")).unwrap();
         assert_eq!(
             text,
-            "effective_from,market,category,rate,source\n\
-             2026-10-01,France,authentication_international,n/a,s\n\
-             2026-10-01,Spain,marketing,0.0615,s\n\
-             2026-10-01,Spain,utility,0.0200,s\n"
+            "effective_from,market,category,rate,confidence,source\n\
+             2026-10-01,France,authentication_international,n/a,direct,s\n\
+             2026-10-01,Spain,marketing,0.0615,direct,s\n\
+             2026-10-01,Spain,utility,0.0200,direct,s\n"
         );
     }
 }

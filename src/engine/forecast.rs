@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::data::rules::{AllowanceUnit, Era, Frees};
-use crate::data::{MarketId, Pricing, RateError};
+use crate::data::{Accept, Confidence, MarketId, Pricing, RateError};
 use crate::engine::allowance::Allowances;
 use crate::engine::rating::{Rating, RatingPlan};
 use crate::engine::tariff::Tariff;
@@ -33,6 +33,9 @@ pub struct ForecastLine {
     pub free_tier: u64,
     pub cost: Decimal,
     pub fees: Decimal,
+    /// Billable messages priced with an inferred rate cell, and their cost.
+    pub inferred: u64,
+    pub inferred_cost: Decimal,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -42,6 +45,15 @@ pub struct Forecast {
     pub fees_total: Decimal,
     /// Parts that could not be priced (missing rates), with the reason.
     pub unpriced: Vec<String>,
+}
+
+impl Forecast {
+    /// Billable messages priced with an inferred rate cell, and their cost.
+    pub fn inferred(&self) -> (u64, Decimal) {
+        self.lines.values().fold((0, Decimal::ZERO), |(n, c), l| {
+            (n + l.inferred, c + l.inferred_cost)
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,12 +111,24 @@ pub fn price_plan(
     switches: &BTreeMap<String, bool>,
     as_of: Option<NaiveDate>,
 ) -> Result<Forecast, ForecastError> {
+    price_plan_accepting(pricing, plan, currency, switches, as_of, Accept::Any)
+}
+
+/// [`price_plan`] with only the rate cells `accept` admits (`--confidence`).
+pub fn price_plan_accepting(
+    pricing: &Pricing,
+    plan: &Plan,
+    currency: &str,
+    switches: &BTreeMap<String, bool>,
+    as_of: Option<NaiveDate>,
+    accept: Accept,
+) -> Result<Forecast, ForecastError> {
     let volumes = volumes(pricing, plan, as_of)?;
     let mut pricer = Forecaster {
         pricing,
         plan,
         switches,
-        rating: Rating::new(pricing, currency)?,
+        rating: Rating::new(pricing, currency)?.accepting(accept),
         tariff: Tariff::default(),
         allowances: Allowances::default(),
         fc: Forecast::default(),
@@ -220,10 +244,13 @@ impl Forecaster<'_> {
         line.free_tier += s.free_tier;
         match self.tariff.charge_bulk(&rating, market, cat, s.charged) {
             Ok(parts) => {
-                line.cost += parts
-                    .iter()
-                    .map(|(_, n, rate)| *rate * Decimal::from(*n))
-                    .sum::<Decimal>();
+                for p in &parts {
+                    line.cost += p.cost();
+                    if p.confidence == Confidence::Inferred {
+                        line.inferred += p.messages;
+                        line.inferred_cost += p.cost();
+                    }
+                }
                 line.billable += s.charged;
             }
             Err(e) => self.fc.unpriced.push(format!(

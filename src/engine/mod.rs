@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::data::{Pricing, RateError, Resolved};
+use crate::data::{Accept, Confidence, Pricing, RateError, Resolved};
 use crate::engine::classify::Classification;
 use crate::engine::stream::{streamable, Stream};
 use crate::engine::tariff::{Tier, TierSeeds};
@@ -59,6 +59,8 @@ pub struct Priced {
     pub rate: Decimal,
     pub cost: Decimal,
     pub tier: Tier,
+    /// How the rate charged is known (`None` when nothing was charged).
+    pub confidence: Option<Confidence>,
     pub reject: Option<String>,
 }
 
@@ -68,6 +70,8 @@ pub struct Options {
     /// `--rule NAME=on|off` overrides of the eras' switches.
     pub switches: BTreeMap<String, bool>,
     pub seeds: TierSeeds,
+    /// Which rate cells may price a message (`--confidence`).
+    pub accept: Accept,
     /// Messages gathered before each ordered hand-over to the classifier
     /// when a sorted input streams (see [`Options::new`]).
     pub stream_batch: usize,
@@ -81,6 +85,7 @@ impl Options {
             currency: currency.into(),
             switches: BTreeMap::new(),
             seeds: TierSeeds::default(),
+            accept: Accept::Any,
             stream_batch: batch(),
         }
     }

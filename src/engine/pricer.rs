@@ -60,6 +60,7 @@ impl Priced {
             rate: Decimal::ZERO,
             cost: Decimal::ZERO,
             tier: Tier::None,
+            confidence: None,
             reject: None,
         }
     }
@@ -80,7 +81,7 @@ impl<'p> Pricer<'p> {
     ) -> Result<Pricer<'p>, RateError> {
         Ok(Pricer {
             pricing,
-            rating: Rating::new(pricing, &opts.currency)?,
+            rating: Rating::new(pricing, &opts.currency)?.accepting(opts.accept),
             zone: zone.clone(),
             tariff: Tariff::new(opts.seeds.clone()),
             classifier: Classifier::new(),
@@ -211,6 +212,7 @@ impl<'p> Pricer<'p> {
                 p.rate = c.rate;
                 p.cost = c.rate;
                 p.tier = c.tier;
+                p.confidence = Some(c.confidence);
             }
             Err(e) => {
                 // Not priced: the classification must not claim a charge.

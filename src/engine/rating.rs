@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::data::rates::FoundRate;
 use crate::data::tiers::Band;
-use crate::data::{Era, MarketId, MarketMap, Pricing, RateCards, RateError, TierCards};
+use crate::data::{Accept, Era, MarketId, MarketMap, Pricing, RateCards, RateError, TierCards};
 use crate::model::time::Month;
 use crate::model::Category;
 
@@ -16,6 +16,7 @@ pub struct Rating<'p> {
     pricing: &'p Pricing,
     cards: &'p RateCards,
     tiers: Option<&'p TierCards>,
+    accept: Accept,
 }
 
 impl<'p> Rating<'p> {
@@ -25,7 +26,13 @@ impl<'p> Rating<'p> {
             pricing,
             cards: pricing.cards(currency)?,
             tiers: pricing.tiers.get(currency),
+            accept: Accept::Any,
         })
+    }
+
+    /// The same data, pricing only with the rate cells `accept` admits.
+    pub fn accepting(self, accept: Accept) -> Rating<'p> {
+        Rating { accept, ..self }
     }
 
     /// The plan in force on a local date; `None` before the first era.
@@ -40,6 +47,7 @@ impl<'p> Rating<'p> {
             markets: &self.pricing.markets,
             cards: self.cards,
             tiers: self.tiers,
+            accept: self.accept,
         })
     }
 }
@@ -56,6 +64,7 @@ pub struct RatingPlan<'p> {
     markets: &'p MarketMap,
     cards: &'p RateCards,
     tiers: Option<&'p TierCards>,
+    accept: Accept,
 }
 
 impl<'p> RatingPlan<'p> {
@@ -65,10 +74,21 @@ impl<'p> RatingPlan<'p> {
         RatingPlan { month, ..self }
     }
 
-    /// The card's rate for a market and category.
+    /// The card's rate for a market and category, when the run admits how
+    /// it is known (`--confidence`).
     #[inline]
     pub fn list_rate(&self, market: MarketId, cat: Category) -> Result<FoundRate<'p>, RateError> {
-        self.cards.rate(self.markets, market, cat, self.date)
+        let found = self.cards.rate(self.markets, market, cat, self.date)?;
+        if self.accept.admits(found.confidence) {
+            return Ok(found);
+        }
+        Err(RateError::Refused {
+            currency: self.cards.currency.clone(),
+            market: self.markets.name(market).to_string(),
+            category: cat,
+            card: found.card,
+            origin: found.source.to_string(),
+        })
     }
 
     /// Whether the era prices the category by monthly volume tiers.

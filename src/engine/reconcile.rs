@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::data::Pricing;
+use crate::data::{Confidence, Pricing};
 use crate::engine::classify::Reason;
 use crate::engine::{Outcome, Priced};
 use crate::model::time::{Month, Zone};
@@ -52,6 +52,9 @@ pub struct Side {
     pub volume: u64,
     pub cost: Decimal,
     pub present: bool,
+    /// Messages priced with an inferred rate cell (ours only): a
+    /// difference on such a line may be the rate's, not the rules'.
+    pub inferred: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +67,8 @@ pub struct Line {
     pub ours_volume: u64,
     #[serde(serialize_with = "money_str")]
     pub ours_cost: Decimal,
+    /// Our messages priced with an inferred rate cell.
+    pub ours_inferred: u64,
     pub theirs_volume: u64,
     #[serde(serialize_with = "money_str")]
     pub theirs_cost: Decimal,
@@ -182,17 +187,18 @@ impl Ours {
                 ptype.to_string(),
             )
         };
-        add_to(self.by_type.entry(key(v.ptype)).or_default(), v.p.cost);
+        add_to(self.by_type.entry(key(v.ptype)).or_default(), v.p);
         if v.p.outcome == Outcome::Billable {
-            add_to(self.billable.entry(key("")).or_default(), v.p.cost);
+            add_to(self.billable.entry(key("")).or_default(), v.p);
         }
     }
 }
 
-fn add_to(s: &mut Side, cost: Decimal) {
+fn add_to(s: &mut Side, p: &Priced) {
     s.volume += 1;
-    s.cost += cost;
+    s.cost += p.cost;
     s.present = true;
+    s.inferred += u64::from(p.confidence == Some(Confidence::Inferred));
 }
 
 /// An outbound, delivered, classified and resolved message's verdict.
@@ -372,6 +378,7 @@ pub fn compare(
                 pricing_type: k.3.clone(),
                 ours_volume: o.volume,
                 ours_cost: o.cost,
+                ours_inferred: o.inferred,
                 theirs_volume: t.volume,
                 theirs_cost: t.cost,
                 difference: diff,

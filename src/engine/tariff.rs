@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use crate::data::tiers::{band_for, Band};
-use crate::data::{MarketId, RateError};
+use crate::data::{Confidence, MarketId, RateError};
 use crate::engine::rating::RatingPlan;
 use crate::model::Category;
 
@@ -35,6 +35,8 @@ impl Tier {
 pub struct Charge {
     pub rate: Decimal,
     pub tier: Tier,
+    /// How the rate charged is known.
+    pub confidence: Confidence,
 }
 
 /// Counts already reached outside the input (`--tier-start`), per market
@@ -69,7 +71,20 @@ pub struct Tariff {
 }
 
 /// One part of a bulk charge: messages in one tier band, at one rate.
-pub type Part = (Tier, u64, Decimal);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub tier: Tier,
+    pub messages: u64,
+    pub rate: Decimal,
+    pub confidence: Confidence,
+}
+
+impl Part {
+    /// What the part's messages cost.
+    pub fn cost(&self) -> Decimal {
+        self.rate * Decimal::from(self.messages)
+    }
+}
 
 impl Tariff {
     pub fn new(seeds: TierSeeds) -> Tariff {
@@ -88,10 +103,20 @@ impl Tariff {
         market: MarketId,
         cat: Category,
     ) -> Result<Charge, RateError> {
-        let mut parts = self.charge_bulk(plan, market, cat, 1)?;
+        let parts = self.charge_bulk(plan, market, cat, 1)?;
         // One message lands in exactly one band: `parts` has one entry.
-        let (tier, _, rate) = parts.pop().unwrap_or((Tier::None, 1, Decimal::ZERO));
-        Ok(Charge { rate, tier })
+        Ok(parts.into_iter().next().map_or(
+            Charge {
+                rate: Decimal::ZERO,
+                tier: Tier::None,
+                confidence: Confidence::Direct,
+            },
+            |p| Charge {
+                rate: p.rate,
+                tier: p.tier,
+                confidence: p.confidence,
+            },
+        ))
     }
 
     /// Prices `n` charged messages at once (forecasts): split across the
@@ -106,14 +131,20 @@ impl Tariff {
         if n == 0 {
             return Ok(Vec::new());
         }
-        let list = plan.list_rate(market, cat)?.rate;
+        let found = plan.list_rate(market, cat)?;
+        let list = |tier, messages| Part {
+            tier,
+            messages,
+            rate: found.rate,
+            confidence: found.confidence,
+        };
         if !plan.tiered(cat) {
-            return Ok(vec![(Tier::None, n, list)]);
+            return Ok(vec![list(Tier::None, n)]);
         }
         let (first, last) = self.advance(plan, market, cat, n);
         Ok(match plan.ladder(market, cat) {
             Some(ladder) => bands(ladder, first, last, list),
-            None => vec![(Tier::List, n, list)],
+            None => vec![list(Tier::List, n)],
         })
     }
 
@@ -143,17 +174,22 @@ impl Tariff {
 }
 
 /// Positions `first..=last` of a month split by the bands they fall in;
-/// past the ladder, the list rate.
-fn bands(ladder: &[Band], first: u64, last: u64, list: Decimal) -> Vec<Part> {
+/// past the ladder, the list rate (`list` makes that part).
+fn bands(ladder: &[Band], first: u64, last: u64, list: impl Fn(Tier, u64) -> Part) -> Vec<Part> {
     let mut parts = Vec::new();
     let mut pos = first;
     while pos <= last {
         let Some(b) = band_for(ladder, pos) else {
-            parts.push((Tier::List, last - pos + 1, list));
+            parts.push(list(Tier::List, last - pos + 1));
             break;
         };
         let end = b.to.map_or(last, |t| t.min(last));
-        parts.push((Tier::Band(b.label()), end - pos + 1, b.rate));
+        parts.push(Part {
+            tier: Tier::Band(b.label()),
+            messages: end - pos + 1,
+            rate: b.rate,
+            confidence: b.confidence,
+        });
         pos = end + 1;
     }
     parts

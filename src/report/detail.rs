@@ -15,7 +15,7 @@ use crate::model::phone::Privacy;
 use crate::model::{Direction, Message, Rejected};
 
 /// Columns of `--detail` data (CSV and JSON), in order.
-pub const DETAIL_COLUMNS: [&str; 18] = [
+pub const DETAIL_COLUMNS: [&str; 19] = [
     "file",
     "line",
     "id",
@@ -31,6 +31,7 @@ pub const DETAIL_COLUMNS: [&str; 18] = [
     "tier",
     "rate",
     "cost",
+    "confidence",
     "outcome",
     "rule",
     "reason",
@@ -48,7 +49,7 @@ const IN_TABLE: [&str; 8] = [
     "cost",
 ];
 
-/// The spec: the 18 data columns (empty text is `null` in JSON), plus two
+/// The spec: the 19 data columns (empty text is `null` in JSON), plus two
 /// table-only ones: `dir` (after `direction`) and `rule` (the rule, or the
 /// reason of a rejected row) at the end.
 pub fn columns() -> Vec<Column> {
@@ -120,6 +121,7 @@ impl<'w> DetailWriter<'w> {
             p.tier.label().into(),
             rate(billable, p.rate),
             Value::Money(p.cost),
+            p.confidence.map_or("", |c| c.as_str()).into(),
             outcome(p.outcome).into(),
             Value::Text(v.rule),
             p.reject.clone().unwrap_or_default().into(),
@@ -155,12 +157,12 @@ impl<'w> DetailWriter<'w> {
 
     /// A row rejected by a reader (no message).
     pub fn rejected(&mut self, r: &Rejected) -> io::Result<()> {
-        let mut row: Row = vec![Value::from(""); 19];
+        let mut row: Row = vec![Value::from(""); 20];
         row[0] = r.file.clone().into();
         row[1] = r.line.into();
         row[15] = Value::Money(Decimal::ZERO);
-        row[16] = "rejected".into();
-        row[18] = match &r.field {
+        row[17] = "rejected".into();
+        row[19] = match &r.field {
             Some(f) => format!("{f}: {}", r.reason),
             None => r.reason.clone(),
         }
@@ -170,10 +172,10 @@ impl<'w> DetailWriter<'w> {
 
     /// Adds the table's rule-or-reason cell and writes the row.
     fn write(&mut self, mut row: Row) -> io::Result<()> {
-        let shown = if row[17].is_empty_text() {
-            row[18].clone()
+        let shown = if row[18].is_empty_text() {
+            row[19].clone()
         } else {
-            row[17].clone()
+            row[18].clone()
         };
         row.push(shown);
         self.out.row(&self.cols, &row)

@@ -42,6 +42,7 @@ impl ForecastReport<'_> {
         if self.fees {
             cols.push(Column::number("fees"));
         }
+        cols.push(Column::number("inferred").only(Show::DATA));
         if let Some((d, _)) = self.what_if {
             cols.push(Column::number("cost_as_of").header(format!("cost under {d} rules")));
             cols.push(Column::number("difference"));
@@ -70,6 +71,7 @@ impl ForecastReport<'_> {
         if self.fees {
             r.push(l.fees.into());
         }
+        r.push(l.inferred.into());
         if self.what_if.is_some() {
             r.push(self.other(k).into());
             r.push((self.other(k) - l.cost).into());
@@ -101,6 +103,7 @@ impl ForecastReport<'_> {
             "total": money::fmt(b.total),
             "lines": render::json_array(&self.columns(), &self.rows()),
             "unpriced": b.unpriced,
+            "inferred": {"billable": b.inferred().0, "cost": money::fmt(b.inferred().1)},
         });
         if self.fees {
             v["fees_total"] = json!(money::fmt(b.fees_total));
@@ -119,6 +122,14 @@ impl ForecastReport<'_> {
         writeln!(w, "{t}")?;
         let (b, cur) = (self.base, self.currency);
         writeln!(w, "Meta total {} {cur}", money::fmt(b.total))?;
+        let (n, cost) = b.inferred();
+        if n > 0 {
+            writeln!(
+                w,
+                "Inferred rates: {n} billable messages, {} {cur}, priced with rate cells no card copy states (--confidence direct refuses them)",
+                money::fmt(cost)
+            )?;
+        }
         if self.fees {
             writeln!(
                 w,

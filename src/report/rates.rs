@@ -23,7 +23,7 @@ pub struct RatesReport<'a> {
 }
 
 /// One market x category: the rate (or `n/a`, `unknown`, `missing`), its
-/// source and status.
+/// status, how it is known and its source.
 fn columns(single_market: bool) -> Vec<Column> {
     let market = if single_market { Show::DATA } else { Show::ALL };
     vec![
@@ -34,6 +34,7 @@ fn columns(single_market: bool) -> Vec<Column> {
         Column::number("rate").only(Show::TABLE.and(Show::CSV)),
         Column::text("rate").empty(Empty::Null).only(Show::JSON),
         Column::text("status").only(Show::JSON),
+        Column::text("confidence").empty(Empty::Null),
         Column::text("source"),
     ]
 }
@@ -58,11 +59,28 @@ impl RatesReport<'_> {
     fn cell(&self, m: MarketId, cat: Category) -> (String, String, &'static str) {
         let src = |s: &u32| self.cards.source(*s).to_string();
         match self.card.cell(m, cat) {
-            RateCell::Rate { rate, source } => (money::fmt(*rate), src(source), "rate"),
+            RateCell::Rate { rate, source, .. } => (money::fmt(*rate), src(source), "rate"),
             RateCell::NotOffered { source } => ("n/a".into(), src(source), "n/a"),
             RateCell::Unknown { source } => ("unknown".into(), src(source), "unknown"),
             RateCell::Missing => ("missing".into(), String::new(), "missing"),
         }
+    }
+
+    /// How a cell with a rate is known (empty for the others).
+    fn confidence(&self, m: MarketId, cat: Category) -> &'static str {
+        match self.card.cell(m, cat) {
+            RateCell::Rate { confidence, .. } => confidence.as_str(),
+            _ => "",
+        }
+    }
+
+    /// A matrix cell: the rate, marked `~` when it is inferred.
+    fn matrix_cell(&self, m: MarketId, cat: Category) -> Value {
+        let shown = self.cell(m, cat).0;
+        Value::Text(match self.confidence(m, cat) {
+            "inferred" => format!("~{shown}"),
+            _ => shown,
+        })
     }
 
     fn row(&self, m: MarketId, cat: Category) -> Row {
@@ -80,6 +98,7 @@ impl RatesReport<'_> {
             rate.into(),
             json_rate.into(),
             status.into(),
+            self.confidence(m, cat).into(),
             source.into(),
         ]
     }
@@ -95,7 +114,7 @@ impl RatesReport<'_> {
     fn matrix_rows(&self) -> Vec<Row> {
         let row = |m: MarketId| -> Row {
             let mut r: Row = vec![self.pricing.markets.name(m).into()];
-            r.extend(Category::ALL.map(|c| Value::Text(self.cell(m, c).0)));
+            r.extend(Category::ALL.map(|c| self.matrix_cell(m, c)));
             r
         };
         self.markets.iter().map(|&m| row(m)).collect()
@@ -154,11 +173,12 @@ impl RatesReport<'_> {
         });
         writeln!(
             w,
-            "{} card effective {} (in force on {}); {unit}; rules {}. `unknown`: no public source gave the number; `n/a`: Meta publishes none.",
+            "{} card effective {} (in force on {}); {unit}; rules {}. `unknown`: no public source gave the number; `n/a`: Meta publishes none{}.",
             self.currency,
             self.card.from,
             self.at,
-            era.map_or("-", |e| e.id.as_str())
+            era.map_or("-", |e| e.id.as_str()),
+            if self.single() { "" } else { "; `~`: inferred (derived, see the source with --market)" }
         )?;
         if self.single() {
             writeln!(w, "Sources: see pricing/SOURCES.md")?;

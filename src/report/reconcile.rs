@@ -28,6 +28,7 @@ fn line_columns() -> Vec<Column> {
         Column::text("id").only(Show::CSV),
         Column::text("contact").only(Show::CSV),
         Column::text("rule").only(Show::CSV),
+        Column::number("ours_inferred").only(Show::DATA),
     ]
 }
 
@@ -48,12 +49,13 @@ fn line_row(l: &Line) -> Row {
         "".into(),
         "".into(),
         "".into(),
+        l.ours_inferred.into(),
     ]
 }
 
 /// A message as a CSV row of the line spec.
 fn message_as_line(m: &MessageFinding) -> Row {
-    let mut r: Row = vec![Value::from(""); 15];
+    let mut r: Row = vec![Value::from(""); 16];
     r[0] = "message".into();
     r[1] = m.timestamp.clone().into();
     r[3] = m.category.clone().into();
@@ -176,5 +178,25 @@ fn write_line_totals(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
         r.count(Finding::OnlyTheirs),
         r.count(Finding::VolumeDiffers),
         r.count(Finding::CostDiffers)
+    )?;
+    write_inferred_lines(r, w)
+}
+
+/// Names the lines whose cost rests on inferred rate cells: there a
+/// difference may be the rate's, not the rules'.
+fn write_inferred_lines(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
+    let lines: Vec<String> = r
+        .lines
+        .iter()
+        .filter(|l| l.ours_inferred > 0)
+        .map(|l| format!("{} {} {}", l.month, l.market, l.category))
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "Priced with inferred rates (a difference there may be the rate's): {}",
+        lines.join("; ")
     )
 }

@@ -8,9 +8,9 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::columns::{Column, Row, Value};
+use super::columns::{Column, Row, Show, Value};
 use super::{render, Format};
-use crate::data::Pricing;
+use crate::data::{Confidence, Pricing};
 use crate::engine::{Outcome, Priced};
 use crate::hash::IntMap;
 use crate::ingest::Inputs;
@@ -93,6 +93,9 @@ pub struct LineAgg {
     pub free: u64,
     pub failed: u64,
     pub cost: Decimal,
+    /// Billable messages priced with an inferred rate cell, and their cost.
+    pub inferred: u64,
+    pub inferred_cost: Decimal,
 }
 
 /// The summary of an estimate.
@@ -159,6 +162,10 @@ impl Summary {
                 line.billable += 1;
                 line.cost += p.cost;
                 self.total += p.cost;
+                if p.confidence == Some(Confidence::Inferred) {
+                    line.inferred += 1;
+                    line.inferred_cost += p.cost;
+                }
             }
             Outcome::Free => {
                 self.counts.free += 1;
@@ -318,8 +325,16 @@ impl Summary {
             Column::number("free"),
             Column::number("failed"),
             Column::number("cost").header(format!("cost ({})", self.currency)),
+            Column::number("inferred").only(Show::DATA),
         ]);
         cols
+    }
+
+    /// Billable messages priced with an inferred rate cell, and their cost.
+    pub fn inferred(&self) -> (u64, Decimal) {
+        self.lines.values().fold((0, Decimal::ZERO), |(n, c), l| {
+            (n + l.inferred, c + l.inferred_cost)
+        })
     }
 
     fn rows(&self) -> Vec<Row> {
@@ -328,6 +343,7 @@ impl Summary {
             .map(|(k, v)| {
                 let mut r: Row = k.iter().map(|s| Value::Text(s.clone())).collect();
                 r.extend(counts_and_cost(v.billable, v.free, v.failed, v.cost));
+                r.push(v.inferred.into());
                 r
             })
             .collect()
@@ -341,10 +357,12 @@ impl Summary {
             (a.0 + l.billable, a.1 + l.free, a.2 + l.failed)
         });
         r.extend(counts_and_cost(b, f, x, self.total));
+        r.push(self.inferred().0.into());
         r
     }
 
     pub fn to_json(&self) -> serde_json::Value {
+        let (inferred, inferred_cost) = self.inferred();
         serde_json::json!({
             "currency": self.currency,
             "tz": self.tz,
@@ -353,6 +371,7 @@ impl Summary {
             "counts": self.counts,
             "reconciled": self.counts.reconciles(),
             "lines": render::json_array(&self.columns(), &self.rows()),
+            "inferred": {"billable": inferred, "cost": money::fmt(inferred_cost)},
             "rejected": self.rejected,
         })
     }
@@ -371,6 +390,7 @@ impl Summary {
         let t = render::table_of(&self.columns(), rows.iter().chain([&total]), true);
         writeln!(w, "{t}")?;
         self.write_totals(w)?;
+        self.write_inferred(w)?;
         self.write_free(w)?;
         self.write_rejected(w)
     }
@@ -395,6 +415,20 @@ impl Summary {
             w,
             "Rows {} = {} inbound + {} billable + {} free + {} failed + {} rejected{verdict}",
             c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected,
+        )
+    }
+
+    /// Says how much of the total rests on inferred rate cells.
+    fn write_inferred(&self, w: &mut dyn Write) -> io::Result<()> {
+        let (n, cost) = self.inferred();
+        if n == 0 {
+            return Ok(());
+        }
+        writeln!(
+            w,
+            "Inferred rates: {n} billable messages, {} {} of the total, priced with rate cells no card copy states (the `confidence` column of --detail; --confidence direct refuses them)",
+            money::fmt(cost),
+            self.currency
         )
     }
 

@@ -787,7 +787,7 @@ fn csv_summary_is_the_default_when_stdout_is_not_a_terminal() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "month,market,category,billable,free,failed,cost\n2026-10,Brazil,marketing,1,0,1,0.0625\n2026-10,Brazil,utility,1,0,1,0.0068\n"
+        "month,market,category,billable,free,failed,cost,inferred\n2026-10,Brazil,marketing,1,0,1,0.0625,0\n2026-10,Brazil,utility,1,0,1,0.0068,0\n"
     );
 }
 

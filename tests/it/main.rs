@@ -9,6 +9,7 @@ mod common;
 mod bad_input;
 mod bench_smoke;
 mod cli;
+mod confidence;
 mod estimate;
 mod exit_codes;
 mod forecast;

@@ -31,13 +31,16 @@ fn write_card_creates_merges_and_replaces() {
     let path = dir.path().join("rates/USD.csv");
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "effective_from,market,category,rate,source");
+    assert_eq!(
+        lines[0],
+        "effective_from,market,category,rate,confidence,source"
+    );
     assert_eq!(lines.len(), 46);
     assert_eq!(
         lines[1],
-        "2026-10-01,Argentina,marketing,0.0618,\"Meta Pricing.csv, USD, 2026-10\""
+        "2026-10-01,Argentina,marketing,0.0618,direct,\"Meta Pricing.csv, USD, 2026-10\""
     );
-    assert!(text.contains("2026-10-01,Brazil,authentication_international,n/a,"));
+    assert!(text.contains("2026-10-01,Brazil,authentication_international,n/a,direct,"));
 
     // An older card on another date is merged in front, the 2026-10 rows kept.
     let old = import(&fixture("Pricing-no-service.csv")).unwrap().imported;
@@ -48,7 +51,7 @@ fn write_card_creates_merges_and_replaces() {
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1 + 45 + 28);
-    assert!(lines[1].starts_with("2024-11-01,Brazil,marketing,0.0625,old card"));
+    assert!(lines[1].starts_with("2024-11-01,Brazil,marketing,0.0625,direct,old card"));
     assert!(lines[29].starts_with("2026-10-01,Argentina,"));
     // Sorted by date, market, then category in Category order (as pricing/ is).
     let keys: Vec<(String, String, usize)> = lines[1..]
@@ -90,9 +93,9 @@ fn write_card_creates_merges_and_replaces() {
     );
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 1 + 28 + 5);
-    assert!(text.contains("2026-10-01,Brazil,marketing,0.0700,fix\n"));
+    assert!(text.contains("2026-10-01,Brazil,marketing,0.0700,direct,fix\n"));
     assert!(!text.contains("2026-10-01,Argentina"));
-    assert!(text.contains("2024-11-01,India,authentication_international,0.0280,old card\n"));
+    assert!(text.contains("2024-11-01,India,authentication_international,0.0280,direct,old card\n"));
     let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("rates"))
         .unwrap()
         .collect();
@@ -117,7 +120,7 @@ fn write_card_tiers() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "effective_from,market,category,from,to,rate,source"
+        "effective_from,market,category,from,to,rate,confidence,source"
     );
     assert_eq!(lines.len(), 35);
     // Sorted by market, category text, then From as a number (not as text).
@@ -128,11 +131,11 @@ fn write_card_tiers() {
         .collect();
     assert_eq!(
         india_utility[0],
-        "2026-10-01,India,utility,0,25000000,0.0014,Meta Tier Pricing.csv"
+        "2026-10-01,India,utility,0,25000000,0.0014,direct,Meta Tier Pricing.csv"
     );
     assert_eq!(
         india_utility[5],
-        "2026-10-01,India,utility,250000001,,0.00105,Meta Tier Pricing.csv"
+        "2026-10-01,India,utility,250000001,,0.00105,direct,Meta Tier Pricing.csv"
     );
     assert!(lines[1].starts_with("2026-10-01,Brazil,utility,0,5000000,"));
     assert!(lines[5].starts_with("2026-10-01,Brazil,authentication,0,1000000,"));
@@ -154,7 +157,9 @@ fn write_card_keeps_hand_rows_and_refuses_foreign_files() {
     write_card(dir.path(), date("2026-10-01"), &card, "s").unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with(
-        "effective_from,market,category,rate,source\n# hand-kept note, keep me\n2026-07-01,Zed,marketing,0.5,\"by hand, checked\"\n"
+        // A file of the layout before the confidence column is upgraded:
+        // the loader reads it as Meta's own cards, direct.
+        "effective_from,market,category,rate,confidence,source\n# hand-kept note, keep me\n2026-07-01,Zed,marketing,0.5,direct,\"by hand, checked\"\n"
     ), "{text}");
     assert_eq!(text.lines().count(), 1 + 1 + 1 + 5);
 
