@@ -3,25 +3,30 @@
 
 Usage (from the repository root):
 
-    python3 pricing/tools/build_from_reference.py [REF_RATES_DIR]   # build, then check
-    python3 pricing/tools/build_from_reference.py --check            # check only
+    python3 pricing/tools/build_from_reference.py [REF_RATES_DIR [FOUND_DIR]]   # build, then check
+    python3 pricing/tools/build_from_reference.py --check                        # check only
 
-REF_RATES_DIR defaults to ../shared/reference/rates (relative to the repo root).
-It must contain markets.csv, rates_{usd,eur,inr,mxn}.csv and tiers.csv, as described
-in its SOURCES.md. Python 3 standard library only; output is deterministic (sorted).
+REF_RATES_DIR defaults to ../shared/reference/rates (relative to the repo root). It must contain
+markets.csv, rates_{usd,eur,inr,mxn}.csv and tiers.csv, as described in its SOURCES.md.
+FOUND_DIR defaults to REF_RATES_DIR/found-2026-12 (the December 2026 research: REPORT.md,
+found_values_all.csv, usd_unknown_cells_proposals.csv, the card files, source_keys.json); the build
+skips it with a warning if it is absent. Python 3 standard library only; output is deterministic.
 
 Files written (all under pricing/):
     markets.csv         versioned calling-code prefix -> Meta market map (snapshots)
     calling_codes.csv   ITU-T E.164 country calling codes (embedded table below)
-    rates/USD.csv, rates/EUR.csv, rates/INR.csv, rates/MXN.csv   rate cards
-    tiers/INR.csv       the only complete volume-tier ladder found
+    rates/<CUR>.csv     rate cards: effective_from,market,category,rate,confidence,source
+                        (AED, BRL, EUR, GBP, IDR, INR, MXN, MYR, SAR, USD)
+    tiers/<CUR>.csv     complete volume-tier ladders (BRL, INR, USD), with confidence
+    SOURCES.md          the generated tables between its <!-- ...:begin/end --> markers
 
-No number is invented: every decimal rate is copied from the reference files, carried
-from the previous card of the same currency where Meta's change log lists no change
-(source text starts with "carried:"), or is the same card's utility rate for service
-from 2026-10-01 (Meta's rule). Every other cell is `unknown` (Meta has a rate, no public
-source gave it) or `n/a` (Meta publishes no rate: authentication-international outside
-Meta's list), with a source text saying why.
+No number is invented: every decimal rate is copied from the reference or a found source
+(confidence direct), carried from the previous card of the same currency where Meta's change log
+lists no change (carried), or derived with the derivation in its source text (inferred: backward
+carries, authentication = utility, the BRL/USD anchor, an unpinned card date). Every other cell is
+`unknown` (Meta has a rate, no public source gave it; empty confidence) or `n/a` (Meta publishes no
+rate: authentication-international outside Meta's list; direct), with a source text saying why.
+A found value that disagrees with a bundled cell stops the build.
 """
 
 import argparse
@@ -504,7 +509,6 @@ def fill_gap(cur, prev_card, prev_date, d, m, c, no_source=None):
 # found-2026-12: the December 2026 research (REPORT.md and its CSV files)
 # --------------------------------------------------------------------------------------
 
-DEFAULT_FOUND = os.path.join(DEFAULT_REF, "found-2026-12")
 FOUND = "found-2026-12"
 NEW_CURRENCIES = ["BRL", "GBP", "IDR", "SAR", "AED", "MYR"]
 CONFS = ("direct", "carried", "inferred")
@@ -1080,7 +1084,8 @@ def check(pricing):
             if not r["source"].strip():
                 err(f"{cur} {d} {m} {c}: empty source")
             check_confidence(err, f"{cur} {d} {m} {c}", rate, r["confidence"], r["source"])
-            confs[r["confidence"] or "unknown"] += 1
+            level = r["confidence"] or "unknown"
+            confs[level] = confs.get(level, 0) + 1
             card = cards.setdefault(d, {})
             if (m, c) in card:
                 err(f"{cur} {d}: duplicate row {m} / {c}")
@@ -1238,7 +1243,18 @@ def replace_between(text, begin, end, body):
     return head + begin + "\n" + body + end + tail
 
 
-def update_sources_table(counts, completeness):
+KEYS_BEGIN = "<!-- found-keys:begin (written by build_from_reference.py) -->"
+KEYS_END = "<!-- found-keys:end -->"
+
+
+def print_found_keys(found, out):
+    out.write("| key | source | directness |\n|---|---|---|\n")
+    for key, k in load_keys(found).items():
+        cell = [key, k["source"], k["directness"]]
+        out.write("| " + " | ".join(c.replace("|", "\\|") for c in cell) + " |\n")
+
+
+def update_sources_table(counts, completeness, found):
     """Refresh the generated tables in pricing/SOURCES.md between their markers."""
     path = os.path.join(PRICING, "SOURCES.md")
     if not os.path.exists(path):
@@ -1248,7 +1264,10 @@ def update_sources_table(counts, completeness):
     for begin, end, write in ((COUNTS_BEGIN, COUNTS_END, lambda b: print_counts(counts, b)),
                               (COMPLETE_BEGIN, COMPLETE_END,
                                lambda b: print_completeness(completeness, b)),
-                              (UNKNOWN_BEGIN, UNKNOWN_END, lambda b: print_usd_unknowns(PRICING, b))):
+                              (UNKNOWN_BEGIN, UNKNOWN_END, lambda b: print_usd_unknowns(PRICING, b)),
+                              (KEYS_BEGIN, KEYS_END, lambda b: print_found_keys(found, b))):
+        if begin == KEYS_BEGIN and not os.path.isdir(found):
+            continue
         buf = io.StringIO()
         write(buf)
         new = replace_between(new, begin, end, buf.getvalue())
@@ -1268,6 +1287,7 @@ def main():
     ap.add_argument("--check", action="store_true", help="only check the files under pricing/")
     args = ap.parse_args()
 
+    found = None
     if not args.check:
         ref = args.ref if os.path.isabs(args.ref) else os.path.normpath(os.path.join(REPO, args.ref))
         found = args.found or os.path.join(ref, FOUND)
@@ -1279,7 +1299,7 @@ def main():
     print()
     print_completeness(completeness)
     if not args.check and not errors:
-        update_sources_table(counts, completeness)
+        update_sources_table(counts, completeness, found)
     if errors:
         for e in errors:
             print("ERROR:", e, file=sys.stderr)
