@@ -258,6 +258,8 @@ impl Summary {
             line.free += agg.free;
             line.failed += agg.failed;
             line.cost += agg.cost;
+            line.inferred += agg.inferred;
+            line.inferred_cost += agg.inferred_cost;
         }
     }
 

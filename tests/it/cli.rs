@@ -359,13 +359,13 @@ fn rates_for_a_currency_without_a_card_is_a_usage_error() {
         "--at",
         "2026-11-01",
         "--currency",
-        "BRL",
+        "CLP",
         "--format",
         "json",
     ]);
     let r = run(c);
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
-    assert!(r.stderr.contains("BRL"), "{}", r.stderr);
+    assert!(r.stderr.contains("CLP"), "{}", r.stderr);
 }
 
 #[test]
@@ -428,7 +428,7 @@ fn pricing_dir_copy_passes_check() {
 fn duplicate_rate_row_is_an_error_naming_file_and_line() {
     let (dir, n) = pricing_with(
         "rates/USD.csv",
-        "2026-10-01,Brazil,marketing,0.0700,test: a second Brazil marketing rate",
+        "2026-10-01,Brazil,marketing,0.0700,direct,test: a second Brazil marketing rate",
     );
     let where_ = format!("rates/USD.csv:{n}");
     for args in [

@@ -318,7 +318,7 @@ fn conversation_based_pricing_march_2025() {
 
 #[test]
 fn unknown_rate_rejects_the_row_and_the_total_excludes_it() {
-    // CONTRACT: absent is not zero. Egypt authentication_international is `unknown`
+    // CONTRACT: absent is not zero. Iraq authentication_international is `unknown`
     // on the USD card of 2026-10-01: that row is rejected with the reason; Egypt
     // authentication 0.0036 and Brazil marketing 0.0625 are charged; exit 0.
     let v = est("missing_rate.csv", &[]);
@@ -330,7 +330,7 @@ fn unknown_rate_rejects_the_row_and_the_total_excludes_it() {
     assert!(
         rej[0]
             .1
-            .contains("authentication_international rate for Egypt")
+            .contains("authentication_international rate for Iraq")
             && rej[0].1.contains("unknown"),
         "{}",
         rej[0].1
@@ -678,7 +678,7 @@ fn detail_json_lines_has_one_object_per_row() {
         rows.iter().find(|o| o["line"] == 3).unwrap()["rate"],
         "0.0036"
     );
-    assert_no_full_number(&r.stdout, &["+20 10 1234 5678", ANA]);
+    assert_no_full_number(&r.stdout, &["+20 10 1234 5678", "+964 770 123 4567", ANA]);
 }
 
 #[test]
@@ -772,8 +772,14 @@ fn summary_outputs_never_contain_a_full_number() {
         .args(SP);
         let r = run(c);
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert_no_full_number(&r.stdout, &[ANA, BRUNO, CAIO, "+20 10 1234 5678"]);
-        assert_no_full_number(&r.stderr, &[ANA, BRUNO, CAIO, "+20 10 1234 5678"]);
+        assert_no_full_number(
+            &r.stdout,
+            &[ANA, BRUNO, CAIO, "+20 10 1234 5678", "+964 770 123 4567"],
+        );
+        assert_no_full_number(
+            &r.stderr,
+            &[ANA, BRUNO, CAIO, "+20 10 1234 5678", "+964 770 123 4567"],
+        );
     }
 }
 
@@ -816,11 +822,11 @@ fn unknown_time_zone_is_a_usage_error_with_nothing_on_stdout() {
 
 #[test]
 fn unknown_currency_is_a_usage_error_with_nothing_on_stdout() {
-    // BRL is a real ISO code without a bundled card: rates are never converted.
-    let r = estimate_json("estimate", &["failed.csv", "--currency", "BRL"]);
+    // CLP is a real ISO code without a bundled card: rates are never converted.
+    let r = estimate_json("estimate", &["failed.csv", "--currency", "CLP"]);
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
     assert!(
-        r.stderr.contains("no rate card for currency BRL"),
+        r.stderr.contains("no rate card for currency CLP"),
         "{}",
         r.stderr
     );
@@ -834,7 +840,7 @@ fn unknown_currency_is_a_usage_error_with_nothing_on_stdout() {
         "estimate",
         "failed.csv",
         "--currency",
-        "BRL",
+        "CLP",
         "--detail",
         "--format",
         "csv",

@@ -31,7 +31,7 @@ fn pricing_with_a_march_2024_card(dir: &std::path::Path) -> Pricing {
         out += "\n";
         if let Some(rest) = line.strip_prefix("2024-11-01,") {
             let rest = match rest.strip_prefix("Brazil,service,") {
-                Some(_) => format!("Brazil,service,{SERVICE_RATE},test card"),
+                Some(_) => format!("Brazil,service,{SERVICE_RATE},direct,test card"),
                 None => rest.to_string(),
             };
             out += &format!("2024-03-01,{rest}\n");

@@ -7,8 +7,9 @@
 //! (2026-10, one failed copy not billed), North America authentication 0.0034;
 //! free: service and utility inside the window (pmp-2025-07), India's ctwa reply
 //! and marketing in the free entry point window, Bruno's service message as
-//! allowance unit 1 (pmp-2026-10); Egypt authentication_international on line 14 is
-//! rejected (`unknown` on the card). Total 0.1319.
+//! allowance unit 1 (pmp-2026-10); Egypt authentication_international 0.0650 on line
+//! 14 (carried from the 2026-07 card); Iraq authentication_international on line 15 is
+//! rejected (`unknown` on the card). Total 0.1969.
 
 use crate::common::{run, wacost, wacost_in};
 
