@@ -144,3 +144,52 @@ fn brl_utility_tiers_are_priced_marginally_across_a_band_edge() {
     // 250,000 x 0.0350 + 50,000 x 0.0333 (not 300,000 x either rate).
     assert_eq!(total(&v), "10415.0000", "{v}");
 }
+
+#[test]
+fn an_estimate_crosses_the_brl_band_edge_at_message_250001() {
+    // 249,999 utility messages already this month: the log's two utility
+    // templates are the 250,000th (list 0.0350) and the 250,001st (0.0333).
+    let mut c = wacost_in(SUB);
+    c.args(["estimate", "brazil-utility-two.csv", "--currency", "BRL"])
+        .args([
+            "--tz",
+            "America/Sao_Paulo",
+            "--tier-start",
+            "Brazil:utility=249999",
+        ])
+        .args(["--detail", "--format", "csv"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        detail_column(&r.stdout, "rate"),
+        ["0.0350", "0.0333"],
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        detail_column(&r.stdout, "tier"),
+        ["0:250000", "250001:2000000"],
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn north_america_on_the_2025_10_card_is_inferred() {
+    let mut c = wacost();
+    c.args(["rates", "--at", "2025-11-01", "--market", "North America"])
+        .args(["--format", "json"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    let utility = v["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["category"] == "utility")
+        .cloned()
+        .unwrap();
+    assert_eq!(utility["rate"], "0.0040", "{v}");
+    assert_eq!(utility["confidence"], "inferred", "{v}");
+    assert!(utility["source"].as_str().unwrap().contains("73.3"), "{v}");
+}
