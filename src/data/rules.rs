@@ -328,7 +328,10 @@ impl RuleName {
 
     pub fn as_str(self) -> &'static str {
         let names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
-        names.get(usize::from(self.0)).copied().unwrap_or("exception")
+        names
+            .get(usize::from(self.0))
+            .copied()
+            .unwrap_or("exception")
     }
 }
 
@@ -718,5 +721,104 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("rules.toml") && e.contains("bogus"), "{e}");
+    }
+
+    fn switched(on: &[&str]) -> (SwitchedOn, MarketMap) {
+        let p = crate::data::Pricing::bundled().unwrap();
+        let switches = on.iter().map(|s| (s.to_string(), true)).collect();
+        (SwitchedOn::new(&p.rules, &p.markets, &switches), p.markets)
+    }
+
+    #[test]
+    fn bundled_exceptions_are_off_by_default_with_sources() {
+        let r = Rules::load(include_str!("../../pricing/rules.toml")).unwrap();
+        let ids: Vec<&str> = r.exceptions.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "ai-provider-brazil",
+                "government-nonprofit-service",
+                "free-entry-point-7-days"
+            ]
+        );
+        assert!(r.exceptions.iter().all(|x| !x.is_on(&BTreeMap::new())));
+        assert!(r.exceptions.iter().all(|x| !x.source.is_empty()));
+        let ai = &r.exceptions[0];
+        assert_eq!(ai.effect, Effect::Charge(ExceptionRate::Unpublished));
+        assert_eq!(ai.markets, ["Brazil"]);
+        assert_eq!(ai.name.as_str(), "ai-provider-brazil");
+        let d = |s| parse_date(s).unwrap();
+        assert!(!ai.in_force(d("2026-03-10")) && ai.in_force(d("2026-03-11")));
+        let gov = &r.exceptions[1];
+        assert!(gov.in_force(d("2027-12-31")) && !gov.in_force(d("2028-01-01")));
+        assert_eq!(r.exceptions[2].effect, Effect::FreeEntryPoint(168 * HOUR));
+    }
+
+    #[test]
+    fn no_switch_on_means_nothing_in_force() {
+        let (s, m) = switched(&[]);
+        let day = s.on(parse_date("2026-11-01").unwrap());
+        let br = m.id("Brazil").unwrap();
+        assert!(day.for_message(Category::Service, br).is_none() && day.fep.is_none());
+    }
+
+    #[test]
+    fn switched_on_exceptions_apply_by_date_market_and_category() {
+        let (s, m) = switched(&[
+            "ai-provider-brazil",
+            "government-nonprofit-service",
+            "free-entry-point-7-days",
+        ]);
+        let (br, mx) = (m.id("Brazil").unwrap(), m.id("Mexico").unwrap());
+        let on = |d| s.on(parse_date(d).unwrap());
+        let name = |a: Option<&Active>| a.map(|a| a.name.as_str());
+        assert_eq!(
+            name(on("2026-03-10").for_message(Category::Service, br)),
+            None
+        );
+        let april = on("2026-04-10");
+        assert_eq!(
+            name(april.for_message(Category::Service, br)),
+            Some("ai-provider-brazil")
+        );
+        assert_eq!(name(april.for_message(Category::Service, mx)), None);
+        assert_eq!(name(april.for_message(Category::Utility, br)), None);
+        assert!(april.fep.is_none());
+        // Both concern Brazil's service messages from October: the first listed wins.
+        let oct = on("2026-10-01");
+        assert_eq!(
+            name(oct.for_message(Category::Service, br)),
+            Some("ai-provider-brazil")
+        );
+        assert_eq!(
+            name(oct.for_message(Category::Service, mx)),
+            Some("government-nonprofit-service")
+        );
+        assert_eq!(oct.fep.map(|f| f.0), Some(168 * HOUR));
+        assert_eq!(
+            name(on("2028-01-01").for_message(Category::Service, mx)),
+            None
+        );
+    }
+
+    #[test]
+    fn refuses_an_exception_missing_what_its_effect_needs() {
+        let bundled = include_str!("../../pricing/rules.toml");
+        let no_rate = bundled.replacen("rate = \"unpublished\"\n", "", 1);
+        let e = Rules::load(&no_rate).unwrap_err().to_string();
+        assert!(
+            e.contains("\"ai-provider-brazil\"") && e.contains("accepted: effect"),
+            "{e}"
+        );
+        let in_cbp = bundled.replacen(
+            "effective_from = \"2026-03-11\"",
+            "effective_from = \"2024-01-01\"",
+            1,
+        );
+        let e = Rules::load(&in_cbp).unwrap_err().to_string();
+        assert!(e.contains("not in a PMP era"), "{e}");
+        let reversed = bundled.replacen("until = \"2027-12-31\"", "until = \"2026-01-01\"", 1);
+        let e = Rules::load(&reversed).unwrap_err().to_string();
+        assert!(e.contains("until is before effective_from"), "{e}");
     }
 }

@@ -2,7 +2,9 @@
 //! open and which rule of the era in force decides each message. It knows
 //! nothing about rates; [`crate::engine::tariff`] prices what it calls `regular`.
 
-use crate::data::rules::{Active, AllowanceUnit, Effect, Era, ExceptionRate, Frees, InForce, RuleName};
+use crate::data::rules::{
+    Active, AllowanceUnit, Effect, Era, ExceptionRate, Frees, InForce, RuleName,
+};
 use crate::data::MarketId;
 use crate::engine::allowance::Allowances;
 use crate::engine::contacts::{opt, Contacts, NONE};
@@ -33,10 +35,7 @@ pub enum Reason {
     },
     /// Inside a free entry point window opened at `since`; `rule` names
     /// the exception whose longer window alone frees the message.
-    InFreeEntryPoint {
-        since: i64,
-        rule: Option<RuleName>,
-    },
+    InFreeEntryPoint { since: i64, rule: Option<RuleName> },
     /// Free inside the customer service window opened by the inbound at `since`.
     InCustomerServiceWindow { since: i64 },
     /// Non-template message with no logged inbound: Meta delivers these only
@@ -118,7 +117,9 @@ pub fn unpriced(rule: RuleName, cat: Category) -> String {
 
 /// The exception that made a free entry point window longer, if any.
 fn longer(rule: Option<RuleName>) -> String {
-    rule.map_or(String::new(), |r| format!(" (longer under exception {})", r.as_str()))
+    rule.map_or(String::new(), |r| {
+        format!(" (longer under exception {})", r.as_str())
+    })
 }
 
 fn fmt_ago(secs: i64) -> String {
@@ -590,7 +591,13 @@ mod tests {
         let mut c = Classifier::new();
         c.inbound(C, 0, true);
         let open = c.outbound(out(23 * HOUR, None), e, false);
-        assert_eq!(open.reason, Reason::OpenedFreeEntryPoint { inbound: 0, rule: None });
+        assert_eq!(
+            open.reason,
+            Reason::OpenedFreeEntryPoint {
+                inbound: 0,
+                rule: None
+            }
+        );
         let inside = c.outbound(
             out(23 * HOUR + 72 * HOUR - 1, Some(Category::Marketing)),
             e,
@@ -694,5 +701,143 @@ mod tests {
             (k.pricing_type, k.reason),
             (PricingType::FreeCustomerService, Reason::AssumedWindow)
         );
+    }
+
+    /// The exceptions in force on `day` with the `on` switches, and the
+    /// market id of `market`.
+    fn in_force(on: &[&str], day: &str, market: &str) -> (InForce, MarketId) {
+        let p = crate::data::Pricing::bundled().unwrap();
+        let switches = on.iter().map(|s| (s.to_string(), true)).collect();
+        let s = crate::data::rules::SwitchedOn::new(&p.rules, &p.markets, &switches);
+        (
+            s.on(parse_date(day).unwrap()),
+            p.markets.id(market).unwrap(),
+        )
+    }
+
+    fn under(c: &mut Classifier, m: Outbound, e: &Era, x: &(InForce, MarketId)) -> Classification {
+        let f = InForceFor {
+            allowance_on: true,
+            exceptions: &x.0,
+            market: x.1,
+        };
+        c.outbound_in(m, e, f)
+    }
+
+    #[test]
+    fn ai_provider_brazil_charges_service_in_the_window_only_when_switched_on() {
+        // Meta, "New pricing policy for AI Providers": every non-template message to
+        // Brazil (+55) from 2026-03-11; rate not in the pricing data.
+        let r = rules();
+        let e = era(&r, "2026-04-10");
+        for (on, market, want) in [
+            (&["ai-provider-brazil"][..], "Brazil", PricingType::Regular),
+            (&[][..], "Brazil", PricingType::FreeCustomerService),
+            (
+                &["ai-provider-brazil"][..],
+                "Mexico",
+                PricingType::FreeCustomerService,
+            ),
+        ] {
+            let x = in_force(on, "2026-04-10", market);
+            let mut c = Classifier::new();
+            c.inbound(C, 0, false);
+            let k = under(&mut c, out(HOUR, None), e, &x);
+            assert_eq!(k.pricing_type, want, "{on:?} {market}");
+            let unpriced = matches!(k.reason, Reason::ExceptionUnpriced { rule } if rule.as_str() == "ai-provider-brazil");
+            assert_eq!(unpriced, want == PricingType::Regular, "{:?}", k.reason);
+        }
+        // From October no free tier frees them either.
+        let x = in_force(&["ai-provider-brazil"], "2026-10-10", "Brazil");
+        let k = under(
+            &mut Classifier::new(),
+            out(HOUR, None),
+            era(&r, "2026-10-10"),
+            &x,
+        );
+        assert!(
+            matches!(k.reason, Reason::ExceptionUnpriced { .. }),
+            "{k:?}"
+        );
+        // Templates are not concerned.
+        let k = under(
+            &mut Classifier::new(),
+            out(HOUR, Some(Category::Utility)),
+            e,
+            &x,
+        );
+        assert_eq!(k.reason, Reason::Charged);
+    }
+
+    #[test]
+    fn government_nonprofit_frees_service_beyond_the_free_tier_only_when_switched_on() {
+        // FRFACT (3P, level C): service free beyond the monthly free tier, 2026-10..2027-12.
+        let r = rules();
+        let e = era(&r, "2026-10-10");
+        for on in [true, false] {
+            let switches: &[&str] = if on {
+                &["government-nonprofit-service"]
+            } else {
+                &[]
+            };
+            let x = in_force(switches, "2026-10-10", "Brazil");
+            let mut c = Classifier::new();
+            for _ in 0..1000 {
+                assert_eq!(
+                    under(&mut c, out(HOUR, None), e, &x).pricing_type,
+                    PricingType::FreeTier
+                );
+            }
+            let k = under(&mut c, out(HOUR, None), e, &x);
+            if on {
+                assert_eq!(k.pricing_type, PricingType::FreeCustomerService);
+                assert!(
+                    k.reason
+                        .explain(HOUR, k.category)
+                        .contains("government-nonprofit-service"),
+                    "{k:?}"
+                );
+            } else {
+                assert_eq!(
+                    (k.pricing_type, k.reason),
+                    (PricingType::Regular, Reason::Charged)
+                );
+            }
+            let util = under(&mut c, out(HOUR, Some(Category::Utility)), e, &x);
+            assert_eq!(
+                util.pricing_type,
+                PricingType::Regular,
+                "utility stays charged"
+            );
+        }
+    }
+
+    #[test]
+    fn free_entry_point_lasts_7_days_only_when_switched_on() {
+        // FRFACT (3P, level C): "The FEP window may remain open for up to 7 days".
+        let r = rules();
+        let e = era(&r, "2026-10-02");
+        for (on, hours) in [(true, 168), (false, 72)] {
+            let switches: &[&str] = if on {
+                &["free-entry-point-7-days"]
+            } else {
+                &[]
+            };
+            let x = in_force(switches, "2026-10-02", "Brazil");
+            let mut c = Classifier::new();
+            c.inbound(C, 0, true);
+            let open = under(&mut c, out(HOUR, None), e, &x);
+            assert_eq!(open.pricing_type, PricingType::FreeEntryPoint);
+            let mkt = Some(Category::Marketing);
+            let last = under(&mut c, out(HOUR + hours * HOUR - 1, mkt), e, &x);
+            assert_eq!(last.pricing_type, PricingType::FreeEntryPoint, "{on}");
+            let named = last
+                .reason
+                .explain(0, Category::Marketing)
+                .contains("free-entry-point-7-days");
+            assert_eq!(named, on, "{:?}", last.reason);
+            let after = under(&mut c, out(HOUR + hours * HOUR, mkt), e, &x);
+            assert_eq!(after.pricing_type, PricingType::Regular, "{on}");
+        }
     }
 }

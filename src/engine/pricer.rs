@@ -4,8 +4,8 @@
 use rust_decimal::Decimal;
 
 use crate::data::markets::ResolveCache;
-use crate::data::{MarketId, Pricing, RateError};
 use crate::data::rules::{InForce, SwitchedOn};
+use crate::data::{MarketId, Pricing, RateError};
 use crate::engine::classify::{unpriced, Classification, Classifier, InForceFor, Outbound, Reason};
 use crate::engine::rating::{Rating, RatingPlan};
 use crate::engine::recent_ids::RecentIds;
