@@ -137,3 +137,43 @@ fn an_unknown_rule_lists_every_switch_including_the_exceptions() {
         assert!(r.stderr.contains(s), "{s} not in {}", r.stderr);
     }
 }
+
+#[test]
+fn rates_check_reports_each_cards_completeness_as_table_csv_and_json() {
+    let mut c = crate::common::wacost();
+    c.args(["rates", "check"]);
+    let table = run(c);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert!(lines[1].starts_with("currency  card"), "{}", table.stdout);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("USD       2026-10-01       47")),
+        "{}",
+        table.stdout
+    );
+    let mut c = crate::common::wacost();
+    c.args(["rates", "check", "--format", "csv"]);
+    let csv = run(c);
+    let recs = crate::common::csv_records(&csv.stdout);
+    assert_eq!(
+        recs[0],
+        [
+            "currency", "card", "markets", "direct", "carried", "inferred", "n/a", "unknown",
+            "missing", "rated"
+        ]
+    );
+    let usd_oct = recs
+        .iter()
+        .find(|r| r[0] == "USD" && r[1] == "2026-10-01")
+        .unwrap();
+    let n = |i: usize| usd_oct[i].parse::<usize>().unwrap();
+    assert_eq!((3..9).map(n).sum::<usize>(), n(2) * 5, "{usd_oct:?}");
+    assert!(csv.stderr.contains(": ok"), "{}", csv.stderr);
+    let mut c = crate::common::wacost();
+    c.args(["rates", "check", "--format", "json"]);
+    let j = run(c).json();
+    assert_eq!(j["ok"], true);
+    assert_eq!(j["cards"].as_array().unwrap().len(), recs.len() - 1);
+}
