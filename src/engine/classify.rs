@@ -840,4 +840,11 @@ mod tests {
             assert_eq!(after.pricing_type, PricingType::Regular, "{on}");
         }
     }
+
+    #[test]
+    fn naming_an_exception_keeps_a_reason_small() {
+        // A reason is copied per message: an interned RuleName, not a String.
+        assert!(std::mem::size_of::<Reason>() <= 16);
+        assert!(std::mem::size_of::<Classification>() <= 24);
+    }
 }
