@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use super::{date_or_today, to_stdout, Exit, Global};
 use crate::data::{check, MarketId, Pricing};
 use crate::report::rates::RatesReport;
+use crate::report::Format;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -131,7 +132,24 @@ fn run_check(g: &Global) -> Result<Exit> {
     } else {
         format!("{} problems", r.errors.len())
     };
-    to_stdout(|w| writeln!(w, "{}: {verdict}", data_summary(&p)))?;
+    let summary = format!("{}: {verdict}", data_summary(&p));
+    // Completeness per card: a table between the origin and the verdict,
+    // or only CSV/JSON on stdout when asked for (the verdict on stderr).
+    match g.format {
+        Some(Format::Csv) => {
+            to_stdout(|w| w.write_all(check::completeness_csv(&r.cards).as_bytes()))?;
+            eprintln!("{summary}");
+        }
+        Some(Format::Json) => to_stdout(|w| writeln!(w, "{}", check::report_json(&r, &summary)))?,
+        _ => to_stdout(|w| {
+            let table = check::completeness_table(&r.cards);
+            write!(
+                w,
+                "{}: rate card cells per currency and card\n{table}{summary}\n",
+                p.origin
+            )
+        })?,
+    }
     Ok(if r.errors.is_empty() {
         Exit::Ok
     } else {

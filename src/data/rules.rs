@@ -2,11 +2,13 @@
 //! a date. Data in `pricing/rules.toml`; this module only reads it.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::DataError;
+use super::markets::MarketMap;
+use super::{DataError, MarketId};
 use crate::model::time::{parse_date, HOUR};
 use crate::model::{Category, PricingModel};
 
@@ -118,11 +120,219 @@ pub struct Era {
 #[derive(Debug, Clone)]
 pub struct Rules {
     pub eras: Vec<Era>,
+    /// Dated exceptions, in file order (the first that applies wins).
+    pub exceptions: Vec<Exception>,
 }
 
 #[derive(Deserialize)]
 struct RawRules {
     era: Vec<RawEra>,
+    #[serde(default)]
+    exception: Vec<RawException>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawException {
+    id: String,
+    switch: String,
+    default: bool,
+    effective_from: String,
+    #[serde(default)]
+    until: Option<String>,
+    #[serde(default)]
+    markets: Vec<String>,
+    #[serde(default)]
+    categories: Vec<Category>,
+    effect: RawEffect,
+    #[serde(default)]
+    rate: Option<ExceptionRate>,
+    #[serde(default)]
+    hours: Option<i64>,
+    source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawEffect {
+    Charge,
+    Free,
+    FreeEntryPointHours,
+}
+
+/// What prices the messages an exception charges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionRate {
+    /// The card's rate of the message's category.
+    Card,
+    /// Meta's rate is not in the pricing data: the message is rejected.
+    Unpublished,
+}
+
+/// What a dated exception does to the messages it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Charged whatever window or free tier would free them.
+    Charge(ExceptionRate),
+    /// Free where the era would charge them.
+    Free,
+    /// Free entry point windows opened while it applies last this many
+    /// seconds.
+    FreeEntryPoint(i64),
+}
+
+/// A rule Meta states for some businesses or markets for a time, behind a
+/// `--rule` switch (`[[exception]]` in rules.toml).
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub id: String,
+    /// The id, interned for classifications.
+    pub name: RuleName,
+    pub switch: String,
+    pub default: bool,
+    pub from: NaiveDate,
+    /// Last local day it applies.
+    pub until: Option<NaiveDate>,
+    /// Market names as on the card; empty: every market.
+    pub markets: Vec<String>,
+    pub categories: [bool; 5],
+    pub effect: Effect,
+    pub source: String,
+}
+
+impl Exception {
+    /// Whether it applies: its `--rule` switch as given, else its default.
+    pub fn is_on(&self, switches: &BTreeMap<String, bool>) -> bool {
+        switches.get(&self.switch).copied().unwrap_or(self.default)
+    }
+
+    /// Whether it applies on a local date.
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+/// An exception switched on, as the classifier asks it per message.
+#[derive(Debug, Clone)]
+pub struct Active {
+    pub name: RuleName,
+    categories: [bool; 5],
+    /// Empty: every market.
+    markets: Vec<MarketId>,
+    pub effect: Effect,
+}
+
+impl Active {
+    #[inline]
+    fn covers(&self, cat: Category, market: MarketId) -> bool {
+        self.categories[cat.index()] && (self.markets.is_empty() || self.markets.contains(&market))
+    }
+}
+
+/// The exceptions switched on for a run, markets resolved: built once,
+/// then asked once per local day ([`SwitchedOn::on`]).
+#[derive(Debug, Clone, Default)]
+pub struct SwitchedOn {
+    list: Vec<(NaiveDate, Option<NaiveDate>, Active)>,
+}
+
+impl SwitchedOn {
+    /// The exceptions of `rules` that `switches` (or their defaults) turn
+    /// on. A market name the map lacks matches nothing (`rates check`
+    /// reports it).
+    pub fn new(rules: &Rules, markets: &MarketMap, switches: &BTreeMap<String, bool>) -> Self {
+        let list = rules
+            .exceptions
+            .iter()
+            .filter(|x| x.is_on(switches))
+            .map(|x| {
+                let active = Active {
+                    name: x.name,
+                    categories: x.categories,
+                    markets: x.markets.iter().filter_map(|m| markets.id(m)).collect(),
+                    effect: x.effect,
+                };
+                (x.from, x.until, active)
+            })
+            .collect();
+        SwitchedOn { list }
+    }
+
+    /// Those in force on a local date.
+    pub fn on(&self, date: NaiveDate) -> InForce {
+        let mut day = InForce::default();
+        for (from, until, a) in &self.list {
+            if *from > date || until.is_some_and(|u| date > u) {
+                continue;
+            }
+            match a.effect {
+                Effect::FreeEntryPoint(secs) => {
+                    day.fep = day.fep.or(Some((secs, a.name)));
+                }
+                _ => {
+                    for (any, &c) in day.categories.iter_mut().zip(&a.categories) {
+                        *any |= c;
+                    }
+                    day.rules.push(a.clone());
+                }
+            }
+        }
+        day
+    }
+}
+
+/// The exceptions in force on one local day. With every switch off it is
+/// empty, and a message costs one array lookup.
+#[derive(Debug, Clone, Default)]
+pub struct InForce {
+    /// Whether any exception concerns the category.
+    categories: [bool; 5],
+    rules: Vec<Active>,
+    /// A free entry point window's length, and the exception setting it.
+    pub fep: Option<(i64, RuleName)>,
+}
+
+impl InForce {
+    /// The first exception concerning a message of `cat` to `market`.
+    #[inline]
+    pub fn for_message(&self, cat: Category, market: MarketId) -> Option<&Active> {
+        if !self.categories[cat.index()] {
+            return None;
+        }
+        self.rules.iter().find(|a| a.covers(cat, market))
+    }
+}
+
+/// An exception's id, interned, so that a classification that names it
+/// stays `Copy` and small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleName(u16);
+
+/// Interned ids: few and loaded once per run, so kept for the process.
+static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+impl RuleName {
+    /// The name of `id`, the same for the same text.
+    pub fn intern(id: &str) -> RuleName {
+        let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+        let i = match names.iter().position(|n| *n == id) {
+            Some(i) => i,
+            None => {
+                names.push(Box::leak(id.to_owned().into_boxed_str()));
+                names.len() - 1
+            }
+        };
+        RuleName(u16::try_from(i).unwrap_or(u16::MAX))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        let names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+        names
+            .get(usize::from(self.0))
+            .copied()
+            .unwrap_or("exception")
+    }
 }
 
 fn set(cats: &[Category]) -> [bool; 5] {
@@ -309,6 +519,75 @@ impl RawEra {
     }
 }
 
+impl RawException {
+    /// An error naming the exception.
+    fn bad(&self, m: String) -> DataError {
+        file_error(format!("exception {:?}: {m}", self.id))
+    }
+
+    fn date(&self, field: &str, v: &str) -> Result<NaiveDate, DataError> {
+        parse_date(v).ok_or_else(|| self.bad(format!("{field} {v:?} is not YYYY-MM-DD")))
+    }
+
+    /// Checks the exception against the eras it falls in.
+    fn exception(self, eras: &[Era]) -> Result<Exception, DataError> {
+        let from = self.date("effective_from", &self.effective_from)?;
+        let until = match &self.until {
+            Some(u) => Some(self.date("until", u)?),
+            None => None,
+        };
+        if until.is_some_and(|u| u < from) {
+            return Err(self.bad("until is before effective_from".into()));
+        }
+        if self.source.trim().is_empty() || self.switch.trim().is_empty() {
+            return Err(self.bad("empty source or switch".into()));
+        }
+        self.check_eras(from, eras)?;
+        let effect = self.effect()?;
+        Ok(Exception {
+            name: RuleName::intern(&self.id),
+            id: self.id,
+            switch: self.switch,
+            default: self.default,
+            from,
+            until,
+            markets: self.markets,
+            categories: set(&self.categories),
+            effect,
+            source: self.source,
+        })
+    }
+
+    /// Exceptions act per message: none may start in a CBP era.
+    fn check_eras(&self, from: NaiveDate, eras: &[Era]) -> Result<(), DataError> {
+        let i = eras.partition_point(|e| e.from <= from).checked_sub(1);
+        match i.map(|i| &eras[i]) {
+            Some(e) if e.model == PricingModel::Pmp => Ok(()),
+            _ => Err(self.bad(format!(
+                "effective_from {from} is not in a PMP era (exceptions act per message)"
+            ))),
+        }
+    }
+
+    /// The effect with the fields it needs, and only those.
+    fn effect(&self) -> Result<Effect, DataError> {
+        let cats = !self.categories.is_empty();
+        match (self.effect, self.rate, self.hours) {
+            (RawEffect::Charge, Some(rate), None) if cats => Ok(Effect::Charge(rate)),
+            (RawEffect::Free, None, None) if cats => Ok(Effect::Free),
+            (RawEffect::FreeEntryPointHours, None, Some(h)) if !cats && (1..=720).contains(&h) => {
+                Ok(Effect::FreeEntryPoint(h * HOUR))
+            }
+            _ => Err(self.bad(
+                "accepted: effect \"charge\" with categories and rate (\"card\" or \"unpublished\"), \
+                 effect \"free\" with categories, or effect \"free_entry_point_hours\" with hours \
+                 (1 to 720) and no categories"
+                    .into(),
+            )),
+        }
+    }
+}
+
 impl Rules {
     pub fn load(text: &str) -> Result<Rules, DataError> {
         let raw: RawRules = toml::from_str(text).map_err(|e| file_error(e.to_string()))?;
@@ -324,7 +603,12 @@ impl Rules {
         if eras.is_empty() {
             return Err(file_error("no [[era]]".into()));
         }
-        Ok(Rules { eras })
+        let exceptions = raw
+            .exception
+            .into_iter()
+            .map(|x| x.exception(&eras))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Rules { eras, exceptions })
     }
 
     /// Why a date before the first era cannot be priced.
@@ -344,6 +628,7 @@ impl Rules {
             .eras
             .iter()
             .filter_map(|e| e.allowance.as_ref().map(|a| a.switch.as_str()))
+            .chain(self.exceptions.iter().map(|x| x.switch.as_str()))
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -378,7 +663,16 @@ mod tests {
         assert!(!oct.free_in_csw.iter().any(|&f| f));
         assert!(!oct.tiered[Category::Service.index()]);
         assert_eq!(oct.allowance.as_ref().unwrap().count, 1000);
-        assert_eq!(r.switches(), vec!["cbp-free-tier", "service-free-tier"]);
+        assert_eq!(
+            r.switches(),
+            vec![
+                "ai-provider-brazil",
+                "cbp-free-tier",
+                "free-entry-point-7-days",
+                "government-nonprofit-service",
+                "service-free-tier"
+            ]
+        );
     }
 
     #[test]
@@ -427,5 +721,104 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("rules.toml") && e.contains("bogus"), "{e}");
+    }
+
+    fn switched(on: &[&str]) -> (SwitchedOn, MarketMap) {
+        let p = crate::data::Pricing::bundled().unwrap();
+        let switches = on.iter().map(|s| (s.to_string(), true)).collect();
+        (SwitchedOn::new(&p.rules, &p.markets, &switches), p.markets)
+    }
+
+    #[test]
+    fn bundled_exceptions_are_off_by_default_with_sources() {
+        let r = Rules::load(include_str!("../../pricing/rules.toml")).unwrap();
+        let ids: Vec<&str> = r.exceptions.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "ai-provider-brazil",
+                "government-nonprofit-service",
+                "free-entry-point-7-days"
+            ]
+        );
+        assert!(r.exceptions.iter().all(|x| !x.is_on(&BTreeMap::new())));
+        assert!(r.exceptions.iter().all(|x| !x.source.is_empty()));
+        let ai = &r.exceptions[0];
+        assert_eq!(ai.effect, Effect::Charge(ExceptionRate::Unpublished));
+        assert_eq!(ai.markets, ["Brazil"]);
+        assert_eq!(ai.name.as_str(), "ai-provider-brazil");
+        let d = |s| parse_date(s).unwrap();
+        assert!(!ai.in_force(d("2026-03-10")) && ai.in_force(d("2026-03-11")));
+        let gov = &r.exceptions[1];
+        assert!(gov.in_force(d("2027-12-31")) && !gov.in_force(d("2028-01-01")));
+        assert_eq!(r.exceptions[2].effect, Effect::FreeEntryPoint(168 * HOUR));
+    }
+
+    #[test]
+    fn no_switch_on_means_nothing_in_force() {
+        let (s, m) = switched(&[]);
+        let day = s.on(parse_date("2026-11-01").unwrap());
+        let br = m.id("Brazil").unwrap();
+        assert!(day.for_message(Category::Service, br).is_none() && day.fep.is_none());
+    }
+
+    #[test]
+    fn switched_on_exceptions_apply_by_date_market_and_category() {
+        let (s, m) = switched(&[
+            "ai-provider-brazil",
+            "government-nonprofit-service",
+            "free-entry-point-7-days",
+        ]);
+        let (br, mx) = (m.id("Brazil").unwrap(), m.id("Mexico").unwrap());
+        let on = |d| s.on(parse_date(d).unwrap());
+        let name = |a: Option<&Active>| a.map(|a| a.name.as_str());
+        assert_eq!(
+            name(on("2026-03-10").for_message(Category::Service, br)),
+            None
+        );
+        let april = on("2026-04-10");
+        assert_eq!(
+            name(april.for_message(Category::Service, br)),
+            Some("ai-provider-brazil")
+        );
+        assert_eq!(name(april.for_message(Category::Service, mx)), None);
+        assert_eq!(name(april.for_message(Category::Utility, br)), None);
+        assert!(april.fep.is_none());
+        // Both concern Brazil's service messages from October: the first listed wins.
+        let oct = on("2026-10-01");
+        assert_eq!(
+            name(oct.for_message(Category::Service, br)),
+            Some("ai-provider-brazil")
+        );
+        assert_eq!(
+            name(oct.for_message(Category::Service, mx)),
+            Some("government-nonprofit-service")
+        );
+        assert_eq!(oct.fep.map(|f| f.0), Some(168 * HOUR));
+        assert_eq!(
+            name(on("2028-01-01").for_message(Category::Service, mx)),
+            None
+        );
+    }
+
+    #[test]
+    fn refuses_an_exception_missing_what_its_effect_needs() {
+        let bundled = include_str!("../../pricing/rules.toml");
+        let no_rate = bundled.replacen("rate = \"unpublished\"\n", "", 1);
+        let e = Rules::load(&no_rate).unwrap_err().to_string();
+        assert!(
+            e.contains("\"ai-provider-brazil\"") && e.contains("accepted: effect"),
+            "{e}"
+        );
+        let in_cbp = bundled.replacen(
+            "effective_from = \"2026-03-11\"",
+            "effective_from = \"2024-01-01\"",
+            1,
+        );
+        let e = Rules::load(&in_cbp).unwrap_err().to_string();
+        assert!(e.contains("not in a PMP era"), "{e}");
+        let reversed = bundled.replacen("until = \"2027-12-31\"", "until = \"2026-01-01\"", 1);
+        let e = Rules::load(&reversed).unwrap_err().to_string();
+        assert!(e.contains("until is before effective_from"), "{e}");
     }
 }

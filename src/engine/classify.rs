@@ -2,7 +2,10 @@
 //! open and which rule of the era in force decides each message. It knows
 //! nothing about rates; [`crate::engine::tariff`] prices what it calls `regular`.
 
-use crate::data::rules::{AllowanceUnit, Era, Frees};
+use crate::data::rules::{
+    Active, AllowanceUnit, Effect, Era, ExceptionRate, Frees, InForce, RuleName,
+};
+use crate::data::MarketId;
 use crate::engine::allowance::Allowances;
 use crate::engine::contacts::{opt, Contacts, NONE};
 use crate::model::{Category, PricingModel, PricingType};
@@ -25,10 +28,14 @@ pub enum Reason {
     /// open (Meta's documented edge case).
     CbpCarryover { since: i64 },
     /// Reply within the reply limit to an entry-point message: opens the
-    /// free entry point window.
-    OpenedFreeEntryPoint { inbound: i64 },
-    /// Inside a free entry point window opened at `since`.
-    InFreeEntryPoint { since: i64 },
+    /// free entry point window (of a length an exception sets, if `rule`).
+    OpenedFreeEntryPoint {
+        inbound: i64,
+        rule: Option<RuleName>,
+    },
+    /// Inside a free entry point window opened at `since`; `rule` names
+    /// the exception whose longer window alone frees the message.
+    InFreeEntryPoint { since: i64, rule: Option<RuleName> },
     /// Free inside the customer service window opened by the inbound at `since`.
     InCustomerServiceWindow { since: i64 },
     /// Non-template message with no logged inbound: Meta delivers these only
@@ -38,6 +45,13 @@ pub enum Reason {
     FreeCategory,
     /// Unit `n` of the monthly allowance.
     Allowance { n: u64 },
+    /// A dated exception charges the message at the card's rate.
+    ExceptionCharged { rule: RuleName },
+    /// A dated exception charges the message, at a rate the pricing data
+    /// lacks: the pricer rejects it.
+    ExceptionUnpriced { rule: RuleName },
+    /// A dated exception frees a message the era would charge.
+    ExceptionFree { rule: RuleName },
 }
 
 impl Reason {
@@ -60,13 +74,15 @@ impl Reason {
                 "utility conversation opened under CBP {} before still open",
                 ago(since)
             ),
-            Reason::OpenedFreeEntryPoint { inbound } => format!(
-                "reply {} after an entry-point message: opens a free entry point window",
-                ago(inbound)
+            Reason::OpenedFreeEntryPoint { inbound, rule } => format!(
+                "reply {} after an entry-point message: opens a free entry point window{}",
+                ago(inbound),
+                longer(rule)
             ),
-            Reason::InFreeEntryPoint { since } => format!(
-                "inside the free entry point window opened {} before",
-                ago(since)
+            Reason::InFreeEntryPoint { since, rule } => format!(
+                "inside the free entry point window opened {} before{}",
+                ago(since),
+                longer(rule)
             ),
             Reason::InCustomerServiceWindow { since } => format!(
                 "{cat} inside the customer service window (customer wrote {} before)",
@@ -77,8 +93,33 @@ impl Reason {
             }
             Reason::FreeCategory => format!("{cat} is free in this era"),
             Reason::Allowance { n } => format!("service unit {n} of the monthly free allowance"),
+            Reason::ExceptionCharged { rule } => format!(
+                "exception {} (switched on): {cat} charged, no free window or free tier",
+                rule.as_str()
+            ),
+            Reason::ExceptionUnpriced { rule } => unpriced(rule, cat),
+            Reason::ExceptionFree { rule } => format!(
+                "exception {} (switched on): {cat} free where the era charges it",
+                rule.as_str()
+            ),
         }
     }
+}
+
+/// Why a message an exception charges has no price.
+pub fn unpriced(rule: RuleName, cat: Category) -> String {
+    format!(
+        "exception {} (switched on): Meta charges this {cat} message, but its rate is not \
+         published in the pricing data (see the exception's source in rules.toml); not priced",
+        rule.as_str()
+    )
+}
+
+/// The exception that made a free entry point window longer, if any.
+fn longer(rule: Option<RuleName>) -> String {
+    rule.map_or(String::new(), |r| {
+        format!(" (longer under exception {})", r.as_str())
+    })
 }
 
 fn fmt_ago(secs: i64) -> String {
@@ -120,6 +161,15 @@ pub struct Outbound {
     pub month: (i32, u32),
 }
 
+/// What is in force for a message besides its era: the allowance switch
+/// and the day's dated exceptions, with the market exceptions ask about.
+#[derive(Debug, Clone, Copy)]
+pub struct InForceFor<'a> {
+    pub allowance_on: bool,
+    pub exceptions: &'a InForce,
+    pub market: MarketId,
+}
+
 /// A message being classified: the message, its contact's state, the era
 /// and what follows from them before any rule applies.
 struct Case<'a> {
@@ -129,9 +179,11 @@ struct Case<'a> {
     cat: Category,
     /// The open customer service window: when the customer wrote.
     window: Option<i64>,
+    exceptions: &'a InForce,
+    market: MarketId,
 }
 
-impl Case<'_> {
+impl<'a> Case<'a> {
     #[inline]
     fn class(&self, pricing_type: PricingType, reason: Reason) -> Classification {
         Classification {
@@ -149,10 +201,10 @@ impl Case<'_> {
         let (m, era) = (self.m, self.era);
         if let Some(t) = opt(self.s.pending_entry_point) {
             if m.ts >= t && m.ts - t < era.fep_reply {
-                self.open_free_entry_point();
+                let rule = self.open_free_entry_point();
                 return Some(self.class(
                     PricingType::FreeEntryPoint,
-                    Reason::OpenedFreeEntryPoint { inbound: t },
+                    Reason::OpenedFreeEntryPoint { inbound: t, rule },
                 ));
             }
             if m.ts - t >= era.fep_reply {
@@ -160,21 +212,33 @@ impl Case<'_> {
             }
         }
         let since = opt(self.s.fep_since).filter(|_| m.ts < self.s.fep_until)?;
+        let rule = self
+            .exceptions
+            .fep
+            .filter(|_| m.ts - since >= era.fep)
+            .map(|(_, r)| r);
         Some(self.class(
             PricingType::FreeEntryPoint,
-            Reason::InFreeEntryPoint { since },
+            Reason::InFreeEntryPoint { since, rule },
         ))
     }
 
-    fn open_free_entry_point(&mut self) {
+    /// Opens the window, of the era's length or an exception's: the
+    /// exception, when it sets the length.
+    fn open_free_entry_point(&mut self) -> Option<RuleName> {
+        let (secs, rule) = match self.exceptions.fep {
+            Some((secs, rule)) => (secs, Some(rule)),
+            None => (self.era.fep, None),
+        };
         let s = &mut *self.s;
         s.pending_entry_point = NONE;
         s.fep_since = self.m.ts;
-        s.fep_until = self.m.ts + self.era.fep;
+        s.fep_until = self.m.ts + secs;
         if self.era.model == PricingModel::Cbp {
             // An FEP conversation closes every other conversation.
             s.conversations = None;
         }
+        rule
     }
 
     /// CBP: the open conversation a message joins (a template its own
@@ -238,6 +302,32 @@ impl Case<'_> {
             None => self.class(PricingType::Regular, Reason::Charged),
         }
     }
+
+    /// PMP: the dated exception concerning this message, if any.
+    #[inline]
+    fn exception(&self) -> Option<&'a Active> {
+        self.exceptions.for_message(self.cat, self.market)
+    }
+
+    /// A message an exception charges whatever would free it.
+    fn charged_by(&self, rule: RuleName, rate: ExceptionRate) -> Classification {
+        let reason = match rate {
+            ExceptionRate::Card => Reason::ExceptionCharged { rule },
+            ExceptionRate::Unpublished => Reason::ExceptionUnpriced { rule },
+        };
+        self.class(PricingType::Regular, reason)
+    }
+
+    /// A message no era rule freed: charged, unless an exception frees it.
+    fn charged_unless(&self, exception: Option<&Active>) -> Classification {
+        match exception {
+            Some(a) if a.effect == Effect::Free => self.class(
+                PricingType::FreeCustomerService,
+                Reason::ExceptionFree { rule: a.name },
+            ),
+            _ => self.charged(),
+        }
+    }
 }
 
 impl Classifier {
@@ -264,8 +354,22 @@ impl Classifier {
     }
 
     /// Classifies a delivered outbound message under `era`; `allowance_on`
-    /// says whether the era's allowance switch is on.
+    /// says whether the era's allowance switch is on. No dated exception
+    /// applies (see [`Classifier::outbound_in`]).
     pub fn outbound(&mut self, m: Outbound, era: &Era, allowance_on: bool) -> Classification {
+        let none = InForce::default();
+        let f = InForceFor {
+            allowance_on,
+            exceptions: &none,
+            market: 0,
+        };
+        self.outbound_in(m, era, f)
+    }
+
+    /// Classifies a delivered outbound message under `era` and what else
+    /// is in force: the one place dated exceptions apply.
+    pub fn outbound_in(&mut self, m: Outbound, era: &Era, f: InForceFor<'_>) -> Classification {
+        let allowance_on = f.allowance_on;
         let cat = match m.category {
             Some(c) if m.template => c,
             _ => Category::Service,
@@ -278,6 +382,8 @@ impl Classifier {
             era,
             cat,
             window,
+            exceptions: f.exceptions,
+            market: f.market,
         };
         if let Some(k) = case.free_entry_point() {
             return k;
@@ -317,20 +423,27 @@ fn cbp(case: Case<'_>, allowance: &mut Allowances, on: bool) -> Classification {
 }
 
 /// Per-message pricing: each message charged unless the CBP carry-over,
-/// the era's free rules or the allowance (counting messages) free it.
+/// the era's free rules or the allowance (counting messages) free it; a
+/// dated exception charges what they would free, or frees what is left.
 #[inline]
 fn pmp(case: Case<'_>, allowance: &mut Allowances, on: bool) -> Classification {
     if let Some(k) = case.cbp_carryover() {
         return k;
+    }
+    let exception = case.exception();
+    if let Some(a) = exception {
+        if let Effect::Charge(rate) = a.effect {
+            return case.charged_by(a.name, rate);
+        }
     }
     match case.freed() {
         Ok(k) => k,
         Err(Frees::Allowance) => match allowance.unit(case.era, AllowanceUnit::Message, on, case.m)
         {
             Some(n) => case.class(PricingType::FreeTier, Reason::Allowance { n }),
-            None => case.charged(),
+            None => case.charged_unless(exception),
         },
-        Err(_) => case.charged(),
+        Err(_) => case.charged_unless(exception),
     }
 }
 
@@ -478,7 +591,13 @@ mod tests {
         let mut c = Classifier::new();
         c.inbound(C, 0, true);
         let open = c.outbound(out(23 * HOUR, None), e, false);
-        assert_eq!(open.reason, Reason::OpenedFreeEntryPoint { inbound: 0 });
+        assert_eq!(
+            open.reason,
+            Reason::OpenedFreeEntryPoint {
+                inbound: 0,
+                rule: None
+            }
+        );
         let inside = c.outbound(
             out(23 * HOUR + 72 * HOUR - 1, Some(Category::Marketing)),
             e,
@@ -582,5 +701,150 @@ mod tests {
             (k.pricing_type, k.reason),
             (PricingType::FreeCustomerService, Reason::AssumedWindow)
         );
+    }
+
+    /// The exceptions in force on `day` with the `on` switches, and the
+    /// market id of `market`.
+    fn in_force(on: &[&str], day: &str, market: &str) -> (InForce, MarketId) {
+        let p = crate::data::Pricing::bundled().unwrap();
+        let switches = on.iter().map(|s| (s.to_string(), true)).collect();
+        let s = crate::data::rules::SwitchedOn::new(&p.rules, &p.markets, &switches);
+        (
+            s.on(parse_date(day).unwrap()),
+            p.markets.id(market).unwrap(),
+        )
+    }
+
+    fn under(c: &mut Classifier, m: Outbound, e: &Era, x: &(InForce, MarketId)) -> Classification {
+        let f = InForceFor {
+            allowance_on: true,
+            exceptions: &x.0,
+            market: x.1,
+        };
+        c.outbound_in(m, e, f)
+    }
+
+    #[test]
+    fn ai_provider_brazil_charges_service_in_the_window_only_when_switched_on() {
+        // Meta, "New pricing policy for AI Providers": every non-template message to
+        // Brazil (+55) from 2026-03-11; rate not in the pricing data.
+        let r = rules();
+        let e = era(&r, "2026-04-10");
+        for (on, market, want) in [
+            (&["ai-provider-brazil"][..], "Brazil", PricingType::Regular),
+            (&[][..], "Brazil", PricingType::FreeCustomerService),
+            (
+                &["ai-provider-brazil"][..],
+                "Mexico",
+                PricingType::FreeCustomerService,
+            ),
+        ] {
+            let x = in_force(on, "2026-04-10", market);
+            let mut c = Classifier::new();
+            c.inbound(C, 0, false);
+            let k = under(&mut c, out(HOUR, None), e, &x);
+            assert_eq!(k.pricing_type, want, "{on:?} {market}");
+            let unpriced = matches!(k.reason, Reason::ExceptionUnpriced { rule } if rule.as_str() == "ai-provider-brazil");
+            assert_eq!(unpriced, want == PricingType::Regular, "{:?}", k.reason);
+        }
+        // From October no free tier frees them either.
+        let x = in_force(&["ai-provider-brazil"], "2026-10-10", "Brazil");
+        let k = under(
+            &mut Classifier::new(),
+            out(HOUR, None),
+            era(&r, "2026-10-10"),
+            &x,
+        );
+        assert!(
+            matches!(k.reason, Reason::ExceptionUnpriced { .. }),
+            "{k:?}"
+        );
+        // Templates are not concerned.
+        let k = under(
+            &mut Classifier::new(),
+            out(HOUR, Some(Category::Utility)),
+            e,
+            &x,
+        );
+        assert_eq!(k.reason, Reason::Charged);
+    }
+
+    #[test]
+    fn government_nonprofit_frees_service_beyond_the_free_tier_only_when_switched_on() {
+        // FRFACT (3P, level C): service free beyond the monthly free tier, 2026-10..2027-12.
+        let r = rules();
+        let e = era(&r, "2026-10-10");
+        for on in [true, false] {
+            let switches: &[&str] = if on {
+                &["government-nonprofit-service"]
+            } else {
+                &[]
+            };
+            let x = in_force(switches, "2026-10-10", "Brazil");
+            let mut c = Classifier::new();
+            for _ in 0..1000 {
+                assert_eq!(
+                    under(&mut c, out(HOUR, None), e, &x).pricing_type,
+                    PricingType::FreeTier
+                );
+            }
+            let k = under(&mut c, out(HOUR, None), e, &x);
+            if on {
+                assert_eq!(k.pricing_type, PricingType::FreeCustomerService);
+                assert!(
+                    k.reason
+                        .explain(HOUR, k.category)
+                        .contains("government-nonprofit-service"),
+                    "{k:?}"
+                );
+            } else {
+                assert_eq!(
+                    (k.pricing_type, k.reason),
+                    (PricingType::Regular, Reason::Charged)
+                );
+            }
+            let util = under(&mut c, out(HOUR, Some(Category::Utility)), e, &x);
+            assert_eq!(
+                util.pricing_type,
+                PricingType::Regular,
+                "utility stays charged"
+            );
+        }
+    }
+
+    #[test]
+    fn free_entry_point_lasts_7_days_only_when_switched_on() {
+        // FRFACT (3P, level C): "The FEP window may remain open for up to 7 days".
+        let r = rules();
+        let e = era(&r, "2026-10-02");
+        for (on, hours) in [(true, 168), (false, 72)] {
+            let switches: &[&str] = if on {
+                &["free-entry-point-7-days"]
+            } else {
+                &[]
+            };
+            let x = in_force(switches, "2026-10-02", "Brazil");
+            let mut c = Classifier::new();
+            c.inbound(C, 0, true);
+            let open = under(&mut c, out(HOUR, None), e, &x);
+            assert_eq!(open.pricing_type, PricingType::FreeEntryPoint);
+            let mkt = Some(Category::Marketing);
+            let last = under(&mut c, out(HOUR + hours * HOUR - 1, mkt), e, &x);
+            assert_eq!(last.pricing_type, PricingType::FreeEntryPoint, "{on}");
+            let named = last
+                .reason
+                .explain(0, Category::Marketing)
+                .contains("free-entry-point-7-days");
+            assert_eq!(named, on, "{:?}", last.reason);
+            let after = under(&mut c, out(HOUR + hours * HOUR, mkt), e, &x);
+            assert_eq!(after.pricing_type, PricingType::Regular, "{on}");
+        }
+    }
+
+    #[test]
+    fn naming_an_exception_keeps_a_reason_small() {
+        // A reason is copied per message: an interned RuleName, not a String.
+        assert!(std::mem::size_of::<Reason>() <= 16);
+        assert!(std::mem::size_of::<Classification>() <= 24);
     }
 }

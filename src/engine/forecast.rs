@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::data::rules::{AllowanceUnit, Era, Frees};
+use crate::data::rules::{AllowanceUnit, Effect, Era, ExceptionRate, Frees, RuleName, SwitchedOn};
 use crate::data::{Accept, Confidence, MarketId, Pricing, RateError};
 use crate::engine::allowance::Allowances;
+use crate::engine::classify::unpriced;
 use crate::engine::rating::{Rating, RatingPlan};
 use crate::engine::tariff::Tariff;
 use crate::engine::{EngineError, Options, Outcome, Priced};
@@ -131,6 +132,7 @@ pub fn price_plan_accepting(
         rating: Rating::new(pricing, currency)?.accepting(accept),
         tariff: Tariff::default(),
         allowances: Allowances::default(),
+        exceptions: SwitchedOn::new(&pricing.rules, &pricing.markets, switches),
         fc: Forecast::default(),
     };
     for ((month, market, cat), v) in volumes {
@@ -220,6 +222,8 @@ struct Forecaster<'p> {
     rating: Rating<'p>,
     tariff: Tariff,
     allowances: Allowances,
+    /// Dated exceptions switched on (see [`Forecaster::split_in_force`]).
+    exceptions: SwitchedOn,
     fc: Forecast,
 }
 
@@ -236,13 +240,20 @@ impl Forecaster<'_> {
             return;
         };
         let rating = rating.counting_in(month);
-        let s = split(rating.era, cat, v, |n| self.allowance(&rating, n));
+        let (s, unpublished) = self.split_in_force(&rating, market, cat, v, date);
         let line = self.fc.lines.entry((month, name, cat)).or_default();
         line.planned += v.planned;
         line.delivered += v.delivered;
         line.free += s.free + s.free_tier;
         line.free_tier += s.free_tier;
-        match self.tariff.charge_bulk(&rating, market, cat, s.charged) {
+        let charged = match unpublished {
+            Some(rule) => Err(unpriced(rule, cat)),
+            None => self
+                .tariff
+                .charge_bulk(&rating, market, cat, s.charged)
+                .map_err(|e| e.to_string()),
+        };
+        match charged {
             Ok(parts) => {
                 for p in &parts {
                     line.cost += p.cost();
@@ -261,6 +272,45 @@ impl Forecaster<'_> {
         }
         if let Some(f) = &self.plan.fees {
             line.fees += f.per_message(cat) * Decimal::from(v.delivered) + line.cost * f.percent;
+        }
+    }
+
+    /// [`split`], and what a dated exception switched on makes of it, as
+    /// the classifier decides each message: "charge" leaves only the free
+    /// entry point windows free (and names the exception when its rate is
+    /// unpublished), "free" frees what the era charges.
+    fn split_in_force(
+        &mut self,
+        rating: &RatingPlan<'_>,
+        market: MarketId,
+        cat: Category,
+        v: &Volume,
+        date: NaiveDate,
+    ) -> (Split, Option<RuleName>) {
+        let day = self.exceptions.on(date);
+        let effect = day.for_message(cat, market).map(|a| (a.effect, a.name));
+        match effect {
+            Some((Effect::Charge(rate), rule)) => {
+                let s = Split {
+                    free: v.entry_point,
+                    free_tier: 0,
+                    charged: v.delivered - v.entry_point,
+                };
+                (s, (rate == ExceptionRate::Unpublished).then_some(rule))
+            }
+            Some((Effect::Free, _)) => {
+                let s = split(rating.era, cat, v, |n| self.allowance(rating, n));
+                let free = Split {
+                    free: s.free + s.charged,
+                    charged: 0,
+                    ..s
+                };
+                (free, None)
+            }
+            _ => (
+                split(rating.era, cat, v, |n| self.allowance(rating, n)),
+                None,
+            ),
         }
     }
 
@@ -561,5 +611,42 @@ mod tests {
             f.total,
             dec!(750000) * dec!(0.1150) + dec!(250000) * dec!(0.1081)
         );
+    }
+
+    /// A plan priced in USD with the `on` switches.
+    fn run_on(text: &str, on: &[&str]) -> Forecast {
+        let p = Pricing::bundled().unwrap();
+        let plan = Plan::parse("p.toml", text, &p.markets).unwrap();
+        let switches = on.iter().map(|s| (s.to_string(), true)).collect();
+        price_plan(&p, &plan, "USD", &switches, None).unwrap()
+    }
+
+    const SERVICE: &str = "[[campaign]]\nmonth='MONTH'\nmarket='MARKET'\ncategory='service'\nmessages=3000\nentry_point_share=0.1\n";
+
+    #[test]
+    fn exceptions_switched_on_change_a_plan_as_they_change_each_message() {
+        let plan = |m: &str, market: &str| SERVICE.replace("MONTH", m).replace("MARKET", market);
+        // Off: 300 in FEP windows, 1,000 free tier, 1,700 charged.
+        let off = run_on(&plan("2026-11", "BR"), &[]);
+        let l = off.lines.values().next().unwrap();
+        assert_eq!((l.billable, l.free, l.free_tier), (1700, 1300, 1000));
+        // government-nonprofit-service: nothing charged beyond the free tier.
+        let gov = run_on(&plan("2026-11", "BR"), &["government-nonprofit-service"]);
+        let l = gov.lines.values().next().unwrap();
+        assert_eq!((l.billable, l.free, l.free_tier), (0, 3000, 1000));
+        assert!(gov.unpriced.is_empty() && gov.total.is_zero());
+        // ai-provider-brazil: all but the FEP charged, and not priced (rate unpublished).
+        let ai = run_on(&plan("2026-04", "BR"), &["ai-provider-brazil"]);
+        let l = ai.lines.values().next().unwrap();
+        assert_eq!((l.billable, l.free, l.free_tier), (0, 300, 0));
+        assert!(
+            ai.unpriced.len() == 1
+                && ai.unpriced[0]
+                    .contains("2700 charged messages not priced: exception ai-provider-brazil"),
+            "{:?}",
+            ai.unpriced
+        );
+        let mexico = run_on(&plan("2026-04", "MX"), &["ai-provider-brazil"]);
+        assert!(mexico.unpriced.is_empty(), "{:?}", mexico.unpriced);
     }
 }

@@ -4,8 +4,9 @@
 use rust_decimal::Decimal;
 
 use crate::data::markets::ResolveCache;
+use crate::data::rules::{InForce, SwitchedOn};
 use crate::data::{MarketId, Pricing, RateError};
-use crate::engine::classify::{Classification, Classifier, Outbound};
+use crate::engine::classify::{unpriced, Classification, Classifier, InForceFor, Outbound, Reason};
 use crate::engine::rating::{Rating, RatingPlan};
 use crate::engine::recent_ids::RecentIds;
 use crate::engine::tariff::{Tariff, Tier};
@@ -24,6 +25,10 @@ pub struct Pricer<'p> {
     /// Per era: whether its allowance switch is on (switches are named by
     /// strings; this is looked up once, not per message).
     allowance_on: Vec<bool>,
+    /// The dated exceptions switched on, and those in force on the local
+    /// day of the last message (empty with every switch off).
+    exceptions: SwitchedOn,
+    in_force: InForce,
     /// The local day of the last message priced, and what follows from it.
     day: Option<Day<'p>>,
     markets: ResolveCache,
@@ -87,6 +92,8 @@ impl<'p> Pricer<'p> {
             classifier: Classifier::new(),
             ids: RecentIds::default(),
             allowance_on: allowance_switches(pricing, opts),
+            exceptions: SwitchedOn::new(&pricing.rules, &pricing.markets, &opts.switches),
+            in_force: InForce::default(),
             day: None,
             markets: ResolveCache::default(),
         })
@@ -135,7 +142,7 @@ impl<'p> Pricer<'p> {
             Ok(r) => r.market,
             Err(e) => return p.rejected(format!("contact: {e}")),
         };
-        let class = self.classify(m, &plan);
+        let class = self.classify(m, &plan, market);
         p.class = Some(class);
         if !class.pricing_type.is_billable() {
             p.outcome = Outcome::Free;
@@ -180,14 +187,20 @@ impl<'p> Pricer<'p> {
             month: Month::of(date),
             plan: self.rating.plan(date),
         };
+        self.in_force = self.exceptions.on(date);
         self.day = Some(day);
         day
     }
 
     #[inline]
-    fn classify(&mut self, m: &Message, plan: &RatingPlan<'_>) -> Classification {
+    fn classify(&mut self, m: &Message, plan: &RatingPlan<'_>, market: MarketId) -> Classification {
         let on = self.allowance_on.get(plan.era_index).copied();
-        self.classifier.outbound(
+        let f = InForceFor {
+            allowance_on: on.unwrap_or(false),
+            exceptions: &self.in_force,
+            market,
+        };
+        self.classifier.outbound_in(
             Outbound {
                 contact: m.contact().value(),
                 ts: m.ts(),
@@ -197,7 +210,7 @@ impl<'p> Pricer<'p> {
                 month: (plan.month.year, plan.month.month),
             },
             plan.era,
-            on.unwrap_or(false),
+            f,
         )
     }
 
@@ -206,6 +219,9 @@ impl<'p> Pricer<'p> {
     #[inline]
     fn charge(&mut self, p: &mut Priced, plan: &RatingPlan<'_>, market: MarketId) {
         let Some(class) = p.class else { return };
+        if let Reason::ExceptionUnpriced { rule } = class.reason {
+            return unpriced_rejection(p, unpriced(rule, class.category));
+        }
         match self.tariff.charge(plan, market, class.category) {
             Ok(c) => {
                 p.outcome = Outcome::Billable;
@@ -233,4 +249,13 @@ fn allowance_switches(pricing: &Pricing, opts: &Options) -> Vec<bool> {
         .iter()
         .map(|era| era.allowance.as_ref().is_some_and(on))
         .collect()
+}
+
+/// A message a dated exception charges at a rate the data lacks: rejected,
+/// named, never priced at 0.
+#[cold]
+fn unpriced_rejection(p: &mut Priced, why: String) {
+    p.class = None;
+    p.outcome = Outcome::Rejected;
+    p.reject = Some(why);
 }

@@ -16,5 +16,6 @@ mod forecast;
 mod fuzz_regressions;
 mod properties;
 mod reconcile;
+mod rules_2026;
 mod snapshots;
 mod streaming;
