@@ -209,7 +209,7 @@ fn existing_rows(path: &Path, text: &str, columns: &[&str]) -> io::Result<Vec<Ve
 
 /// The header without the `confidence` column: files written before cells
 /// said how they are known.
-fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
+pub(crate) fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
     columns
         .iter()
         .copied()
@@ -219,7 +219,7 @@ fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
 
 /// A row of a file without the confidence column, given one: the loader
 /// reads those files as Meta's own cards, `direct` (nothing for `unknown`).
-fn with_confidence(mut cells: Vec<String>, columns: &[&str]) -> Vec<String> {
+pub(crate) fn with_confidence(mut cells: Vec<String>, columns: &[&str]) -> Vec<String> {
     let Some(at) = columns.iter().position(|c| *c == "confidence") else {
         return cells;
     };
