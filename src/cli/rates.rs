@@ -55,8 +55,12 @@ pub struct ImportArgs {
     /// First day the card is in force (YYYY-MM-DD, in the WABA time zone)
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     pub effective: NaiveDate,
-    /// Directory to write the card into (rates/<CUR>.csv or tiers/<CUR>.csv, merged with what is there): an overlay that loads with --pricing DIR. Required unless --dry-run; nothing is ever written into the current directory by default
-    #[arg(long, value_name = "DIR", required_unless_present = "dry_run")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "dry_run",
+        help = "Directory to write the card into (rates/<CUR>.csv or tiers/<CUR>.csv, merged with what is there): an overlay that loads on its own with --pricing DIR. Required unless --dry-run: there is no default, nothing is written into the current directory unasked"
+    )]
     pub into: Option<std::path::PathBuf>,
     /// Read and check the card and print the rows it would write to stdout; write no file
     #[arg(long)]

@@ -244,8 +244,7 @@ fn an_imported_brl_card_with_decimal_commas_loads_as_an_overlay() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Two markets of the map's many: a warning naming how many and some missing.
     assert!(
-        r.stderr.contains("covers 2 of the")
-            && r.stderr.contains("missing (Bangladesh, "),
+        r.stderr.contains("covers 2 of the") && r.stderr.contains("missing (Bangladesh, "),
         "{}",
         r.stderr
     );
