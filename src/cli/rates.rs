@@ -171,7 +171,7 @@ fn coverage_warning(a: &ImportArgs, p: &Pricing, imported: &crate::data::write::
     missing.sort_unstable();
     let first: Vec<&str> = missing.iter().take(5).copied().collect();
     eprintln!(
-        "wacost: warning: {}: the card covers {} of the {} markets of the market map in force on {}; {} missing ({}{}): their messages have no {} rate on this card",
+        "wacost: warning: {}: the card covers {} of the {} markets of the market map in force on {}; {} missing ({}{}): {}",
         a.file,
         map.len() - missing.len(),
         map.len(),
@@ -179,8 +179,20 @@ fn coverage_warning(a: &ImportArgs, p: &Pricing, imported: &crate::data::write::
         missing.len(),
         first.join(", "),
         if missing.len() > first.len() { ", ..." } else { "" },
-        imported.currency()
+        missing_fate(p, imported.currency(), a.effective)
     );
+}
+
+/// What loading the overlay does with the markets a card leaves out.
+fn missing_fate(p: &Pricing, currency: &str, effective: NaiveDate) -> String {
+    match p.cards(currency).ok().and_then(|c| c.card_on(effective).ok()) {
+        Some(before) if before.from < effective => format!(
+            "with --pricing DIR they keep the rates of the {currency} card of {} (carried)",
+            before.from
+        ),
+        Some(_) => format!("with --pricing DIR the rows of the {currency} card of {effective} already loaded are kept for them"),
+        None => format!("their messages have no {currency} rate on this card; add rows (a rate, n/a or unknown) for them"),
+    }
 }
 
 fn run_export(a: &ExportArgs) -> Result<Exit> {

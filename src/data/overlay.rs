@@ -580,6 +580,28 @@ mod tests {
     }
 
     #[test]
+    fn a_new_tier_card_or_snapshot_starts_from_the_one_before() {
+        let base = "effective_from,market,category,from,to,rate,source\n\
+2026-01-01,India,utility,0,100,1,a\n2026-01-01,India,utility,101,,0.9,a\n";
+        let over = "effective_from,market,category,from,to,rate,source\n2027-01-01,India,authentication,0,,2,m\n";
+        let text = merged_text(base, over, "tiers/INR.csv");
+        assert!(
+            text.contains("2027-01-01,India,utility,101,,0.9,carried,carried by overlay from the card of 2026-01-01: a"),
+            "{text}"
+        );
+        let base = "effective_from,prefix,country,market,source\n2025-01-01,55,BR,Brazil,a\n2025-01-01,91,IN,India,a\n";
+        let over = "effective_from,prefix,country,market,source\n2027-01-01,91,IN,Rest of Asia,m\n";
+        let text = merged_text(base, over, "markets.csv");
+        assert!(
+            text.contains(
+                "2027-01-01,55,BR,Brazil,carried by overlay from the snapshot of 2025-01-01: a"
+            ) && text.contains("2027-01-01,91,IN,Rest of Asia,m")
+                && !text.contains("2027-01-01,91,IN,India"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn eras_merge_by_id() {
         let base = "[[era]]\nid = \"a\"\neffective_from = \"2024-01-01\"\n\n[[era]]\nid = \"b\"\neffective_from = \"2025-01-01\"\n";
         let over = "[[era]]\nid = \"c\"\neffective_from = \"2024-06-01\"\n\n[[era]]\nid = \"b\"\neffective_from = \"2025-02-01\"\n\n[[exception]]\nid = \"x\"\n";

@@ -387,3 +387,32 @@ fn rates_tiers_shows_the_india_inr_ladder() {
         r.stderr
     );
 }
+
+#[test]
+fn an_overlay_rules_toml_adds_eras_by_id() {
+    let era = "[[era]]\nid = \"test-2027-01\"\neffective_from = \"2027-01-01\"\npricing_model = \"PMP\"\n\
+customer_service_window_hours = 24\nfree_entry_point_hours = 72\nentry_point_reply_hours = 24\n\
+free_categories = [\"marketing\"]\nsource = \"test overlay: a made-up era\"\n";
+    let over = dir_with(&[("rules.toml", era)]);
+    let flag = ["--pricing", over.path().to_str().unwrap()];
+    let logs = tempfile::tempdir().unwrap();
+    let jan = log(logs.path(), BRAZIL, "2027-01-05T10:00:00Z");
+    assert_eq!(estimate_total(&flag, &jan, "USD"), "0.0000");
+    let nov = log(logs.path(), BRAZIL, "2026-11-05T10:00:00Z");
+    assert_eq!(
+        estimate_total(&flag, &nov, "USD"),
+        estimate_total(&[], &nov, "USD")
+    );
+    // A broken era is reported against the merged rules.toml.
+    let bad = dir_with(&[("rules.toml", &era.replace("pricing_model = \"PMP\"\n", ""))]);
+    let r = wacost_json(
+        &["--pricing", bad.path().to_str().unwrap()],
+        &["rates", "check"],
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rules.toml (bundled + overlay") && r.stderr.contains("pricing_model"),
+        "{}",
+        r.stderr
+    );
+}
