@@ -23,10 +23,51 @@ fn main() {
         );
     }
     out.push_str("];\n");
+    println!(
+        "cargo:rustc-env=WACOST_NEWEST_CARD={}",
+        newest_card(&pricing)
+    );
     let dest = Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bundled.rs");
     if let Err(e) = fs::write(&dest, out) {
         panic!("cannot write {}: {e}", dest.display());
     }
+}
+
+/// The latest `effective_from` of `pricing/rates/*.csv`: what `wacost
+/// --version` names as the data's newest card ("none" without any).
+fn newest_card(pricing: &Path) -> String {
+    let Ok(entries) = fs::read_dir(pricing.join("rates")) else {
+        return "none".into();
+    };
+    let mut newest = String::new();
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.extension().and_then(|x| x.to_str()) != Some("csv") {
+            continue;
+        }
+        let text = fs::read_to_string(&p).unwrap_or_default();
+        for line in text.lines() {
+            let date = line.split(',').next().unwrap_or("").trim();
+            if is_date(date) && date > newest.as_str() {
+                newest = date.to_string();
+            }
+        }
+    }
+    if newest.is_empty() {
+        "none".into()
+    } else {
+        newest
+    }
+}
+
+/// `YYYY-MM-DD` in shape (the loader checks the calendar).
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {

@@ -24,10 +24,19 @@ use crate::model::phone::Privacy;
 use crate::model::time::Zone;
 use crate::report::Format;
 
+/// `wacost --version`: the crate's version and the newest card date of the
+/// bundled rates (computed by build.rs from `pricing/rates/*.csv`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (pricing data: newest card ",
+    env!("WACOST_NEWEST_CARD"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "wacost",
-    version,
+    version = VERSION,
     about = "What WhatsApp Business Platform traffic costs, by Meta's rules: estimate, forecast, reconcile",
     long_about = None,
     after_help = exit::AFTER_HELP
@@ -44,9 +53,17 @@ pub struct Global {
     /// Output format [default: table on a terminal, csv otherwise]
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
-    /// Pricing directory replacing the bundled data (markets.csv, rates/, tiers/, rules.toml)
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Pricing directory laid over the bundled data: its rows add cards, currencies, markets and rules or replace bundled ones (see pricing/README.md)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        conflicts_with = "pricing_only"
+    )]
     pub pricing: Option<PathBuf>,
+    /// Pricing directory replacing the bundled data (markets.csv, calling_codes.csv, rules.toml, rates/, tiers/), e.g. one written by `wacost rates export`
+    #[arg(long, global = true, value_name = "DIR")]
+    pub pricing_only: Option<PathBuf>,
     /// The WhatsApp Business Account's time zone (IANA name): months, tiers and rule dates are read in it [default: UTC; forecast: the plan's]
     #[arg(long, global = true, value_name = "ZONE", value_parser = Zone::parse)]
     pub tz: Option<Zone>,
@@ -83,11 +100,16 @@ impl Global {
         self.tz.clone().unwrap_or_else(|| Zone::new(chrono_tz::UTC))
     }
 
+    /// The pricing data: bundled, with `--pricing DIR` laid over it, or
+    /// `--pricing-only DIR` instead of it.
     pub fn pricing(&self) -> Result<Pricing> {
-        match &self.pricing {
-            Some(dir) => Pricing::from_dir(dir)
-                .with_context(|| format!("loading --pricing {}", dir.display())),
-            None => Pricing::bundled().context("loading the bundled pricing data"),
+        match (&self.pricing, &self.pricing_only) {
+            (Some(dir), _) => Pricing::overlaid(dir).with_context(|| {
+                format!("loading --pricing {} over the bundled data", dir.display())
+            }),
+            (None, Some(dir)) => Pricing::from_dir(dir)
+                .with_context(|| format!("loading --pricing-only {}", dir.display())),
+            (None, None) => Pricing::bundled().context("loading the bundled pricing data"),
         }
     }
 

@@ -1,10 +1,11 @@
 //! Pricing data: the market map, rate cards, volume tiers and rule eras.
-//! All of it is data under `pricing/`, compiled into the binary and
-//! replaceable with `--pricing DIR`.
+//! All of it is data under `pricing/`, compiled into the binary; `--pricing
+//! DIR` lays a directory over it ([`overlay`]), `--pricing-only DIR` replaces it.
 
 pub mod check;
 pub mod confidence;
 pub mod markets;
+pub mod overlay;
 pub mod rates;
 pub mod rules;
 pub mod tiers;
@@ -57,6 +58,14 @@ impl DataError {
 /// Other spellings of market names (optional in a pricing directory).
 const ALIASES_FILE: &str = "market_aliases.csv";
 
+/// The files at the top of a pricing directory.
+const TOP_FILES: [&str; 4] = [
+    "markets.csv",
+    "calling_codes.csv",
+    "rules.toml",
+    ALIASES_FILE,
+];
+
 /// Everything the engine needs to price traffic.
 #[derive(Debug)]
 pub struct Pricing {
@@ -66,7 +75,8 @@ pub struct Pricing {
     pub rates: BTreeMap<String, RateCards>,
     /// Volume-tier ladders by ISO currency code.
     pub tiers: BTreeMap<String, TierCards>,
-    /// `bundled` or the directory given with `--pricing`.
+    /// `bundled`, `bundled + overlay DIR` (`--pricing`) or the directory
+    /// given with `--pricing-only`.
     pub origin: String,
 }
 
@@ -76,7 +86,31 @@ impl Pricing {
         Pricing::from_files("bundled", bundled::BUNDLED.iter().map(|(p, c)| (*p, *c)))
     }
 
-    /// Loads a pricing directory laid out like the bundled one.
+    /// The bundled data with the pricing directory `dir` laid over it
+    /// (`--pricing DIR`; the merge rules are in [`overlay`]).
+    pub fn overlaid(dir: &Path) -> Result<Pricing, DataError> {
+        let pricing_dir = PricingDir { dir };
+        let over = pricing_dir.files()?;
+        if over.is_empty() {
+            return Err(pricing_dir.empty());
+        }
+        let name = dir.display().to_string();
+        let merged = overlay::merge(bundled::BUNDLED, &over, &name)?;
+        Pricing::from_files(
+            &format!("bundled + overlay {name}"),
+            merged.files.iter().map(|(p, c)| (p.as_str(), c.as_str())),
+        )
+        .map_err(|e| merged.locate(e))
+    }
+
+    /// The files of the bundled data: (path relative to `pricing/`, text),
+    /// what `wacost rates export` writes.
+    pub fn bundled_files() -> &'static [(&'static str, &'static str)] {
+        bundled::BUNDLED
+    }
+
+    /// Loads a pricing directory laid out like the bundled one, in place of
+    /// the bundled data (`--pricing-only DIR`).
     pub fn from_dir(dir: &Path) -> Result<Pricing, DataError> {
         let files = PricingDir { dir }.files()?;
         Pricing::from_files(
@@ -129,16 +163,21 @@ impl PricingDir<'_> {
         }
     }
 
+    /// An overlay directory with no pricing file in it (or none at all).
+    fn empty(&self) -> DataError {
+        DataError::File {
+            file: self.dir.display().to_string(),
+            msg: format!(
+                "no pricing files to lay over the bundled data (expected any of {}, rates/<CURRENCY>.csv, tiers/<CURRENCY>.csv)",
+                TOP_FILES.join(", ")
+            ),
+        }
+    }
+
     /// (path relative to the directory, text) of every file the loader reads.
     fn files(&self) -> Result<Vec<(String, String)>, DataError> {
         let mut files = Vec::new();
-        let top = [
-            "markets.csv",
-            "calling_codes.csv",
-            "rules.toml",
-            ALIASES_FILE,
-        ];
-        for rel in top
+        for rel in TOP_FILES
             .into_iter()
             .map(str::to_string)
             .chain(self.card_files()?)

@@ -21,6 +21,8 @@ pub struct Band {
     pub rate: Decimal,
     /// How the band's rate is known.
     pub confidence: Confidence,
+    /// Where the band came from (the row's `source`), for `rates --tiers`.
+    pub source: String,
 }
 
 impl Band {
@@ -102,6 +104,7 @@ fn read_row(
             "empty source: every band names where it came from".into()
         ));
     }
+    band.source = source.trim().to_string();
     Ok(Row {
         date,
         market,
@@ -138,6 +141,7 @@ fn read_band(rec: &csv::StringRecord) -> Result<Band, String> {
         to,
         rate,
         confidence: Confidence::Direct,
+        source: String::new(),
     })
 }
 

@@ -209,7 +209,7 @@ fn existing_rows(path: &Path, text: &str, columns: &[&str]) -> io::Result<Vec<Ve
 
 /// The header without the `confidence` column: files written before cells
 /// said how they are known.
-fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
+pub(crate) fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
     columns
         .iter()
         .copied()
@@ -219,7 +219,7 @@ fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
 
 /// A row of a file without the confidence column, given one: the loader
 /// reads those files as Meta's own cards, `direct` (nothing for `unknown`).
-fn with_confidence(mut cells: Vec<String>, columns: &[&str]) -> Vec<String> {
+pub(crate) fn with_confidence(mut cells: Vec<String>, columns: &[&str]) -> Vec<String> {
     let Some(at) = columns.iter().position(|c| *c == "confidence") else {
         return cells;
     };
@@ -331,6 +331,60 @@ pub fn write_card(
     rows.sort_by(|a, b| row_order(a, b, tiers));
     replace_file(&path, columns, &comments, &rows)?;
     Ok(written)
+}
+
+/// Writes the rows [`write_card`] would write for this card, with the file's
+/// header, to `w` (`rates import --dry-run`). Returns the number of rows.
+pub fn card_csv(
+    w: &mut dyn Write,
+    effective: NaiveDate,
+    imported: &Imported,
+    source: &str,
+) -> io::Result<usize> {
+    let eff = effective.format("%Y-%m-%d").to_string();
+    let (columns, mut rows) = imported.file_rows(&eff, source);
+    rows.sort_by(|a, b| row_order(a, b, matches!(imported, Imported::Tiers { .. })));
+    let mut writer = csv_writer(w);
+    writer.write_record(columns)?;
+    for row in &rows {
+        writer.write_record(row)?;
+    }
+    writer.flush()?;
+    Ok(rows.len())
+}
+
+/// Writes `files` ((path relative to the directory, text), e.g.
+/// [`Pricing::bundled_files`](crate::data::Pricing::bundled_files)) into
+/// `dir`, creating it and its sub-directories (`wacost rates export`).
+/// Without `force`, nothing is written when any of the files exists
+/// (an [`io::ErrorKind::AlreadyExists`] error naming them). Returns the
+/// number of files written.
+pub fn export(dir: &Path, files: &[(&str, &str)], force: bool) -> io::Result<usize> {
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !force && !existing.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} of the files already exist ({}{}); refusing to overwrite them: pass --force, or export into a new directory",
+                existing.len(),
+                existing.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if existing.len() > 3 { ", ..." } else { "" }
+            ),
+        ));
+    }
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&path, text)?;
+    }
+    Ok(files.len())
 }
 
 /// Writes `path` anew through a temporary file beside it, renamed over it

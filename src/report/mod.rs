@@ -12,6 +12,7 @@ pub mod rates;
 pub mod reconcile;
 pub mod render;
 pub mod summary;
+pub mod tiers;
 
 pub use detail::DetailWriter;
 pub use summary::{Counts, Dim, LineAgg, Summary};

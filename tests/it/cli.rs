@@ -488,7 +488,7 @@ fn overlapping_market_prefix_is_an_error_naming_file_and_line() {
 fn bad_rate_value_is_an_error_naming_file_and_line() {
     let (dir, n) = pricing_with(
         "rates/USD.csv",
-        "2027-01-01,Brazil,marketing,-0.01,test: negative",
+        "2027-01-01,Brazil,marketing,-0.01,direct,test: negative",
     );
     let mut c = wacost();
     c.args(["rates", "check", "--pricing"])

@@ -37,7 +37,7 @@ use rust_decimal::Decimal;
 
 pub use crate::data::write::{Imported, ImportedRate, ImportedTier};
 use crate::data::MarketMap;
-use crate::ingest::toolkit::amount::{parse_amount, DecimalMark};
+use crate::ingest::toolkit::amount::{amount_core, decimal_evidence, parse_amount, DecimalMark};
 use crate::model::{currency, Category};
 
 /// A parsed card plus everything worth telling the user that did not stop the import.
@@ -51,7 +51,7 @@ const RATES_HEADER: &str =
     "Market,Currency,Marketing,Utility,Authentication,Authentication-International[,Service]";
 const TIER_HEADER: &str = "Market (per rate card),Currency, then From,To,Rate type,Rate,vs. List rate for each of Utility, Authentication, Auth-Intl";
 const RATE_EXPECTED: &str =
-    "a non-negative decimal such as 0.0250 (optionally with the card's currency symbol, e.g. $0.0250), or n/a";
+    "a non-negative decimal such as 0.0250, or 0,0250 with a decimal comma (one decimal mark on the whole card; optionally with the card's currency symbol, e.g. $0.0250 or R$ 0,0250), Free (zero), or n/a";
 
 /// What a currency cell accepts: the spellings of the one currency table.
 fn currency_expected() -> String {
@@ -325,6 +325,9 @@ struct CardReader<'a> {
     /// Unknown market names already warned about.
     unknown: HashSet<String>,
     warnings: Vec<String>,
+    /// How the card's rate cells write decimals ([`card_mark`]); `None`
+    /// when no cell shows it.
+    mark: Option<DecimalMark>,
 }
 
 impl<'a> CardReader<'a> {
@@ -334,6 +337,7 @@ impl<'a> CardReader<'a> {
             currency: None,
             unknown: HashSet::new(),
             warnings: Vec::new(),
+            mark: None,
         }
     }
 
@@ -421,16 +425,97 @@ fn is_na(s: &str) -> bool {
     )
 }
 
-/// Parses a rate cell with the one amount parser (Meta's cards write `.`
-/// decimals and `,` thousands). `Ok(None)` for `n/a`/empty; `Err(problem)`
-/// otherwise. A currency written in the cell must be the card's.
-fn parse_rate(cell: &str, card_currency: Option<&str>) -> Result<Option<Decimal>, String> {
+/// `Free` (any case; Portuguese and Spanish `Grátis`, `Gratis`, `Gratuito`):
+/// a rate of zero, as cards write service messages.
+fn is_free(s: &str) -> bool {
+    matches!(
+        s.trim().to_lowercase().as_str(),
+        "free" | "grátis" | "gratis" | "gratuito" | "gratuita"
+    )
+}
+
+/// A rate cell of a card: its row, column and field name.
+type RateCell<'r> = (&'r Row, usize, String);
+
+/// The decimal mark of a card, decided once from all its rate cells (as
+/// invoices are read): a cell such as `0,3217` or `1.234,5` shows a comma,
+/// `0.0625` or `1,234.5` a point; cells such as `1,000` show nothing. A card
+/// whose cells show both is refused (naming both cells); `None` when no cell
+/// shows either.
+fn card_mark(cells: &[RateCell]) -> Result<Option<DecimalMark>, ImportError> {
+    let mut first: Option<(DecimalMark, &RateCell)> = None;
+    for cell in cells {
+        let text = cell.0.cell(cell.1);
+        if is_na(text) || is_free(text) {
+            continue;
+        }
+        // A malformed cell (`0.01.2`) is refused later, and shows nothing.
+        let Some(mark) =
+            decimal_evidence(&amount_core(text).0).filter(|&m| parse_amount(text, m).is_some())
+        else {
+            continue;
+        };
+        match first {
+            None => first = Some((mark, cell)),
+            Some((m, at)) if m != mark => return Err(mixed_marks(cell, mark, at)),
+            Some(_) => {}
+        }
+    }
+    Ok(first.map(|(m, _)| m))
+}
+
+fn mark_name(m: DecimalMark) -> &'static str {
+    match m {
+        DecimalMark::Dot => "a decimal point",
+        DecimalMark::Comma => "a decimal comma",
+    }
+}
+
+/// `cell` writes decimals with `mark`, the card's earlier cell `at` the other way.
+fn mixed_marks(cell: &RateCell, mark: DecimalMark, at: &RateCell) -> ImportError {
+    let problem = format!(
+        "writes {}, but line {}, column {} (`{}`) {} writes {}",
+        mark_name(mark),
+        at.0.line,
+        at.1 + 1,
+        at.2,
+        crate::model::redact::quote_field(at.0.cell(at.1)),
+        mark_name(match mark {
+            DecimalMark::Dot => DecimalMark::Comma,
+            DecimalMark::Comma => DecimalMark::Dot,
+        })
+    );
+    let expected =
+        "one decimal mark on the whole card: 0.0350 throughout (Meta's files) or 0,0350 throughout";
+    ImportError::value(cell.0, cell.1, cell.2.clone(), problem, expected)
+}
+
+/// Parses a rate cell with the one amount parser and the card's decimal
+/// mark ([`card_mark`]; Meta's own cards write `.` decimals and `,`
+/// thousands). `Ok(None)` for `n/a`/empty, zero for `Free`; `Err(problem)`
+/// otherwise. A comma is never read as thousands unless the card shows
+/// decimal points: on a card whose cells show neither, `1,000` is refused.
+/// A currency written in the cell must be the card's.
+fn parse_rate(
+    cell: &str,
+    card_currency: Option<&str>,
+    mark: Option<DecimalMark>,
+) -> Result<Option<Decimal>, String> {
     let s = cell.trim();
     if is_na(s) {
         return Ok(None);
     }
-    let (value, written_in) =
-        parse_amount(s, DecimalMark::Dot).ok_or_else(|| "is not a number".to_string())?;
+    if is_free(s) {
+        return Ok(Some(Decimal::ZERO));
+    }
+    if mark.is_none() && s.contains(',') {
+        return Err(
+            "is ambiguous: no cell of the card shows whether `,` marks decimals or thousands"
+                .into(),
+        );
+    }
+    let (value, written_in) = parse_amount(s, mark.unwrap_or(DecimalMark::Dot))
+        .ok_or_else(|| "is not a number".to_string())?;
     if let (Some(code), Some(card)) = (written_in, card_currency) {
         if code != card {
             return Err(format!("is written in {code}, but the card is in {card}"));

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{
-    alnum_key, header_category, header_display, parse_rate, CardReader, ImportError, Imported,
-    ImportedRate, Row, RATES_HEADER, RATE_EXPECTED,
+    alnum_key, card_mark, header_category, header_display, parse_rate, CardReader, ImportError,
+    Imported, ImportedRate, RateCell, Row, RATES_HEADER, RATE_EXPECTED,
 };
 use crate::model::Category;
 
@@ -144,7 +144,21 @@ struct RatesCard<'h> {
     rows: Vec<ImportedRate>,
 }
 
-impl RatesCard<'_> {
+impl<'h> RatesCard<'h> {
+    /// Every rate cell of the data rows, for the card's decimal mark.
+    fn rate_cells<'r>(&self, data: &'r [Row], card: &CardReader) -> Vec<RateCell<'r>> {
+        let rows = data
+            .iter()
+            .filter(|r| !r.is_blank() && !r.is_note(card.markets));
+        rows.flat_map(|row| {
+            self.columns
+                .categories
+                .values()
+                .map(move |&col| (row, col, header_display(self.header.cell(col))))
+        })
+        .collect()
+    }
+
     /// Reads one market's row: its currency, then one rate per category column.
     fn read_row(&mut self, row: &Row, card: &mut CardReader) -> Result<(), ImportError> {
         let raw_market = market_cell(row)?;
@@ -153,7 +167,7 @@ impl RatesCard<'_> {
         self.check_once(row, &market)?;
         card.warnings.extend(self.short_row_warning(row, &market));
         for (&category, &col) in &self.columns.categories {
-            let rate = parse_rate(row.cell(col), Some(code)).map_err(|problem| {
+            let rate = parse_rate(row.cell(col), Some(code), card.mark).map_err(|problem| {
                 let field = header_display(self.header.cell(col));
                 ImportError::value(row, col, field, problem, RATE_EXPECTED)
             })?;
@@ -208,6 +222,7 @@ pub(super) fn parse(
         seen: HashMap::new(),
         rows: Vec::new(),
     };
+    card.mark = card_mark(&rates.rate_cells(data, card))?;
     for row in data {
         if row.is_blank() || card.skip_note(row, "a market") {
             continue;

@@ -181,8 +181,17 @@ fn thousands_separators_in_rates() {
         rate(rows, "Indonesia", Category::Utility),
         Some(dec("1000"))
     );
-    // A decimal comma is not a thousands separator: refuse rather than read 250.
-    let bad = format!("{MINI_HEADER}Indonesia,Rp,\"0,0250\",1,1,1,1\n");
+    // A decimal comma is not a thousands separator: on a card that writes
+    // decimal commas it is a decimal (never 250) ...
+    let comma = format!("{MINI_HEADER}Indonesia,Rp,\"0,0250\",1,1,1,1\n");
+    let report = import(&comma).unwrap();
+    let (_, rows) = rates(&report);
+    assert_eq!(
+        rate(rows, "Indonesia", Category::Marketing),
+        Some(dec("0.0250"))
+    );
+    // ... and on a card that writes decimal points it is refused rather than read as 250.
+    let bad = format!("{MINI_HEADER}Indonesia,Rp,\"0,0250\",0.5,1,1,1\n");
     let err = import(&bad).unwrap_err().to_string();
     assert!(
         err.contains("line 4") && err.contains("\"0,0250\"") && err.contains("Marketing"),
@@ -740,12 +749,58 @@ fn markets_are_named_by_the_market_map() {
 
 #[test]
 fn a_decimal_comma_is_never_read_as_thousands() {
-    for cell in ["\"0,025\"", "\"1,00\"", "\"12,5\""] {
+    // A card whose cells write decimal commas reads them as decimals.
+    for (cell, want) in [
+        ("\"0,025\"", "0.025"),
+        ("\"1,00\"", "1"),
+        ("\"12,5\"", "12.5"),
+    ] {
         let text = format!("{MINI_HEADER}Indonesia,Rp,{cell},1,1,1,1\n");
-        let err = import(&text).unwrap_err().to_string();
-        assert!(
-            err.contains("line 4") && err.contains(cell) && err.contains("not a number"),
-            "{cell}: {err}"
+        let report = import(&text).unwrap();
+        let (_, rows) = rates(&report);
+        assert_eq!(
+            rate(rows, "Indonesia", Category::Marketing),
+            Some(dec(want)),
+            "{cell}"
         );
+    }
+    // A comma no cell of the card explains could be either: refused, never read as 1000.
+    let text = format!("{MINI_HEADER}Indonesia,Rp,\"1,000\",1,1,1,1\n");
+    let err = import(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("line 4") && err.contains("\"1,000\"") && err.contains("ambiguous"),
+        "{err}"
+    );
+    // One decimal mark per card: a point on one cell and a comma on another is refused.
+    let text = format!("{MINI_HEADER}Indonesia,Rp,\"0,025\",0.5,1,1,1\n");
+    let err = import(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("line 4") && err.contains("decimal point") && err.contains("\"0,025\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_brl_card_with_decimal_commas_and_free() {
+    let text = format!(
+        "{MINI_HEADER}Brasil,R$,\"R$ 0,3217\",\"0,0350\",\"R$0,0350\",n/a,Grátis\nArgentina,BRL,\"0,3181\",\"0,1338\",\"0,1338\",n/a,FREE\n"
+    );
+    let report = import(&text).unwrap();
+    let (cur, rows) = rates(&report);
+    assert_eq!(cur, "BRL");
+    let brazil = |c| rate(rows, "Brasil", c);
+    assert_eq!(brazil(Category::Marketing), Some(dec("0.3217")));
+    assert_eq!(brazil(Category::Utility), Some(dec("0.0350")));
+    assert_eq!(brazil(Category::Authentication), Some(dec("0.0350")));
+    assert_eq!(brazil(Category::Service), Some(Decimal::ZERO));
+    assert_eq!(
+        rate(rows, "Argentina", Category::Service),
+        Some(Decimal::ZERO)
+    );
+    for free in ["free", "Free", "Gratis"] {
+        let text = format!("{MINI_HEADER}Brazil,$US,0.0625,0.0068,0.0068,n/a,{free}\n");
+        let report = import(&text).unwrap();
+        let (_, rows) = rates(&report);
+        assert_eq!(rate(rows, "Brazil", Category::Service), Some(Decimal::ZERO));
     }
 }

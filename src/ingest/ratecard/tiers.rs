@@ -7,8 +7,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::{
-    alnum_key, collapse, header_category, is_na, parse_rate, CardReader, ImportError, Imported,
-    ImportedTier, Row, RATE_EXPECTED, TIER_HEADER,
+    alnum_key, card_mark, collapse, header_category, is_na, parse_rate, CardReader, DecimalMark,
+    ImportError, Imported, ImportedTier, RateCell, Row, RATE_EXPECTED, TIER_HEADER,
 };
 use crate::model::Category;
 
@@ -42,9 +42,14 @@ fn group_base(g: usize) -> usize {
     2 + 5 * g
 }
 
-/// Parses a volume cell (`25,000,001`, `25000001`); `Ok(None)` for `--`/empty.
-fn parse_volume(cell: &str) -> Result<Option<u64>, String> {
-    let s = cell.trim();
+/// Parses a volume cell (`25,000,001`, `25000001`; `25.000.001` on a card
+/// with decimal commas); `Ok(None)` for `--`/empty.
+fn parse_volume(cell: &str, mark: Option<DecimalMark>) -> Result<Option<u64>, String> {
+    let grouped = match mark {
+        Some(DecimalMark::Comma) => cell.trim().replace('.', ","),
+        _ => cell.trim().to_string(),
+    };
+    let s = grouped.as_str();
     if is_na(s) || s == "\u{221e}" {
         return Ok(None);
     }
@@ -185,6 +190,8 @@ struct BandCells<'r> {
     row: &'r Row,
     base: usize,
     category: Category,
+    /// The card's decimal mark.
+    mark: Option<DecimalMark>,
 }
 
 /// One band as read, before the ladder checks.
@@ -210,7 +217,7 @@ impl BandCells<'_> {
     }
 
     fn from(&self) -> Result<u64, ImportError> {
-        match parse_volume(self.cell(0)) {
+        match parse_volume(self.cell(0), self.mark) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(self.bad(
                 0,
@@ -222,7 +229,7 @@ impl BandCells<'_> {
     }
 
     fn to(&self, from: u64) -> Result<Option<u64>, ImportError> {
-        let to = parse_volume(self.cell(1)).map_err(|p| {
+        let to = parse_volume(self.cell(1), self.mark).map_err(|p| {
             self.bad(
                 1,
                 p,
@@ -249,7 +256,7 @@ impl BandCells<'_> {
     }
 
     fn rate(&self, currency: &str) -> Result<Decimal, ImportError> {
-        match parse_rate(self.cell(3), Some(currency)) {
+        match parse_rate(self.cell(3), Some(currency), self.mark) {
             Ok(Some(r)) => Ok(r),
             Ok(None) => Err(self.bad(3, "is missing for a band", RATE_EXPECTED)),
             Err(p) => Err(self.bad(3, p, RATE_EXPECTED)),
@@ -401,6 +408,20 @@ struct TiersCard {
 }
 
 impl TiersCard {
+    /// The `Rate` cell of every group of the data rows, for the card's decimal mark.
+    fn rate_cells<'r>(&self, data: &'r [Row], card: &CardReader) -> Vec<RateCell<'r>> {
+        let rows = data
+            .iter()
+            .filter(|r| !r.is_blank() && !r.is_note(card.markets));
+        rows.flat_map(|row| {
+            self.categories
+                .iter()
+                .enumerate()
+                .map(move |(g, &c)| (row, group_base(g) + 3, format!("{} Rate", group_title(c))))
+        })
+        .collect()
+    }
+
     fn read_row(&mut self, row: &Row, card: &mut CardReader) -> Result<(), ImportError> {
         if row.is_blank() {
             return Ok(());
@@ -415,7 +436,8 @@ impl TiersCard {
             return Ok(()); // the market's name on a row of its own; its bands follow
         }
         let code = card.currency(row, 1)?;
-        self.read_bands(row, &market, code, &mut card.warnings)
+        let mark = card.mark;
+        self.read_bands(row, &market, (code, mark), &mut card.warnings)
     }
 
     /// The bands of a row, one per category group that has cells.
@@ -423,7 +445,7 @@ impl TiersCard {
         &mut self,
         row: &Row,
         market: &str,
-        currency: &str,
+        (currency, mark): (&str, Option<DecimalMark>),
         warnings: &mut Vec<String>,
     ) -> Result<(), ImportError> {
         for (g, &category) in self.categories.iter().enumerate() {
@@ -432,6 +454,7 @@ impl TiersCard {
                 row,
                 base,
                 category,
+                mark,
             };
             if !cells.is_empty() {
                 let band = cells.read(currency, warnings)?;
@@ -473,6 +496,7 @@ pub(super) fn parse(
         market: None,
         ladders: Ladders::default(),
     };
+    card.mark = card_mark(&tiers.rate_cells(data, card))?;
     for row in data {
         tiers.read_row(row, card)?;
     }
