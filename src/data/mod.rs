@@ -94,8 +94,13 @@ impl Pricing {
         if over.is_empty() {
             return Err(pricing_dir.empty());
         }
-        let name = dir.display().to_string();
-        let merged = overlay::merge(bundled::BUNDLED, &over, &name)?;
+        Pricing::overlaid_files(&dir.display().to_string(), &over)
+    }
+
+    /// The bundled data with overlay files (path relative to `pricing/`,
+    /// text) laid over it; `name` names the overlay in errors.
+    pub fn overlaid_files(name: &str, over: &[(String, String)]) -> Result<Pricing, DataError> {
+        let merged = overlay::merge(bundled::BUNDLED, over, name)?;
         Pricing::from_files(
             &format!("bundled + overlay {name}"),
             merged.files.iter().map(|(p, c)| (p.as_str(), c.as_str())),

@@ -416,3 +416,63 @@ free_categories = [\"marketing\"]\nsource = \"test overlay: a made-up era\"\n";
         r.stderr
     );
 }
+
+/// One overlay rate row from a vocabulary of good and bad cells.
+fn overlay_row() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let date = prop_oneof![
+        Just("2026-10-01"),
+        Just("2027-01-01"),
+        Just("2024-01-01"),
+        Just("2026-13-01"),
+        Just(""),
+    ];
+    let market = prop_oneof![
+        Just("Brazil"),
+        Just("North America"),
+        Just("Atlantis"),
+        Just("UAE")
+    ];
+    let category = prop_oneof![
+        Just("marketing"),
+        Just("service"),
+        Just("authentication_international"),
+        Just("lunch")
+    ];
+    let rate = prop_oneof![
+        Just("0.07"),
+        Just("n/a"),
+        Just("unknown"),
+        Just("-1"),
+        Just("0,07")
+    ];
+    let level = prop_oneof![Just("direct"), Just("inferred"), Just(""), Just("maybe")];
+    (date, market, category, rate, level, proptest::bool::ANY).prop_map(|(d, m, c, r, l, short)| {
+        match short {
+            true => format!("{d},{m},{c},{r}"),
+            false => format!("{d},{m},{c},{r},{l},src"),
+        }
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 16, ..Default::default() })]
+
+    /// Whatever rows an overlay holds, it loads or fails with an error
+    /// naming the overlay; loaded, it keeps every bundled card (what the
+    /// `pricing_overlay` fuzz target asserts, on stable).
+    #[test]
+    fn any_overlay_loads_or_names_its_error(rows in proptest::collection::vec(overlay_row(), 0..6)) {
+        let bundled = wacost::data::Pricing::bundled().unwrap();
+        let text = format!("effective_from,market,category,rate,confidence,source\n{}\n", rows.join("\n"));
+        let over = [("rates/USD.csv".to_string(), text)];
+        match wacost::data::Pricing::overlaid_files("ov", &over) {
+            Ok(p) => {
+                for (cur, cards) in &bundled.rates {
+                    proptest::prop_assert!(p.rates[cur].cards.len() >= cards.cards.len());
+                }
+            }
+            Err(e) => proptest::prop_assert!(e.to_string().contains("ov"), "{}", e),
+        }
+    }
+}
