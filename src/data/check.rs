@@ -123,7 +123,7 @@ pub fn completeness_table(cards: &[Completeness]) -> String {
     for r in &rows {
         out += &line(&r.each_ref().map(String::as_str));
     }
-    out
+    out + "direct: a copy of that card states it; carried: no change in Meta's change log since a card that does; inferred: derived (see the source); unknown: an explicit gap, messages needing it are rejected; rated: cells with a rate, of those that need one (all but n/a)\n"
 }
 
 /// The completeness of every card as CSV, a header first.
@@ -211,7 +211,6 @@ fn check_card(
     dates: &[NaiveDate],
     r: &mut CheckReport,
 ) {
-    let mut unknown = 0;
     let mut done = Completeness {
         currency: cards.currency.clone(),
         card: card.from,
@@ -222,8 +221,7 @@ fn check_card(
         for cat in Category::ALL {
             done.count(card.cell(m, cat));
         }
-        let (missing, unknown_here) = gaps(card, m);
-        unknown += unknown_here;
+        let missing = gaps(card, m);
         if !missing.is_empty() {
             r.errors.push(format!(
                 "{}: card {} has no {} row for {} (a market of the map in force on {d}); add a rate, n/a or unknown",
@@ -234,9 +232,7 @@ fn check_card(
             ));
         }
     }
-    if unknown > 0 {
-        r.notes.push(format!("{} card {}: {unknown} cells unknown (explicit gaps: messages needing them are rejected)", cards.currency, card.from));
-    }
+    // Unknown cells are counted in the completeness table.
     r.cards.push(done);
 }
 
@@ -254,18 +250,13 @@ fn markets_in_force(p: &Pricing, dates: &[NaiveDate]) -> Vec<(NaiveDate, MarketI
     all
 }
 
-/// A market's categories without a row on the card, and how many are `unknown`.
-fn gaps(card: &Card, market: MarketId) -> (Vec<&'static str>, usize) {
-    let mut missing = Vec::new();
-    let mut unknown = 0;
-    for cat in Category::ALL {
-        match card.cell(market, cat) {
-            RateCell::Missing => missing.push(cat.as_str()),
-            RateCell::Unknown { .. } => unknown += 1,
-            _ => {}
-        }
-    }
-    (missing, unknown)
+/// A market's categories without a row on the card.
+fn gaps(card: &Card, market: MarketId) -> Vec<&'static str> {
+    Category::ALL
+        .into_iter()
+        .filter(|&cat| *card.cell(market, cat) == RateCell::Missing)
+        .map(Category::as_str)
+        .collect()
 }
 
 /// A currency whose first card starts after the first rules era.
