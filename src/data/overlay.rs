@@ -236,13 +236,17 @@ fn write_table(columns: &[&str], rows: &[Rec]) -> Written {
         .from_writer(Vec::new());
     let mut lines = vec![None];
     let _ = w.write_record(columns);
-    let mut seen = 1;
+    let _ = w.flush();
+    // Only the bytes a record added are scanned for its lines (a quoted
+    // cell may hold newlines): linear in the file, not quadratic.
+    let mut scanned = w.get_ref().len();
     for rec in rows {
         let _ = w.write_record(&rec.cells);
         let _ = w.flush();
-        let now = w.get_ref().iter().filter(|&&b| b == b'\n').count();
-        lines.extend(std::iter::repeat_n(Some(rec.origin.clone()), now - seen));
-        seen = now;
+        let buf = w.get_ref();
+        let added = buf[scanned..].iter().filter(|&&b| b == b'\n').count();
+        scanned = buf.len();
+        lines.extend(std::iter::repeat_n(Some(rec.origin.clone()), added));
     }
     let bytes = w.into_inner().unwrap_or_default();
     Written {
@@ -336,11 +340,18 @@ fn merge_keyed(mut base: Vec<Rec>, over: Vec<Rec>, key: usize, market_name: bool
             false => cell.to_string(),
         }
     };
+    let mut at: HashMap<String, usize> = base
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (key_of(r), i))
+        .collect();
     for rec in over {
-        let k = key_of(&rec);
-        match base.iter().position(|b| key_of(b) == k) {
-            Some(i) => base[i] = rec,
-            None => base.push(rec),
+        match at.get(&key_of(&rec)) {
+            Some(&i) => base[i] = rec,
+            None => {
+                at.insert(key_of(&rec), base.len());
+                base.push(rec);
+            }
         }
     }
     base
