@@ -125,19 +125,23 @@ struct Row {
     line: u64,
 }
 
-/// Distinct source texts, numbered in order of appearance.
+/// Distinct source texts, numbered in order of appearance (a card derived
+/// from another has a source per cell: found by hash, not by a scan).
 #[derive(Default)]
-struct Sources(Vec<String>);
+struct Sources {
+    texts: Vec<String>,
+    numbers: std::collections::HashMap<String, u32>,
+}
 
 impl Sources {
     fn number(&mut self, src: &str) -> u32 {
-        match self.0.iter().rposition(|s| s == src) {
-            Some(i) => i as u32,
-            None => {
-                self.0.push(src.to_string());
-                (self.0.len() - 1) as u32
-            }
+        if let Some(&n) = self.numbers.get(src) {
+            return n;
         }
+        let n = self.texts.len() as u32;
+        self.texts.push(src.to_string());
+        self.numbers.insert(src.to_string(), n);
+        n
     }
 }
 
@@ -243,7 +247,7 @@ impl RateCards {
             currency: currency.to_string(),
             file: path.to_string(),
             cards: cards_of(path, rows, markets)?,
-            sources: sources.0,
+            sources: sources.texts,
         })
     }
 
