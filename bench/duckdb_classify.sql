@@ -65,6 +65,7 @@ rates(market, category, rate) AS (
         ('India', 'authentication_international', '0.0304'),
         ('Indonesia', 'marketing', '0.0411'), ('Indonesia', 'utility', '0.025'),
         ('Indonesia', 'authentication', '0.025'), ('Indonesia', 'service', '0.025'),
+        ('Indonesia', 'authentication_international', '0.136'),
         ('Mexico', 'marketing', '0.0397'), ('Mexico', 'utility', '0.0085'),
         ('Mexico', 'authentication', '0.0085'), ('Mexico', 'service', '0.0085'),
         ('North America', 'marketing', '0.025'), ('North America', 'utility', '0.0034'),

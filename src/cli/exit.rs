@@ -62,7 +62,9 @@ fn of_cause(c: &(dyn std::error::Error + 'static)) -> Option<Exit> {
             _ => Exit::Output,
         });
     }
-    if c.is::<DataError>() || rate_error(c).is_some_and(|r| matches!(r, RateError::Missing { .. }))
+    if c.is::<DataError>()
+        || rate_error(c)
+            .is_some_and(|r| matches!(r, RateError::Missing { .. } | RateError::Data(_)))
     {
         return Some(Exit::Pricing);
     }

@@ -258,7 +258,12 @@ fn run_check(g: &Global) -> Result<Exit> {
 
 /// What a pricing directory holds.
 fn data_summary(p: &Pricing) -> String {
-    let cards: usize = p.rates.values().map(|c| c.cards.len()).sum();
+    let cards: usize = p
+        .currencies()
+        .iter()
+        .filter_map(|c| p.cards(c).ok())
+        .map(|c| c.cards.len())
+        .sum();
     format!(
         "{}: {} markets, {} rate cards in {} currencies ({}), {} tier cards, {} rule eras",
         p.origin,

@@ -159,13 +159,20 @@ pub fn report_json(r: &CheckReport, summary: &str) -> serde_json::Value {
 pub fn check(p: &Pricing) -> CheckReport {
     let mut r = CheckReport::default();
     let map_dates = p.markets.snapshot_dates();
-    for (cur, cards) in &p.rates {
+    for cur in p.currencies() {
+        let cards = match p.cards(&cur) {
+            Ok(cards) => cards,
+            Err(e) => {
+                r.errors.push(e.to_string());
+                continue;
+            }
+        };
         for (i, card) in cards.cards.iter().enumerate() {
             let until = cards.cards.get(i + 1).map(|c| c.from);
             let dates = dates_in_force(card.from, until, &map_dates);
             check_card(p, cards, card, &dates, &mut r);
         }
-        r.notes.extend(first_card_note(p, cur, cards));
+        r.notes.extend(first_card_note(p, &cur, cards));
     }
     r.errors.extend(exception_markets(p));
     r
@@ -286,7 +293,7 @@ mod tests {
         let p = Pricing::bundled().unwrap();
         let r = check(&p);
         let usd: Vec<&Completeness> = r.cards.iter().filter(|c| c.currency == "USD").collect();
-        assert_eq!(usd.len(), p.rates["USD"].cards.len());
+        assert_eq!(usd.len(), p.cards("USD").unwrap().cards.len());
         for c in &r.cards {
             let cells = c.rated() + c.not_offered + c.unknown + c.missing;
             assert_eq!(cells, c.markets * 5, "{c:?}");

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 pub use confidence::{Accept, Confidence};
 pub use markets::{MarketId, MarketMap, Resolved};
-pub use rates::{RateCards, RateCell, RateError};
+pub use rates::{LazyCards, RateCards, RateCell, RateError};
 pub use rules::{Era, Rules};
 pub use tiers::TierCards;
 
@@ -71,8 +71,8 @@ const TOP_FILES: [&str; 4] = [
 pub struct Pricing {
     pub markets: MarketMap,
     pub rules: Rules,
-    /// Rate cards by ISO currency code.
-    pub rates: BTreeMap<String, RateCards>,
+    /// Rate cards by ISO currency code (read on first use: [`Pricing::cards`]).
+    pub rates: BTreeMap<String, LazyCards>,
     /// Volume-tier ladders by ISO currency code.
     pub tiers: BTreeMap<String, TierCards>,
     /// `bundled`, `bundled + overlay DIR` (`--pricing`) or the directory
@@ -83,7 +83,11 @@ pub struct Pricing {
 impl Pricing {
     /// The data compiled into the binary.
     pub fn bundled() -> Result<Pricing, DataError> {
-        Pricing::from_files("bundled", bundled::BUNDLED.iter().map(|(p, c)| (*p, *c)))
+        Pricing::from_files(
+            "bundled",
+            bundled::BUNDLED.iter().map(|(p, c)| (*p, *c)),
+            |cur, path, text, _| Ok(LazyCards::later(cur, path, text)),
+        )
     }
 
     /// The bundled data with the pricing directory `dir` laid over it
@@ -104,6 +108,7 @@ impl Pricing {
         Pricing::from_files(
             &format!("bundled + overlay {name}"),
             merged.files.iter().map(|(p, c)| (p.as_str(), c.as_str())),
+            read_now,
         )
         .map_err(|e| merged.locate(e))
     }
@@ -121,20 +126,24 @@ impl Pricing {
         Pricing::from_files(
             &dir.display().to_string(),
             files.iter().map(|(p, c)| (p.as_str(), c.as_str())),
+            read_now,
         )
     }
 
+    /// Loads the files; `rates` makes each currency's cards (read now, or
+    /// later for the bundled files, which are known to load).
     fn from_files<'a>(
         origin: &str,
         files: impl Iterator<Item = (&'a str, &'a str)>,
+        rates: ReadRates<'a>,
     ) -> Result<Pricing, DataError> {
         let files = Files {
-            origin,
+            origin: origin.to_string(),
             files: files.collect(),
         };
         let markets = files.markets()?;
         let rules = Rules::load(files.required("rules.toml")?)?;
-        let (rates, tiers) = files.cards(&markets)?;
+        let (rates, tiers) = files.cards(&markets, rates)?;
         Ok(Pricing {
             markets,
             rules,
@@ -150,8 +159,14 @@ impl Pricing {
             .get(currency)
             .ok_or_else(|| RateError::NoCurrency {
                 currency: currency.to_string(),
-                available: self.rates.keys().cloned().collect::<Vec<_>>().join(", "),
-            })
+                available: self.currencies().join(", "),
+            })?
+            .get(&self.markets)
+    }
+
+    /// The currencies with rate cards, sorted.
+    pub fn currencies(&self) -> Vec<String> {
+        self.rates.keys().cloned().collect()
     }
 }
 
@@ -219,11 +234,25 @@ impl PricingDir<'_> {
 
 /// The files of a pricing directory (bundled or on disk), by relative path.
 struct Files<'a> {
-    origin: &'a str,
+    origin: String,
     files: Vec<(&'a str, &'a str)>,
 }
 
-type Cards = (BTreeMap<String, RateCards>, BTreeMap<String, TierCards>);
+type Cards = (BTreeMap<String, LazyCards>, BTreeMap<String, TierCards>);
+
+/// Makes a currency's cards from (currency, path, text, market map).
+type ReadRates<'a> = fn(&str, &str, &'a str, &MarketMap) -> Result<LazyCards, DataError>;
+
+/// Reads a currency's cards at once (files from outside the binary: their
+/// errors are found when they load, on their own lines).
+fn read_now(
+    cur: &str,
+    path: &str,
+    text: &str,
+    markets: &MarketMap,
+) -> Result<LazyCards, DataError> {
+    Ok(LazyCards::now(RateCards::load(cur, path, text, markets)?))
+}
 
 impl<'a> Files<'a> {
     fn get(&self, name: &str) -> Option<&'a str> {
@@ -250,11 +279,11 @@ impl<'a> Files<'a> {
     }
 
     /// Rate cards and tier cards by currency; at least one rate card.
-    fn cards(&self, markets: &MarketMap) -> Result<Cards, DataError> {
+    fn cards(&self, markets: &MarketMap, read: ReadRates<'a>) -> Result<Cards, DataError> {
         let (mut rates, mut tiers) = (BTreeMap::new(), BTreeMap::new());
         for &(path, text) in &self.files {
             if let Some(cur) = currency_file(path, "rates/") {
-                rates.insert(cur.clone(), RateCards::load(&cur, path, text, markets)?);
+                rates.insert(cur.clone(), read(&cur, path, text, markets)?);
             } else if let Some(cur) = currency_file(path, "tiers/") {
                 tiers.insert(cur.clone(), TierCards::load(&cur, path, text, markets)?);
             }

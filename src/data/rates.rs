@@ -55,6 +55,9 @@ pub struct RateCards {
 pub enum RateError {
     #[error("no rate card for currency {currency} (available: {available}); supply rates/{currency}.csv with --pricing DIR or `wacost rates import`")]
     NoCurrency { currency: String, available: String },
+    /// The currency's rate file does not load (read when first asked for).
+    #[error("{0}")]
+    Data(String),
     #[error("no {currency} rate card in force on {date} (earliest card: {earliest}); supply one with --pricing DIR or `wacost rates import`")]
     NoCard {
         currency: String,
@@ -91,6 +94,49 @@ pub enum RateError {
         category: Category,
         card: NaiveDate,
     },
+}
+
+/// The rate cards of one currency, read when first asked for: a run in one
+/// currency does not parse (or page in) the bundled files of the others.
+#[derive(Debug)]
+pub struct LazyCards {
+    currency: String,
+    path: String,
+    /// The file's text while it is not read yet (bundled files only).
+    text: Option<&'static str>,
+    loaded: std::sync::OnceLock<Result<RateCards, String>>,
+}
+
+impl LazyCards {
+    /// A bundled file, read on first use.
+    pub fn later(currency: &str, path: &str, text: &'static str) -> LazyCards {
+        LazyCards {
+            currency: currency.to_string(),
+            path: path.to_string(),
+            text: Some(text),
+            loaded: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Cards already read.
+    pub fn now(cards: RateCards) -> LazyCards {
+        let (currency, path) = (cards.currency.clone(), cards.file.clone());
+        LazyCards {
+            currency,
+            path,
+            text: None,
+            loaded: std::sync::OnceLock::from(Ok(cards)),
+        }
+    }
+
+    /// The cards, reading the file the first time.
+    pub fn get(&self, markets: &MarketMap) -> Result<&RateCards, RateError> {
+        let loaded = self.loaded.get_or_init(|| {
+            let text = self.text.unwrap_or_default();
+            RateCards::load(&self.currency, &self.path, text, markets).map_err(|e| e.to_string())
+        });
+        loaded.as_ref().map_err(|e| RateError::Data(e.clone()))
+    }
 }
 
 /// A rate found, with where it came from (for explanations).

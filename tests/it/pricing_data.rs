@@ -468,8 +468,8 @@ proptest::proptest! {
         let over = [("rates/USD.csv".to_string(), text)];
         match wacost::data::Pricing::overlaid_files("ov", &over) {
             Ok(p) => {
-                for (cur, cards) in &bundled.rates {
-                    proptest::prop_assert!(p.rates[cur].cards.len() >= cards.cards.len());
+                for cur in bundled.currencies() {
+                    proptest::prop_assert!(p.cards(&cur).unwrap().cards.len() >= bundled.cards(&cur).unwrap().cards.len());
                 }
             }
             Err(e) => proptest::prop_assert!(e.to_string().contains("ov"), "{}", e),
