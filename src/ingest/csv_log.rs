@@ -491,6 +491,9 @@ fn row(
     let ts_s = field(rec, lay, TS)?;
     let ts = parse_timestamp_with(ts_s, &inputs.zone, &mut inputs.last_date)
         .map_err(|e| (Some("timestamp"), e.to_string()))?;
+    if let Some(a) = inputs.last_date.assumed {
+        inputs.assume_time(a, file, rec.line, ts_s);
+    }
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
     let contact = contact(rec, lay, direction)?;

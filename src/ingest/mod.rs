@@ -15,6 +15,7 @@ pub mod webhook;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+use crate::model::time::LocalAssumption;
 use crate::model::{Extra, Interner, Message, MetaPricing, Rejected, Zone};
 
 /// Which reader to use.
@@ -47,6 +48,9 @@ pub struct Inputs {
     extras: crate::hash::IntMap<u64, Extra>,
     /// The date the last timestamp read was on.
     pub last_date: crate::ingest::toolkit::timestamp::LastDate,
+    /// What reading the rows had to assume, counted by kind
+    /// (`nonexistent_local_time`, ...): shown, never silent.
+    pub assumptions: std::collections::BTreeMap<&'static str, u64>,
 }
 
 impl Inputs {
@@ -63,6 +67,27 @@ impl Inputs {
             keep_extras: false,
             extras: Default::default(),
             last_date: Default::default(),
+            assumptions: Default::default(),
+        }
+    }
+
+    /// Counts an assumption a row's timestamp needed; the first few of each
+    /// kind are noted with their file and line.
+    pub fn assume_time(&mut self, a: LocalAssumption, file: u16, line: u64, text: &str) {
+        let n = self.assumptions.entry(a.as_str()).or_default();
+        *n += 1;
+        if *n <= 5 {
+            let name = self
+                .files
+                .get(usize::from(file))
+                .map_or("-", String::as_str);
+            let note = format!(
+                "{name}:{line}: timestamp {} in {}: {}",
+                crate::model::redact::quote_field(text),
+                self.zone.name(),
+                a.explain()
+            );
+            self.notes.push(note);
         }
     }
 

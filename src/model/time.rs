@@ -1,7 +1,7 @@
 //! Time: instants are Unix seconds (windows are absolute durations); dates,
 //! months and the days rules change are civil dates in the WABA time zone.
 
-use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// Seconds in an hour, for window lengths given in hours.
@@ -203,14 +203,62 @@ impl Zone {
         }
     }
 
-    /// The instant of a local time in this zone; `None` when a
-    /// daylight-saving change skips it.
-    pub fn read_naive(&self, naive: NaiveDateTime) -> Option<i64> {
+    /// The instant of a local time in this zone, and what had to be
+    /// assumed when a clock change makes it ambiguous (the repeated hour
+    /// when clocks go back: the earlier offset) or impossible (the hour
+    /// skipped when they go forward: read with the offset before the gap,
+    /// what a clock that did not change meant, so the time moves forward by
+    /// the gap). The charge is kept either way; the caller counts the
+    /// assumption and shows it.
+    pub fn read_naive(&self, naive: NaiveDateTime) -> (i64, Option<LocalAssumption>) {
         match self.tz.from_local_datetime(&naive) {
-            LocalResult::Single(t) => Some(t.timestamp()),
-            // The repeated hour when clocks go back: take the first.
-            LocalResult::Ambiguous(a, _) => Some(a.timestamp()),
-            LocalResult::None => None,
+            LocalResult::Single(t) => (t.timestamp(), None),
+            LocalResult::Ambiguous(a, _) => (a.timestamp(), Some(LocalAssumption::Ambiguous)),
+            LocalResult::None => {
+                let before = self.offset_before_gap(naive);
+                let ts = naive.and_utc().timestamp() - i64::from(before);
+                (ts, Some(LocalAssumption::Nonexistent))
+            }
+        }
+    }
+
+    /// The UTC offset in force a day before a local time (before the gap
+    /// that skips it: offset changes are months apart).
+    fn offset_before_gap(&self, naive: NaiveDateTime) -> i32 {
+        let day_before = (naive - chrono::Duration::hours(24)).and_utc();
+        self.tz
+            .offset_from_utc_datetime(&day_before.naive_utc())
+            .fix()
+            .local_minus_utc()
+    }
+}
+
+/// What reading a local time had to assume (a clock change made it
+/// ambiguous or impossible).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LocalAssumption {
+    Ambiguous,
+    Nonexistent,
+}
+
+impl LocalAssumption {
+    /// The kind, as the `assumptions` of a summary count it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocalAssumption::Ambiguous => "ambiguous_local_time",
+            LocalAssumption::Nonexistent => "nonexistent_local_time",
+        }
+    }
+
+    /// What was assumed, for a person.
+    pub fn explain(self) -> &'static str {
+        match self {
+            LocalAssumption::Ambiguous => {
+                "a local time the clocks repeat (daylight saving ends): read with the earlier offset"
+            }
+            LocalAssumption::Nonexistent => {
+                "a local time the clocks skip (daylight saving starts): read with the offset before the change, so it moves forward by the gap"
+            }
         }
     }
 }

@@ -117,6 +117,8 @@ pub struct Summary {
     pub rejected: Vec<Rejected>,
     /// Free messages by pricing type, for the table's footer.
     pub free_by_type: BTreeMap<&'static str, u64>,
+    /// What reading the input had to assume, by kind (from the readers).
+    pub assumptions: BTreeMap<&'static str, u64>,
 }
 
 impl Summary {
@@ -133,6 +135,7 @@ impl Summary {
             total: Decimal::ZERO,
             rejected: Vec::new(),
             free_by_type: BTreeMap::new(),
+            assumptions: BTreeMap::new(),
         }
     }
 
@@ -237,6 +240,7 @@ impl Summary {
     /// Names the lines (markets, business numbers, templates) once every
     /// message is in. Call before rendering.
     pub fn finish(&mut self, pricing: &Pricing, inputs: &Inputs) {
+        self.assumptions.clone_from(&inputs.assumptions);
         for (file, line, reason) in std::mem::take(&mut self.priced_rejected) {
             self.rejected.push(Rejected {
                 file: inputs.files.get(file as usize).cloned().unwrap_or_default(),
@@ -374,6 +378,7 @@ impl Summary {
             "reconciled": self.counts.reconciles(),
             "lines": render::json_array(&self.columns(), &self.rows()),
             "inferred": {"billable": inferred, "cost": money::fmt(inferred_cost)},
+            "assumptions": self.assumptions,
             "rejected": self.rejected,
         })
     }
@@ -393,6 +398,7 @@ impl Summary {
         writeln!(w, "{t}")?;
         self.write_totals(w)?;
         self.write_inferred(w)?;
+        self.write_assumptions(w)?;
         self.write_free(w)?;
         self.write_rejected(w)
     }
@@ -432,6 +438,19 @@ impl Summary {
             money::fmt(cost),
             self.currency
         )
+    }
+
+    /// What reading the input assumed (the first rows of each kind are on stderr).
+    fn write_assumptions(&self, w: &mut dyn Write) -> io::Result<()> {
+        if self.assumptions.is_empty() {
+            return Ok(());
+        }
+        let parts: Vec<String> = self
+            .assumptions
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        writeln!(w, "Assumed: {} (rows named on stderr)", parts.join(", "))
     }
 
     fn write_free(&self, w: &mut dyn Write) -> io::Result<()> {

@@ -916,3 +916,39 @@ fn tier_start_seeds_the_counted_tier_in_the_first_month_only() {
         assert_eq!(tier, ["750001:15000000", "0:750000"], "{seed}");
     }
 }
+
+#[test]
+fn local_times_a_clock_change_skips_or_repeats_are_priced_and_counted() {
+    // America/New_York 2026: 02:30 on 8 March does not exist (clocks go from
+    // 02:00 to 03:00), 01:30 on 1 November happens twice. Both messages are
+    // charged (not dropped), and the assumption is counted and named.
+    let r = estimate_json(
+        "estimate",
+        &["dst_new_york.csv", "--tz", "America/New_York"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(counts(&v), (3, 0, 3, 3, 0, 0, 0), "{v}");
+    assert_eq!(v["assumptions"]["nonexistent_local_time"], 1, "{v}");
+    assert_eq!(v["assumptions"]["ambiguous_local_time"], 1, "{v}");
+    assert!(
+        r.stderr.contains("dst_new_york.csv:2: timestamp")
+            && r.stderr.contains("dst_new_york.csv:3: timestamp"),
+        "{}",
+        r.stderr
+    );
+    let mut c = wacost_in("estimate");
+    c.args(["estimate", "dst_new_york.csv", "--tz", "America/New_York"])
+        .args(["--detail", "--format", "csv"]);
+    let d = run(c);
+    assert_eq!(
+        detail_column(&d.stdout, "timestamp"),
+        [
+            "2026-03-08T03:30:00-04:00",
+            "2026-11-01T01:30:00-04:00",
+            "2026-11-01T03:30:00-05:00"
+        ],
+        "{}",
+        d.stdout
+    );
+}

@@ -5,14 +5,12 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 
 use crate::model::redact::quote_field;
-use crate::model::time::Zone;
+use crate::model::time::{LocalAssumption, Zone};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
     #[error("cannot read timestamp {}; accepted: RFC 3339 (2026-10-01T09:30:00-03:00), YYYY-MM-DD HH:MM[:SS] read in --tz, DD/MM/YYYY HH:MM[:SS], Unix seconds or milliseconds", quote_field(.0))]
     Unreadable(String),
-    #[error("local time does not exist in {0} (skipped by a daylight-saving change)")]
-    Nonexistent(&'static str),
     #[error("timestamp {} is out of range (years 2000 to 2100 accepted)", quote_field(.0))]
     OutOfRange(String),
 }
@@ -31,11 +29,15 @@ pub fn parse_timestamp(s: &str, zone: &Zone) -> Result<i64, TimeError> {
 pub struct LastDate {
     text: [u8; 10],
     days: i64,
+    /// What reading the last timestamp had to assume, if anything (a local
+    /// time that a clock change repeats or skips): the reader counts it.
+    pub assumed: Option<LocalAssumption>,
 }
 
 /// [`parse_timestamp`], remembering the date in `last`.
 pub fn parse_timestamp_with(s: &str, zone: &Zone, last: &mut LastDate) -> Result<i64, TimeError> {
     let s = crate::text::trim(s);
+    last.assumed = None;
     let ts = parse_inner(s, zone, last)?;
     if !(MIN_TS..MAX_TS).contains(&ts) {
         return Err(TimeError::OutOfRange(s.to_string()));
@@ -81,7 +83,7 @@ fn parse_inner(s: &str, zone: &Zone, last: &mut LastDate) -> Result<i64, TimeErr
         "%d/%m/%Y %H:%M",
     ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
-            return read_local(zone, n);
+            return Ok(read_local(zone, n, last));
         }
     }
     Err(TimeError::Unreadable(s.to_string()))
@@ -140,7 +142,7 @@ fn fast_iso(b: &[u8], zone: &Zone, last: &mut LastDate) -> Result<Option<i64>, T
         [] => {
             let naive = DateTime::from_timestamp(base, 0).map(|t| t.naive_utc());
             match naive {
-                Some(naive) => read_local(zone, naive).map(Some),
+                Some(naive) => Ok(Some(read_local(zone, naive, last))),
                 None => Ok(None),
             }
         }
@@ -161,9 +163,10 @@ fn fast_iso(b: &[u8], zone: &Zone, last: &mut LastDate) -> Result<Option<i64>, T
 }
 
 /// A naive local time read in `zone`.
-fn read_local(zone: &Zone, naive: NaiveDateTime) -> Result<i64, TimeError> {
-    zone.read_naive(naive)
-        .ok_or(TimeError::Nonexistent(zone.name()))
+fn read_local(zone: &Zone, naive: NaiveDateTime, last: &mut LastDate) -> i64 {
+    let (ts, assumed) = zone.read_naive(naive);
+    last.assumed = assumed;
+    ts
 }
 
 #[cfg(test)]
@@ -172,6 +175,45 @@ mod tests {
 
     fn sp() -> Zone {
         Zone::parse("America/Sao_Paulo").unwrap()
+    }
+
+    #[test]
+    fn local_times_a_clock_change_repeats_or_skips_are_read_and_said_so() {
+        // America/New_York, 2026: clocks skip 02:00-03:00 on 8 March and
+        // repeat 01:00-02:00 on 1 November.
+        let ny = Zone::parse("America/New_York").unwrap();
+        let mut last = LastDate::default();
+        let mut read = |s: &str| {
+            let ts = parse_timestamp_with(s, &ny, &mut last).unwrap();
+            (ny.format(ts), last.assumed)
+        };
+        // Skipped: read with the offset before the gap (EST), so it lands
+        // an hour later on the clock, not dropped.
+        for s in [
+            "2026-03-08 02:30:00",
+            "2026-03-08T02:30",
+            "08/03/2026 02:30",
+        ] {
+            let want = (
+                "2026-03-08T03:30:00-04:00".to_string(),
+                Some(LocalAssumption::Nonexistent),
+            );
+            assert_eq!(read(s), want, "{s}");
+        }
+        // Repeated: the earlier offset (EDT).
+        assert_eq!(
+            read("2026-11-01 01:30:00"),
+            (
+                "2026-11-01T01:30:00-04:00".to_string(),
+                Some(LocalAssumption::Ambiguous)
+            )
+        );
+        // An ordinary time assumes nothing, and the flag does not linger.
+        assert_eq!(
+            read("2026-11-01 03:30:00"),
+            ("2026-11-01T03:30:00-05:00".to_string(), None)
+        );
+        assert_eq!(read("2026-03-08T02:30:00-05:00").1, None);
     }
 
     #[test]
