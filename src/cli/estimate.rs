@@ -2,7 +2,7 @@
 
 use std::io::{self, IsTerminal};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{parse_switches, to_stdout, Exit, Global};
@@ -12,6 +12,7 @@ use crate::engine::{self, Options};
 use crate::ingest::InputFormat;
 use crate::model::money;
 use crate::model::phone::Privacy;
+use crate::model::time::Month;
 use crate::report::estimate::{Estimate, EstimateError, Request};
 use crate::report::{Dim, Format, Summary};
 
@@ -35,34 +36,64 @@ pub struct EstimateArgs {
     /// Turn a rule switch on or off, e.g. service-free-tier=off (see README)
     #[arg(long = "rule", value_name = "NAME=on|off")]
     pub rules: Vec<String>,
-    /// Tier counts already reached outside this log: MARKET:CATEGORY=N, e.g. India:authentication=800000
-    #[arg(long = "tier-start", value_name = "MARKET:CATEGORY=N")]
+    /// Tier counts already reached outside this log: [YYYY-MM:]MARKET:CATEGORY=N, e.g. 2026-11:India:authentication=800000 (that month), India:authentication=800000 (the first month of the log)
+    #[arg(long = "tier-start", value_name = "[YYYY-MM:]MARKET:CATEGORY=N")]
     pub tier_start: Vec<String>,
 }
 
 pub fn parse_seeds(pricing: &Pricing, specs: &[String]) -> Result<TierSeeds> {
     let mut seeds = TierSeeds::default();
     for s in specs {
-        let parsed = s.rsplit_once('=').and_then(|(k, n)| {
-            let (m, c) = k.rsplit_once(':')?;
-            Some((m, c, n))
-        });
-        let Some((m, c, n)) = parsed else {
-            bail!("--tier-start {s:?}: expected MARKET:CATEGORY=N, e.g. Brazil:utility=250000");
+        let seed = parse_seed(pricing, s)?;
+        match seed.month {
+            Some(month) => seeds
+                .dated
+                .insert((month, seed.market, seed.category), seed.count),
+            None => seeds.seeds.insert((seed.market, seed.category), seed.count),
         };
-        let market = pricing
-            .markets
-            .find_name(m)
-            .with_context(|| format!("--tier-start {s:?}: unknown market {m:?}"))?;
-        let cat: crate::model::Category =
-            c.parse().with_context(|| format!("--tier-start {s:?}"))?;
-        let n: u64 = n
-            .trim()
-            .parse()
-            .with_context(|| format!("--tier-start {s:?}: {n:?} is not a whole number"))?;
-        seeds.seeds.insert((market, cat), n);
     }
     Ok(seeds)
+}
+
+/// One `--tier-start [YYYY-MM:]MARKET:CATEGORY=N`.
+struct Seed {
+    month: Option<Month>,
+    market: crate::data::MarketId,
+    category: crate::model::Category,
+    count: u64,
+}
+
+fn parse_seed(pricing: &Pricing, s: &str) -> Result<Seed> {
+    let usage = || {
+        anyhow::anyhow!(
+            "--tier-start {s:?}: expected [YYYY-MM:]MARKET:CATEGORY=N, e.g. Brazil:utility=250000 or 2026-11:Brazil:utility=250000"
+        )
+    };
+    let (key, n) = s.rsplit_once('=').ok_or_else(usage)?;
+    let (rest, c) = key.rsplit_once(':').ok_or_else(usage)?;
+    let (month, m) = match rest.split_once(':') {
+        Some((mo, m)) => {
+            let month = Month::parse(mo.trim())
+                .with_context(|| format!("--tier-start {s:?}: {mo:?} is not a YYYY-MM month"))?;
+            (Some(month), m)
+        }
+        None => (None, rest),
+    };
+    let market = pricing
+        .markets
+        .find_name(m)
+        .with_context(|| format!("--tier-start {s:?}: unknown market {m:?}"))?;
+    let category = c.parse().with_context(|| format!("--tier-start {s:?}"))?;
+    let count = n
+        .trim()
+        .parse()
+        .with_context(|| format!("--tier-start {s:?}: {n:?} is not a whole number"))?;
+    Ok(Seed {
+        month,
+        market,
+        category,
+        count,
+    })
 }
 
 pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::data::tiers::{band_for, Band};
 use crate::data::{Confidence, MarketId, RateError};
 use crate::engine::rating::RatingPlan;
+use crate::model::time::Month;
 use crate::model::Category;
 
 /// Where a charged message sits on the volume ladder.
@@ -45,17 +46,32 @@ pub struct Charge {
 /// authentication) seeds that tier.
 #[derive(Debug, Clone, Default)]
 pub struct TierSeeds {
+    /// Bare seeds: counts reached in the first month the run reaches.
     pub seeds: HashMap<(MarketId, Category), u64>,
+    /// Seeds that name their month (`2026-11:Brazil:utility=250000`):
+    /// tiers reset monthly, so each applies to its month only.
+    pub dated: HashMap<(Month, MarketId, Category), u64>,
 }
 
 impl TierSeeds {
-    /// What the seeds give the tier `counter` of `market`.
-    fn of(&self, plan: &RatingPlan<'_>, market: MarketId, counter: Category) -> u64 {
-        self.seeds
+    /// What the seeds give the tier `counter` of `market` in the plan's
+    /// month: its dated seeds, and the bare ones when `first` (the first
+    /// month of the run that reaches this tier).
+    fn of(&self, plan: &RatingPlan<'_>, market: MarketId, counter: Category, first: bool) -> u64 {
+        let counts = |c: Category| plan.tier_counter(c) == counter;
+        let bare: u64 = self
+            .seeds
             .iter()
-            .filter(|((m, c), _)| *m == market && plan.tier_counter(*c) == counter)
+            .filter(|((m, c), _)| first && *m == market && counts(*c))
             .map(|(_, n)| n)
-            .sum()
+            .sum();
+        let dated: u64 = self
+            .dated
+            .iter()
+            .filter(|((mo, m, c), _)| *mo == plan.month && *m == market && counts(*c))
+            .map(|(_, n)| n)
+            .sum();
+        bare + dated
     }
 }
 
@@ -163,10 +179,7 @@ impl Tariff {
         let count = self
             .counts
             .entry((year, month, market, counter))
-            .or_insert_with(|| match seeded.insert((market, counter)) {
-                true => seeds.of(plan, market, counter),
-                false => 0,
-            });
+            .or_insert_with(|| seeds.of(plan, market, counter, seeded.insert((market, counter))));
         let first = *count + 1;
         *count += n;
         (first, *count)

@@ -193,3 +193,39 @@ fn north_america_on_the_2025_10_card_is_inferred() {
     assert_eq!(utility["confidence"], "inferred", "{v}");
     assert!(utility["source"].as_str().unwrap().contains("73.3"), "{v}");
 }
+
+#[test]
+fn a_tier_seed_that_names_its_month_applies_to_that_month_only() {
+    // 249,999 Brazil utility messages already sent in December (not November):
+    // November's message is the month's first (0.0350); December's two are the
+    // 250,000th (0.0350) and the 250,001st (0.0333, the second band).
+    let mut c = wacost_in(SUB);
+    c.args([
+        "estimate",
+        "brazil-utility-nov-dec.csv",
+        "--currency",
+        "BRL",
+    ])
+    .args(["--tz", "America/Sao_Paulo"])
+    .args(["--tier-start", "2026-12:Brazil:utility=249999"])
+    .args(["--detail", "--format", "csv"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        detail_column(&r.stdout, "rate"),
+        ["0.0350", "0.0350", "0.0333"],
+        "{}",
+        r.stdout
+    );
+    let mut bad = wacost_in(SUB);
+    bad.args([
+        "estimate",
+        "brazil-utility-nov-dec.csv",
+        "--currency",
+        "BRL",
+    ])
+    .args(["--tier-start", "2026-13:Brazil:utility=1"]);
+    let e = run(bad);
+    assert_eq!(e.code, 2, "{}", e.stderr);
+    assert!(e.stderr.contains("not a YYYY-MM month"), "{}", e.stderr);
+}
