@@ -199,6 +199,9 @@ impl<'a> Case<'a> {
     #[inline]
     fn free_entry_point(&mut self) -> Option<Classification> {
         let (m, era) = (self.m, self.era);
+        if self.entry_point_inside_cbp_window() {
+            self.s.pending_entry_point = NONE;
+        }
         if let Some(t) = opt(self.s.pending_entry_point) {
             if m.ts >= t && m.ts - t < era.fep_reply {
                 let rule = self.open_free_entry_point();
@@ -221,6 +224,17 @@ impl<'a> Case<'a> {
             PricingType::FreeEntryPoint,
             Reason::InFreeEntryPoint { since, rule },
         ))
+    }
+
+    /// Conversation-based pricing: an entry-point message that arrives
+    /// while a free entry point conversation is open opens nothing and
+    /// does not extend it (M-CBP: "no new conversations will be opened
+    /// until the free entry point conversation expires").
+    fn entry_point_inside_cbp_window(&self) -> bool {
+        let s = &*self.s;
+        self.era.model == PricingModel::Cbp
+            && opt(s.pending_entry_point)
+                .is_some_and(|t| opt(s.fep_since).is_some_and(|f| t >= f) && t < s.fep_until)
     }
 
     /// Opens the window, of the era's length or an exception's: the
@@ -619,6 +633,31 @@ mod tests {
             PricingType::Regular,
             "a reply after 24h opens no window"
         );
+    }
+
+    #[test]
+    fn cbp_an_entry_point_inside_an_open_free_entry_point_conversation_opens_nothing() {
+        // M-CBP, "Free entry point conversations": "no new conversations will
+        // be opened until the free entry point conversation expires".
+        let r = rules();
+        let cbp = era(&r, "2024-11-01");
+        let mut c = Classifier::new();
+        c.inbound(C, 0, true);
+        let open = c.outbound(out(HOUR, Some(Category::Marketing)), cbp, true);
+        assert_eq!(open.pricing_type, PricingType::FreeEntryPoint);
+        // A second ad click 48 hours in, answered at once: still the first
+        // window, which ends 72 hours after the first reply.
+        c.inbound(C, 48 * HOUR, true);
+        let again = c.outbound(out(48 * HOUR + 60, Some(Category::Marketing)), cbp, true);
+        assert_eq!(
+            again.reason,
+            Reason::InFreeEntryPoint {
+                since: HOUR,
+                rule: None
+            }
+        );
+        let after = c.outbound(out(73 * HOUR, Some(Category::Marketing)), cbp, true);
+        assert_eq!(after.pricing_type, PricingType::Regular, "not extended");
     }
 
     #[test]

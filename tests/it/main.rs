@@ -14,6 +14,7 @@ mod estimate;
 mod exit_codes;
 mod forecast;
 mod fuzz_regressions;
+mod meta_rules;
 mod pricing_data;
 mod properties;
 mod reconcile;
