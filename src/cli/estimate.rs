@@ -130,6 +130,7 @@ fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> R
         switches: parse_switches(pricing, &a.rules)?,
         seeds: parse_seeds(pricing, &a.tier_start)?,
         accept: g.accept(),
+        auth_international: g.auth_international(),
         ..Options::new(currency)
     };
     pricing.cards(currency)?;

@@ -132,6 +132,7 @@ fn plan_from_log(
     let opts = Options {
         switches: switches.clone(),
         accept: g.accept(),
+        auth_international: g.auth_international(),
         ..Options::new(currency)
     };
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)

@@ -79,6 +79,12 @@ pub struct Global {
     /// Which rate cells may price: `any`, or `direct` to refuse inferred cells (each refused message is named) [default: any]
     #[arg(long, global = true, value_enum, value_name = "LEVEL")]
     pub confidence: Option<Accept>,
+    /// The country the business is based in (ISO 3166 alpha-2): with --auth-international-from, authentication templates of CSV logs to users of other countries are priced at the authentication-international rate where the market has one
+    #[arg(long, global = true, value_name = "CC", value_parser = parse_country, requires = "auth_international_from")]
+    pub business_country: Option<String>,
+    /// The first day Meta charges the business authentication-international (its eligibility notice; needs --business-country)
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date, requires = "business_country")]
+    pub auth_international_from: Option<NaiveDate>,
     /// Say on stderr how the input was read (streamed or held in memory)
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
@@ -111,6 +117,15 @@ impl Global {
                 .with_context(|| format!("loading --pricing-only {}", dir.display())),
             (None, None) => Pricing::bundled().context("loading the bundled pricing data"),
         }
+    }
+
+    /// Authentication-international pricing for the business, when both
+    /// flags give it.
+    pub fn auth_international(&self) -> Option<crate::engine::AuthInternational> {
+        Some(crate::engine::AuthInternational {
+            country: self.business_country.clone()?,
+            from: self.auth_international_from?,
+        })
     }
 
     /// `--confidence`, or every known cell.
@@ -199,6 +214,15 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Rates(a) => rates::run(&cli.global, a),
         Command::Market(a) => market::run(&cli.global, a),
     }
+}
+
+/// `--business-country`: two ASCII letters, read as upper case.
+fn parse_country(s: &str) -> Result<String, String> {
+    let cc = s.trim().to_ascii_uppercase();
+    if cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Ok(cc);
+    }
+    Err("not an ISO 3166 alpha-2 country code (two letters, e.g. BR)".into())
 }
 
 /// `--at`, `--as-of`, `--effective`: a `YYYY-MM-DD` date.

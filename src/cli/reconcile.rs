@@ -40,6 +40,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     let opts = Options {
         switches: parse_switches(&pricing, &a.rules)?,
         accept: g.accept(),
+        auth_international: g.auth_international(),
         ..Options::new(currency)
     };
     let req = Request {

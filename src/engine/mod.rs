@@ -72,6 +72,10 @@ pub struct Options {
     pub seeds: TierSeeds,
     /// Which rate cells may price a message (`--confidence`).
     pub accept: Accept,
+    /// When authentication templates of a CSV log are priced at the
+    /// authentication-international rate (`--business-country`,
+    /// `--auth-international-from`).
+    pub auth_international: Option<AuthInternational>,
     /// Messages gathered before each ordered hand-over to the classifier
     /// when a sorted input streams (see [`Options::new`]).
     pub stream_batch: usize,
@@ -86,9 +90,24 @@ impl Options {
             switches: BTreeMap::new(),
             seeds: TierSeeds::default(),
             accept: Accept::Any,
+            auth_international: None,
             stream_batch: batch(),
         }
     }
+}
+
+/// Meta's authentication-international pricing for one business: it
+/// applies to authentication templates delivered, on or after the date
+/// Meta names for the business, to a user of another country in a market
+/// with an authentication-international rate (Meta, Authentication-
+/// international rates: "eligible", "based outside the country", "after
+/// the start time").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthInternational {
+    /// ISO 3166 alpha-2 code of the country the business is based in.
+    pub country: String,
+    /// The first local day the business pays the rate.
+    pub from: NaiveDate,
 }
 
 /// A consumer of verdicts, in time order.

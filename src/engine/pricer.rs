@@ -10,9 +10,9 @@ use crate::engine::classify::{unpriced, Classification, Classifier, InForceFor, 
 use crate::engine::rating::{Rating, RatingPlan};
 use crate::engine::recent_ids::RecentIds;
 use crate::engine::tariff::{Tariff, Tier};
-use crate::engine::{Options, Outcome, Priced, Sink};
+use crate::engine::{AuthInternational, Options, Outcome, Priced, Sink};
 use crate::model::time::{date_of_day, Month, Zone};
-use crate::model::{Direction, Message};
+use crate::model::{Category, Direction, Message};
 
 /// The state of one run: windows per contact, tier counters, recent ids.
 pub struct Pricer<'p> {
@@ -32,6 +32,8 @@ pub struct Pricer<'p> {
     /// The local day of the last message priced, and what follows from it.
     day: Option<Day<'p>>,
     markets: ResolveCache,
+    /// When authentication is priced as authentication-international.
+    auth_international: Option<AuthInternational>,
 }
 
 /// A local date and what the rules make of it.
@@ -96,6 +98,7 @@ impl<'p> Pricer<'p> {
             in_force: InForce::default(),
             day: None,
             markets: ResolveCache::default(),
+            auth_international: opts.auth_international.clone(),
         })
     }
 
@@ -138,11 +141,13 @@ impl<'p> Pricer<'p> {
         let Some(plan) = day.plan else {
             return p.rejected(self.no_rules());
         };
-        let market = match resolved {
-            Ok(r) => r.market,
+        let r = match resolved {
+            Ok(r) => r,
             Err(e) => return p.rejected(format!("contact: {e}")),
         };
+        let market = r.market;
         let class = self.classify(m, &plan, market);
+        let class = self.international(m, &plan, &r, class);
         p.class = Some(class);
         if !class.pricing_type.is_billable() {
             p.outcome = Outcome::Free;
@@ -150,6 +155,33 @@ impl<'p> Pricer<'p> {
         }
         self.charge(&mut p, &plan, market);
         p
+    }
+
+    /// An authentication template of a CSV log priced as Meta prices it for
+    /// a business that pays authentication-international: delivered on or
+    /// after its start, to a user of another country, in a market with that
+    /// rate. Webhooks keep Meta's own category.
+    #[inline]
+    fn international(
+        &self,
+        m: &Message,
+        plan: &RatingPlan<'_>,
+        r: &crate::data::Resolved,
+        mut class: Classification,
+    ) -> Classification {
+        let Some(ai) = &self.auth_international else {
+            return class;
+        };
+        let intl = Category::AuthenticationInternational;
+        if class.category == Category::Authentication
+            && !m.meta_category()
+            && plan.date >= ai.from
+            && r.country_str() != ai.country
+            && plan.offers(r.market, intl)
+        {
+            class.category = intl;
+        }
+        class
     }
 
     /// Why a message repeats an id seen recently, when it does.

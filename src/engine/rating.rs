@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 
 use crate::data::rates::FoundRate;
 use crate::data::tiers::Band;
-use crate::data::{Accept, Era, MarketId, MarketMap, Pricing, RateCards, RateError, TierCards};
+use crate::data::{
+    Accept, Era, MarketId, MarketMap, Pricing, RateCards, RateCell, RateError, TierCards,
+};
 use crate::model::time::Month;
 use crate::model::Category;
 
@@ -88,6 +90,17 @@ impl<'p> RatingPlan<'p> {
             category: cat,
             card: found.card,
             origin: found.source.to_string(),
+        })
+    }
+
+    /// Whether the card in force has a rate (known or not) for a market and
+    /// category: not `n/a`, not absent.
+    pub fn offers(&self, market: MarketId, cat: Category) -> bool {
+        self.cards.card_on(self.date).is_ok_and(|c| {
+            !matches!(
+                c.cell(market, cat),
+                RateCell::NotOffered { .. } | RateCell::Missing
+            )
         })
     }
 

@@ -181,7 +181,10 @@ impl Pending {
         msg.set_failed(self.rank == 2);
         inputs.add_extra(msg.id_hash, &self.id, self.meta);
         match self.category_raw.as_deref().map(meta_category) {
-            Some(Some((cat, template))) => msg.set_template(template.then_some(cat)),
+            Some(Some((cat, template))) => {
+                msg.set_template(template.then_some(cat));
+                msg.set_meta_category(true);
+            }
             Some(None) => {
                 let raw = self.category_raw.unwrap_or_default();
                 return Err((

@@ -50,6 +50,7 @@ const OUTBOUND: u64 = 1 << 53;
 const TEMPLATE: u64 = 1 << 54;
 const FAILED: u64 = 1 << 55;
 const ENTRY_POINT: u64 = 1 << 56;
+const META_CATEGORY: u64 = 1 << 57;
 
 impl Message {
     pub fn new(file: u16, line: u64, ts: i64, direction: Direction, contact: E164) -> Message {
@@ -133,6 +134,16 @@ impl Message {
 
     pub fn set_entry_point(&mut self, entry_point: bool) {
         self.set_flag(ENTRY_POINT, entry_point);
+    }
+
+    /// The category is Meta's own (a webhook's `pricing.category`), not
+    /// the log's: nothing re-prices it (authentication-international).
+    pub fn meta_category(&self) -> bool {
+        self.packed & META_CATEGORY != 0
+    }
+
+    pub fn set_meta_category(&mut self, meta: bool) {
+        self.set_flag(META_CATEGORY, meta);
     }
 
     fn set_flag(&mut self, flag: u64, on: bool) {

@@ -21,3 +21,40 @@ fn cbp_a_second_entry_point_inside_an_open_free_entry_point_conversation_extends
     assert_eq!(counts(&v), (5, 2, 3, 1, 2, 0, 0), "{v}");
     assert_eq!(total(&v), "0.0625", "{v}");
 }
+
+#[test]
+fn authentication_international_applies_by_the_businesss_eligibility() {
+    // Meta, Authentication-international rates: the rate applies to an
+    // eligible business's authentication templates delivered to users in a
+    // listed market that is not the business's own country, after the start
+    // time Meta notifies. Indonesia 2026-10 card: authentication 0.025,
+    // authentication-international 0.136; Brazil has none (n/a): 0.0068.
+    let run_with = |args: &[&str]| {
+        let mut all = vec!["auth_international.csv"];
+        all.extend_from_slice(args);
+        let r = estimate_json(SUB, &all);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        total(&r.json()).to_string()
+    };
+    assert_eq!(run_with(&[]), "0.0318");
+    let brazilian = ["--business-country", "BR", "--auth-international-from"];
+    assert_eq!(
+        run_with(&[&brazilian[..], &["2026-10-01"]].concat()),
+        "0.1428"
+    );
+    // Before the business's start date, and for an Indonesian business: authentication.
+    assert_eq!(
+        run_with(&[&brazilian[..], &["2026-12-01"]].concat()),
+        "0.0318"
+    );
+    let indonesian = [
+        "--business-country",
+        "id",
+        "--auth-international-from",
+        "2026-10-01",
+    ];
+    assert_eq!(run_with(&indonesian), "0.0318");
+    // One flag without the other is a usage error.
+    let r = estimate_json(SUB, &["auth_international.csv", "--business-country", "BR"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
