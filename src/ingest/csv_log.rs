@@ -491,9 +491,6 @@ fn row(
     let ts_s = field(rec, lay, TS)?;
     let ts = parse_timestamp_with(ts_s, &inputs.zone, &mut inputs.last_date)
         .map_err(|e| (Some("timestamp"), e.to_string()))?;
-    if let Some(a) = inputs.last_date.assumed {
-        inputs.assume_time(a, file, rec.line, ts_s);
-    }
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
     let contact = contact(rec, lay, direction)?;
@@ -510,6 +507,11 @@ fn row(
     }
     m.set_failed(failed);
     m.set_entry_point(entry_point);
+    if let Some(a) = inputs.last_date.assumed {
+        // Counted once the row is a message (a rejected row assumed nothing).
+        inputs.assume_time(a, file, rec.line, ts_s);
+        m.set_local_assumption(Some(a));
+    }
     m.id_hash = crate::hash::id_hash(id);
     inputs.add_extra(m.id_hash, id, None);
     m.business_number = inputs

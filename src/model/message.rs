@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::category::{Category, Direction};
 use super::phone::E164;
+use super::time::LocalAssumption;
 
 /// Meta's own `pricing` object from a status webhook, kept for reconcile.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -24,7 +25,7 @@ pub struct Message {
     secs: u32,
     /// 1-based line (saturates at `u32::MAX`).
     pub line: u32,
-    /// Contact digits (50 bits), category (3 bits), flags (4 bits).
+    /// Contact digits (50 bits), category (3 bits), flags (7 bits).
     packed: u64,
     /// Fingerprint of the message id ([`crate::hash::id_hash`]); 0 = none.
     /// Also the key of its [`Extra`] kept by the readers.
@@ -51,6 +52,8 @@ const TEMPLATE: u64 = 1 << 54;
 const FAILED: u64 = 1 << 55;
 const ENTRY_POINT: u64 = 1 << 56;
 const META_CATEGORY: u64 = 1 << 57;
+const AMBIGUOUS_LOCAL_TIME: u64 = 1 << 58;
+const NONEXISTENT_LOCAL_TIME: u64 = 1 << 59;
 
 impl Message {
     pub fn new(file: u16, line: u64, ts: i64, direction: Direction, contact: E164) -> Message {
@@ -144,6 +147,26 @@ impl Message {
 
     pub fn set_meta_category(&mut self, meta: bool) {
         self.set_flag(META_CATEGORY, meta);
+    }
+
+    /// What reading the message's local time assumed (a clock change), if
+    /// anything: `--detail` says so beside the rule.
+    pub fn local_assumption(&self) -> Option<LocalAssumption> {
+        if self.packed & AMBIGUOUS_LOCAL_TIME != 0 {
+            Some(LocalAssumption::Ambiguous)
+        } else if self.packed & NONEXISTENT_LOCAL_TIME != 0 {
+            Some(LocalAssumption::Nonexistent)
+        } else {
+            None
+        }
+    }
+
+    pub fn set_local_assumption(&mut self, a: Option<LocalAssumption>) {
+        self.set_flag(AMBIGUOUS_LOCAL_TIME, a == Some(LocalAssumption::Ambiguous));
+        self.set_flag(
+            NONEXISTENT_LOCAL_TIME,
+            a == Some(LocalAssumption::Nonexistent),
+        );
     }
 
     fn set_flag(&mut self, flag: u64, on: bool) {

@@ -111,7 +111,10 @@ impl<'w> DetailWriter<'w> {
         inputs: &Inputs,
     ) -> io::Result<()> {
         let mut row = self.where_from(m, p, pricing, inputs);
-        let v = verdict(m, p, pricing);
+        let mut v = verdict(m, p, pricing);
+        if let Some(a) = m.local_assumption() {
+            v.rule = format!("{}; {}", v.rule, a.explain());
+        }
         let billable = p.outcome == Outcome::Billable;
         row.extend([
             v.category.into(),

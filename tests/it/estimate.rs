@@ -951,4 +951,8 @@ fn local_times_a_clock_change_skips_or_repeats_are_priced_and_counted() {
         "{}",
         d.stdout
     );
+    let rules = detail_column(&d.stdout, "rule");
+    assert!(rules[0].contains("clocks skip"), "{}", rules[0]);
+    assert!(rules[1].contains("clocks repeat"), "{}", rules[1]);
+    assert!(!rules[2].contains("clocks"), "{}", rules[2]);
 }
