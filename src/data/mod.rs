@@ -327,6 +327,16 @@ pub(crate) fn known_market(
         .ok_or_else(|| DataError::at(file, line, format!("market {name:?} is not in markets.csv")))
 }
 
+/// The header without the `confidence` column: files written before cells
+/// said how they are known.
+pub(crate) fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
+    columns
+        .iter()
+        .copied()
+        .filter(|c| *c != "confidence")
+        .collect()
+}
+
 /// Reads a data CSV with a header, giving (line number, record) pairs and
 /// skipping blank and `#` comment lines.
 pub(crate) fn data_records<'a>(

@@ -40,8 +40,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use super::legacy_header;
 use super::markets::market_key;
-use super::write::{legacy_header, with_confidence};
+use super::write::with_confidence;
 use super::{effective_from, DataError};
 
 /// Where a row of a merged file came from.

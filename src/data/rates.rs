@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::confidence::Confidence;
 use super::markets::{MarketId, MarketMap};
-use super::{data_records_of, effective_from, known_market, DataError};
+use super::{data_records_of, effective_from, known_market, legacy_header, DataError};
 use crate::model::Category;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,10 +158,6 @@ pub(crate) const COLUMNS: [&str; 6] = [
     "source",
 ];
 
-/// The header before cells said how they are known: every rate `direct`
-/// (what `rates import` wrote from Meta's own files).
-const COLUMNS_NO_CONFIDENCE: [&str; 5] = ["effective_from", "market", "category", "rate", "source"];
-
 /// One row of a rates file, read.
 struct Row {
     from: NaiveDate,
@@ -276,7 +272,9 @@ impl RateCards {
     ) -> Result<RateCards, DataError> {
         let mut rows = Vec::new();
         let mut sources = Sources::default();
-        let (layout, records) = data_records_of(path, text, &[&COLUMNS, &COLUMNS_NO_CONFIDENCE])?;
+        // The layout before the confidence column is read too (every cell `direct`).
+        let legacy = legacy_header(&COLUMNS);
+        let (layout, records) = data_records_of(path, text, &[&COLUMNS, &legacy])?;
         for r in records {
             let (line, rec) = r?;
             rows.push(read_row(

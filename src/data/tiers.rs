@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::confidence::Confidence;
 use super::markets::{MarketId, MarketMap};
-use super::{data_records_of, effective_from, known_market, DataError};
+use super::{data_records_of, effective_from, known_market, legacy_header, DataError};
 use crate::model::Category;
 
 /// One band: messages `from..=to` of the month cost `rate` each.
@@ -56,17 +56,6 @@ pub(crate) const COLUMNS: [&str; 8] = [
     "to",
     "rate",
     "confidence",
-    "source",
-];
-
-/// The header before bands said how they are known (every band `direct`).
-const COLUMNS_NO_CONFIDENCE: [&str; 7] = [
-    "effective_from",
-    "market",
-    "category",
-    "from",
-    "to",
-    "rate",
     "source",
 ];
 
@@ -204,7 +193,9 @@ impl TierCards {
         markets: &MarketMap,
     ) -> Result<TierCards, DataError> {
         let mut rows = Vec::new();
-        let (layout, records) = data_records_of(path, text, &[&COLUMNS, &COLUMNS_NO_CONFIDENCE])?;
+        // The layout before the confidence column is read too (every cell `direct`).
+        let legacy = legacy_header(&COLUMNS);
+        let (layout, records) = data_records_of(path, text, &[&COLUMNS, &legacy])?;
         for r in records {
             let (line, rec) = r?;
             rows.push(read_row(path, line, &rec, markets, layout == 0)?);

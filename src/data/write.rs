@@ -11,6 +11,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::legacy_header;
 use super::rates::COLUMNS as RATES_COLUMNS;
 use super::tiers::COLUMNS as TIERS_COLUMNS;
 use crate::model::Category;
@@ -205,16 +206,6 @@ fn existing_rows(path: &Path, text: &str, columns: &[&str]) -> io::Result<Vec<Ve
         rows.push(cells);
     }
     Ok(rows)
-}
-
-/// The header without the `confidence` column: files written before cells
-/// said how they are known.
-pub(crate) fn legacy_header<'c>(columns: &[&'c str]) -> Vec<&'c str> {
-    columns
-        .iter()
-        .copied()
-        .filter(|c| *c != "confidence")
-        .collect()
 }
 
 /// A row of a file without the confidence column, given one: the loader

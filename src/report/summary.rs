@@ -442,27 +442,17 @@ impl Summary {
 
     /// What reading the input assumed (the first rows of each kind are on stderr).
     fn write_assumptions(&self, w: &mut dyn Write) -> io::Result<()> {
-        if self.assumptions.is_empty() {
-            return Ok(());
+        match by_kind(&self.assumptions) {
+            Some(parts) => writeln!(w, "Assumed: {parts} (rows named on stderr)"),
+            None => Ok(()),
         }
-        let parts: Vec<String> = self
-            .assumptions
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect();
-        writeln!(w, "Assumed: {} (rows named on stderr)", parts.join(", "))
     }
 
     fn write_free(&self, w: &mut dyn Write) -> io::Result<()> {
-        if self.free_by_type.is_empty() {
-            return Ok(());
+        match by_kind(&self.free_by_type) {
+            Some(parts) => writeln!(w, "Free: {parts}"),
+            None => Ok(()),
         }
-        let parts: Vec<String> = self
-            .free_by_type
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect();
-        writeln!(w, "Free: {}", parts.join(", "))
     }
 
     /// The first 20 rejected rows; JSON has them all.
@@ -480,6 +470,12 @@ impl Summary {
         }
         Ok(())
     }
+}
+
+/// `3 free_tier, 1 free_entry_point`: counts by kind, `None` when there are none.
+fn by_kind(counts: &BTreeMap<&'static str, u64>) -> Option<String> {
+    let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 fn counts_and_cost(billable: u64, free: u64, failed: u64, cost: Decimal) -> [Value; 4] {
