@@ -170,13 +170,15 @@ fn summary(req: &Request<'_>, dims: Vec<Dim>, verbose: bool, format: Format) -> 
     Ok(done)
 }
 
-fn how_read(stats: &engine::RunStats) -> &'static str {
+fn how_read(stats: &engine::RunStats) -> String {
     if stats.streamed {
-        "streamed the time-sorted input"
+        "streamed the time-sorted input".into()
+    } else if let Some(why) = stats.restart_reason {
+        format!("{why}: read the input again into memory")
     } else if stats.restarted {
-        "input not sorted by time: read it again into memory"
+        "input not sorted by time: read it again into memory".into()
     } else {
-        "read the whole input into memory"
+        "read the whole input into memory".into()
     }
 }
 

@@ -191,18 +191,16 @@ pub fn parse_switches(pricing: &Pricing, rules: &[String]) -> Result<BTreeMap<St
                 known.join(", ")
             );
         }
-        out.insert(name.to_string(), on_off(r, val)?);
+        let value = match pricing.rules.switches.get(name) {
+            Some(sw) => sw
+                .parse(val)
+                .ok_or_else(|| anyhow::anyhow!("--rule {r:?}: value must be {}", sw.accepted()))?,
+            None => crate::data::switches::on_off(val)
+                .ok_or_else(|| anyhow::anyhow!("--rule {r:?}: value must be on or off"))?,
+        };
+        out.insert(name.to_string(), value);
     }
     Ok(out)
-}
-
-/// A switch's value: on/true/yes/1 or off/false/no/0.
-fn on_off(r: &str, val: &str) -> Result<bool> {
-    Ok(match val.to_ascii_lowercase().as_str() {
-        "on" | "true" | "yes" | "1" => true,
-        "off" | "false" | "no" | "0" => false,
-        _ => bail!("--rule {r:?}: value must be on or off"),
-    })
 }
 
 /// Runs the command line; returns the exit code.

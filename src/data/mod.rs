@@ -8,6 +8,7 @@ pub mod markets;
 pub mod overlay;
 pub mod rates;
 pub mod rules;
+pub mod switches;
 pub mod tiers;
 pub mod write;
 

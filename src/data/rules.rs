@@ -7,6 +7,8 @@ use std::sync::{Mutex, PoisonError};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::switches::{Switch, Switches};
+
 use super::markets::MarketMap;
 use super::{DataError, MarketId};
 use crate::model::time::{parse_date, HOUR};
@@ -122,6 +124,8 @@ pub struct Rules {
     pub eras: Vec<Era>,
     /// Dated exceptions, in file order (the first that applies wins).
     pub exceptions: Vec<Exception>,
+    /// Mechanics Meta does not state: `[[switch]]` tables.
+    pub switches: Switches,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +133,8 @@ struct RawRules {
     era: Vec<RawEra>,
     #[serde(default)]
     exception: Vec<RawException>,
+    #[serde(default)]
+    switch: Vec<Switch>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -608,7 +614,12 @@ impl Rules {
             .into_iter()
             .map(|x| x.exception(&eras))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Rules { eras, exceptions })
+        let switches = Switches::new(raw.switch)?;
+        Ok(Rules {
+            eras,
+            exceptions,
+            switches,
+        })
     }
 
     /// Why a date before the first era cannot be priced.
@@ -629,6 +640,7 @@ impl Rules {
             .iter()
             .filter_map(|e| e.allowance.as_ref().map(|a| a.switch.as_str()))
             .chain(self.exceptions.iter().map(|x| x.switch.as_str()))
+            .chain(self.switches.names())
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -667,10 +679,14 @@ mod tests {
             r.switches(),
             vec![
                 "ai-provider-brazil",
+                "calls-open-window",
                 "cbp-free-tier",
+                "charge-at",
                 "free-entry-point-7-days",
                 "government-nonprofit-service",
-                "service-free-tier"
+                "reactions-open-window",
+                "service-free-tier",
+                "system-messages-open-window"
             ]
         );
     }

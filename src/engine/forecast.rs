@@ -363,7 +363,10 @@ impl Mix {
     /// Counts an outbound message's verdict.
     fn add(&mut self, p: &Priced) {
         self.outbound += 1;
-        if p.outcome == Outcome::Failed || p.outcome == Outcome::Rejected {
+        if matches!(
+            p.outcome,
+            Outcome::Failed | Outcome::Undelivered | Outcome::Rejected
+        ) {
             return;
         }
         self.delivered += 1;
@@ -391,6 +394,7 @@ impl LogMix {
         paths: &[String],
     ) -> Result<LogMix, EngineError> {
         let mut inputs = Inputs::new(zone.clone());
+        inputs.charge_at_delivery = crate::engine::charge_at_delivery(pricing, opts);
         let mut rejected = Vec::new();
         let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)?;
         let mut log = LogMix::default();

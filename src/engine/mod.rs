@@ -16,6 +16,7 @@ mod pricer;
 pub mod rating;
 mod recent_ids;
 pub mod reconcile;
+pub mod statuses;
 mod stream;
 pub mod tariff;
 
@@ -43,6 +44,10 @@ pub enum Outcome {
     Free,
     /// Not delivered: never billed.
     Failed,
+    /// Its status evidence never reached delivered (`sent` only): never
+    /// billed (Meta, Pricing: "You are only charged when a template
+    /// message is delivered").
+    Undelivered,
     Rejected,
 }
 
@@ -62,6 +67,12 @@ pub struct Priced {
     /// How the rate charged is known (`None` when nothing was charged).
     pub confidence: Option<Confidence>,
     pub reject: Option<String>,
+    /// Billed without delivery evidence: the log has no delivered status
+    /// for it (counted and shown as an assumption).
+    pub delivery_assumed: bool,
+    /// An inbound row that opened no window (a switch says its kind does
+    /// not).
+    pub opened_no_window: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -144,9 +155,11 @@ pub enum EngineError {
 pub struct RunStats {
     /// Messages went to the classifier while the input was still being read.
     pub streamed: bool,
-    /// Streaming met a message older than one already priced and the run
-    /// started over with the whole input in memory.
+    /// Streaming met a message older than one already priced (or rows that
+    /// need merging) and the run started over with the whole input in
+    /// memory; why, when it was not the order.
     pub restarted: bool,
+    pub restart_reason: Option<&'static str>,
     /// Most messages held in memory at once.
     pub peak_held: usize,
 }
@@ -183,11 +196,16 @@ pub fn run(
     sink: &mut dyn Sink,
 ) -> Result<RunStats, EngineError> {
     let mut stats = RunStats::default();
+    inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
     if sink.restartable() && streamable(paths, format)? {
-        let mut stream = Stream::new(Pricer::new(pricing, opts, zone)?, opts.stream_batch.max(1));
+        let pricer = Pricer::new(pricing, opts, zone)?.streaming();
+        let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
         *rejected = stream.read_and_price(paths, format, inputs, sink)?;
         if !stream.out_of_order {
             stream.flush(i64::MAX, sink);
+        }
+        stats.restart_reason = stream.restart_reason();
+        if !stream.out_of_order {
             stats.streamed = true;
             stats.peak_held = stream.peak;
             return Ok(stats);
@@ -198,6 +216,7 @@ pub fn run(
         let keep = inputs.keep_extras;
         *inputs = Inputs::new(zone.clone());
         inputs.keep_extras = keep;
+        inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
         stats.restarted = true;
     }
     let msgs = read_all(paths, format, inputs, rejected)?;
@@ -220,8 +239,16 @@ fn price_consuming(mut pricer: Pricer<'_>, mut msgs: Vec<Message>, sink: &mut dy
     }
 }
 
+/// Whether the charging instant is the delivery time (the `charge-at`
+/// rule switch).
+pub fn charge_at_delivery(pricing: &Pricing, opts: &Options) -> bool {
+    pricing.rules.switches.on("charge-at", &opts.switches)
+}
+
 /// Reads every input into memory and orders it for [`price_sorted`]: for
 /// sinks that need the inputs (names, ids) while they receive verdicts.
+/// `inputs.charge_at_delivery` says which instant charges (see
+/// [`charge_at_delivery`]).
 pub fn read_sorted(
     paths: &[String],
     format: Option<InputFormat>,
@@ -246,7 +273,9 @@ pub fn price_sorted(
     Ok(())
 }
 
-/// Reads every input into memory (compact records), collecting rejections.
+/// Reads every input into memory (compact records), collecting rejections;
+/// rows of one message id are merged into one message, and what `sent`
+/// means follows each file's delivery evidence ([`statuses`]).
 pub fn read_all(
     paths: &[String],
     format: Option<InputFormat>,
@@ -260,6 +289,8 @@ pub fn read_all(
         })?;
     }
     ingest::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
+    statuses::merge(&mut msgs, inputs);
+    statuses::resolve_delivery(&mut msgs, &inputs.delivery_evidence);
     Ok(msgs)
 }
 

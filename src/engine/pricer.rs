@@ -12,7 +12,7 @@ use crate::engine::recent_ids::RecentIds;
 use crate::engine::tariff::{Tariff, Tier};
 use crate::engine::{AuthInternational, Options, Outcome, Priced, Sink};
 use crate::model::time::{date_of_day, Month, Zone};
-use crate::model::{Category, Direction, Message};
+use crate::model::{Category, Delivery, Direction, Message};
 
 /// The state of one run: windows per contact, tier counters, recent ids.
 pub struct Pricer<'p> {
@@ -34,6 +34,55 @@ pub struct Pricer<'p> {
     markets: ResolveCache,
     /// When authentication is priced as authentication-international.
     auth_international: Option<AuthInternational>,
+    /// Per [`InboundKind`]: whether it opens the customer service window.
+    opens_window: [bool; 4],
+    delivery: DeliveryEvidence,
+    /// Why the run must start over with the whole input in memory: status
+    /// rows repeat an id, or a file showed delivery evidence after a `sent`
+    /// row of it was billed as delivered.
+    pub(super) restart: Option<&'static str>,
+}
+
+/// What the pricer knows of each file's delivery evidence. Held in memory,
+/// the readers resolved it (a `sent` message of a file without evidence
+/// is [`Delivery::Unknown`]); streamed, it learns it as rows arrive.
+#[derive(Debug, Default)]
+struct DeliveryEvidence {
+    learning: bool,
+    /// Per file: a delivered message was seen.
+    seen: Vec<bool>,
+    /// Per file: a `sent` message was billed as delivered.
+    assumed: Vec<bool>,
+}
+
+impl DeliveryEvidence {
+    fn flag(v: &mut Vec<bool>, file: u16) -> &mut bool {
+        let f = usize::from(file);
+        if v.len() <= f {
+            v.resize(f + 1, false);
+        }
+        &mut v[f]
+    }
+
+    /// A `sent` message of `file`: not delivered, unless the file has shown
+    /// no delivery yet while streaming (then billed as delivered, assumed).
+    fn undelivered(&mut self, file: u16) -> bool {
+        if !self.learning || self.seen.get(usize::from(file)) == Some(&true) {
+            return true;
+        }
+        *Self::flag(&mut self.assumed, file) = true;
+        false
+    }
+
+    /// A delivered message of `file`: whether an earlier `sent` one was
+    /// wrongly assumed delivered.
+    fn delivered(&mut self, file: u16) -> bool {
+        if !self.learning {
+            return false;
+        }
+        *Self::flag(&mut self.seen, file) = true;
+        self.assumed.get(usize::from(file)) == Some(&true)
+    }
 }
 
 /// A local date and what the rules make of it.
@@ -50,6 +99,9 @@ struct Day<'p> {
 const REPEATED_FAILED: &str = "duplicate message id: an earlier row has the same id and was \
     counted; this row reports a failure, so check whether the message was delivered (Meta \
     bills delivered messages only)";
+const RESTART_STATUS_ROWS: &str = "rows repeat message ids (one row per status): merged by id";
+const RESTART_EVIDENCE: &str =
+    "a file shows delivered statuses after rows that stop at sent: those were not delivered";
 const REPEATED: &str = "duplicate message id: an earlier row has the same id (exports with one \
     row per status repeat it); the message is counted once, from its first row";
 
@@ -69,6 +121,8 @@ impl Priced {
             tier: Tier::None,
             confidence: None,
             reject: None,
+            delivery_assumed: false,
+            opened_no_window: false,
         }
     }
 
@@ -99,7 +153,16 @@ impl<'p> Pricer<'p> {
             day: None,
             markets: ResolveCache::default(),
             auth_international: opts.auth_international.clone(),
+            opens_window: opens_window(pricing, opts),
+            delivery: DeliveryEvidence::default(),
+            restart: None,
         })
+    }
+
+    /// Streams: delivery evidence is learnt as rows arrive.
+    pub(super) fn streaming(mut self) -> Pricer<'p> {
+        self.delivery.learning = true;
+        self
     }
 
     /// Prices `msgs` in order. Ids and contacts are spread over tables
@@ -109,7 +172,7 @@ impl<'p> Pricer<'p> {
         for group in msgs.chunks(64) {
             for m in group {
                 self.ids.prefetch(m.id_hash);
-                self.classifier.prefetch(m.contact().value());
+                self.classifier.prefetch(m.window_key());
             }
             for m in group {
                 let p = self.price(m);
@@ -130,12 +193,10 @@ impl<'p> Pricer<'p> {
             return p.rejected(why.into());
         }
         if m.direction() == Direction::Inbound {
-            self.classifier
-                .inbound(m.contact().value(), m.ts(), m.entry_point());
+            self.inbound(m, &mut p);
             return p;
         }
-        if m.failed() {
-            p.outcome = Outcome::Failed;
+        if !self.delivered(m, &mut p) {
             return p;
         }
         let Some(plan) = day.plan else {
@@ -155,6 +216,44 @@ impl<'p> Pricer<'p> {
         }
         self.charge(&mut p, &plan, market);
         p
+    }
+
+    /// An inbound row opens or refreshes the window of its business number
+    /// and customer, unless its kind is switched off.
+    #[inline]
+    fn inbound(&mut self, m: &Message, p: &mut Priced) {
+        if !self.opens_window[m.inbound_kind() as usize] {
+            p.opened_no_window = true;
+            return;
+        }
+        self.classifier
+            .inbound(m.window_key(), m.ts(), m.entry_point());
+    }
+
+    /// Whether an outbound message was delivered (or is billed as if it
+    /// were, said so); otherwise its outcome is set.
+    #[inline]
+    fn delivered(&mut self, m: &Message, p: &mut Priced) -> bool {
+        match m.delivery() {
+            Delivery::Delivered => {
+                if self.delivery.delivered(m.file) {
+                    self.restart = Some(RESTART_EVIDENCE);
+                }
+                true
+            }
+            Delivery::Failed => {
+                p.outcome = Outcome::Failed;
+                false
+            }
+            Delivery::Sent if self.delivery.undelivered(m.file) => {
+                p.outcome = Outcome::Undelivered;
+                false
+            }
+            Delivery::Sent | Delivery::Unknown => {
+                p.delivery_assumed = true;
+                true
+            }
+        }
     }
 
     /// An authentication template of a CSV log priced as Meta prices it for
@@ -184,10 +283,15 @@ impl<'p> Pricer<'p> {
         class
     }
 
-    /// Why a message repeats an id seen recently, when it does.
+    /// Why a message repeats an id seen recently, when it does. Streamed,
+    /// a repeated id means rows per status: the run starts over in memory,
+    /// where they are merged into one message.
     #[inline]
     fn repeated(&mut self, m: &Message) -> Option<&'static str> {
         let seen = m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts());
+        if seen && self.delivery.learning {
+            self.restart = Some(RESTART_STATUS_ROWS);
+        }
         seen.then_some(if m.failed() {
             REPEATED_FAILED
         } else {
@@ -234,7 +338,7 @@ impl<'p> Pricer<'p> {
         };
         self.classifier.outbound_in(
             Outbound {
-                contact: m.contact().value(),
+                contact: m.window_key(),
                 ts: m.ts(),
                 template: m.is_template(),
                 category: m.category(),
@@ -270,6 +374,18 @@ impl<'p> Pricer<'p> {
             }
         }
     }
+}
+
+/// Per [`InboundKind`] (message, reaction, system, call): whether the
+/// switches let it open the customer service window.
+fn opens_window(pricing: &Pricing, opts: &Options) -> [bool; 4] {
+    let on = |name| pricing.rules.switches.on(name, &opts.switches);
+    [
+        true,
+        on("reactions-open-window"),
+        on("system-messages-open-window"),
+        on("calls-open-window"),
+    ]
 }
 
 /// Per era: whether its allowance switch is on.

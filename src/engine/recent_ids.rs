@@ -2,11 +2,14 @@
 //! counted once.
 
 /// How long a message id is remembered to catch repeated rows (one export
-/// row per status): at least this long, at most twice.
-pub const ID_MEMORY_SECS: i64 = 7 * 86_400;
+/// row per status): at least this long, at most twice. Meta retries a
+/// delivery for up to 30 days (the default time-to-live of marketing and
+/// utility; Meta, Configure message time-to-live).
+pub const ID_MEMORY_SECS: i64 = 30 * 86_400;
 
 /// Message ids seen recently, in two generations of [`ID_MEMORY_SECS`]:
-/// memory follows the traffic of two weeks, not the whole log. One open
+/// memory follows the traffic of the delivery horizon (30 to 60 days), not
+/// the whole log. One open
 /// addressing table of fingerprints whose low bit is the generation's
 /// parity: a look-up costs one cache miss, where two hash sets cost four.
 #[derive(Debug)]
@@ -190,12 +193,14 @@ mod tests {
     const DAY: i64 = 86_400;
 
     #[test]
-    fn recent_ids_remember_at_least_seven_days() {
+    fn recent_ids_remember_at_least_thirty_days() {
+        // Meta retries delivery for up to 30 days (M-TTL): a status row 30
+        // days after the first row of its message is still merged.
         let mut ids = RecentIds::default();
         let t0 = 20_000 * DAY;
         assert!(!ids.seen(0xabc0_0000_0001, t0));
-        assert!(ids.seen(0xabc0_0000_0001, t0 + 7 * DAY - 1));
-        assert!(!ids.seen(0xdef0_0000_0002, t0 + 7 * DAY));
+        assert!(ids.seen(0xabc0_0000_0001, t0 + 30 * DAY - 1));
+        assert!(!ids.seen(0xdef0_0000_0002, t0 + 30 * DAY));
         // Two generations later the first id is forgotten, the second not yet.
         let later = (t0.div_euclid(ID_MEMORY_SECS) + 2) * ID_MEMORY_SECS;
         assert!(!ids.seen(0xabc0_0000_0001, later));

@@ -163,6 +163,11 @@ impl<'p> Stream<'p> {
         })
     }
 
+    /// Why the run starts over in memory, when it is not the order.
+    pub(super) fn restart_reason(&self) -> Option<&'static str> {
+        self.pricer.restart
+    }
+
     pub(super) fn push(&mut self, m: Message, sink: &mut dyn Sink) {
         if self.out_of_order {
             return;
@@ -207,6 +212,10 @@ impl<'p> Stream<'p> {
         }
         let n = self.held.partition_point(|m| m.ts() <= cutoff);
         self.pricer.price_all(&self.held[..n], sink);
+        if self.pricer.restart.is_some() {
+            self.out_of_order = true;
+            return;
+        }
         if let Some(last) = n.checked_sub(1).and_then(|i| self.held.get(i)) {
             self.priced_until = Some(last.ts());
         }

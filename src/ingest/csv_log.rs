@@ -7,13 +7,14 @@ use std::str::FromStr;
 use super::csv_records::{Record, Records};
 use super::toolkit::decode::strip_bom;
 use super::toolkit::delimiter::sniff;
-use super::toolkit::header;
+use super::toolkit::header::{self, folded_lower};
+use super::toolkit::status::parse_status;
 use super::toolkit::timestamp::{parse_timestamp, parse_timestamp_with};
 use super::{InputError, Inputs};
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;
 use crate::model::time::Zone;
-use crate::model::{Category, Direction};
+use crate::model::{Category, Delivery, Direction, InboundKind};
 use crate::model::{Message, Rejected};
 use crate::text::trim;
 
@@ -33,8 +34,25 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("id", &["id", "message_id", "wamid"]),
     ("status", &["status"]),
     ("entry_point", &["entry_point", "referral"]),
-    ("business_number", &["business_number", "phone_number_id"]),
+    (
+        "business_number",
+        &[
+            "business_number",
+            "phone_number_id",
+            "display_phone_number",
+            "business_phone",
+        ],
+    ),
     ("template", &["template", "template_name"]),
+    (
+        "delivered_at",
+        &[
+            "delivered_at",
+            "delivered_time",
+            "delivery_time",
+            "delivered_timestamp",
+        ],
+    ),
 ];
 
 const TS: usize = 0;
@@ -47,11 +65,12 @@ const STATUS: usize = 6;
 const EP: usize = 7;
 const BIZ: usize = 8;
 const TPL: usize = 9;
+const DELIVERED_AT: usize = 10;
 
 /// Column positions found in a header.
 #[derive(Debug, Clone)]
 struct Layout {
-    col: [Option<usize>; 10],
+    col: [Option<usize>; 11],
     /// Separate `from`/`to` columns: the customer is `to` on outbound rows
     /// and `from` on inbound rows.
     from_to: Option<(usize, usize)>,
@@ -59,7 +78,7 @@ struct Layout {
 }
 
 fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
-    let mut col = [None; 10];
+    let mut col = [None; 11];
     for (i, (_, aliases)) in COLUMNS.iter().enumerate() {
         col[i] = aliases
             .iter()
@@ -111,13 +130,6 @@ fn quote_header(headers: &[String]) -> String {
     names.join(", ")
 }
 
-fn is_failed(status: &str) -> bool {
-    let s = trim(status);
-    ["failed", "undelivered", "error", "rejected"]
-        .iter()
-        .any(|w| s.eq_ignore_ascii_case(w))
-}
-
 fn is_entry_point(v: &str) -> bool {
     let v = trim(v);
     !(v.is_empty()
@@ -145,6 +157,7 @@ pub(super) fn read(
         return Ok(());
     };
     let lay = layout(&headers, name)?;
+    inputs.note_file_columns(file_idx, lay.col[STATUS].is_some(), lay.col[BIZ].is_some());
     let file = CsvFile {
         name,
         file_idx,
@@ -494,9 +507,9 @@ fn row(
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
     let contact = contact(rec, lay, direction)?;
+    let kind = inbound_kind(rec, lay, direction)?;
     let template = template_category(rec, lay, direction)?;
     let id = trim(field(rec, lay, ID)?);
-    let failed = is_failed(field(rec, lay, STATUS)?);
     let entry_point = direction == Direction::Inbound && is_entry_point(field(rec, lay, EP)?);
     let biz = trim(field(rec, lay, BIZ)?);
     let tpl = trim(field(rec, lay, TPL)?);
@@ -505,8 +518,8 @@ fn row(
         m.set_template(Some(category));
         m.template_name = inputs.templates.get(tpl);
     }
-    m.set_failed(failed);
     m.set_entry_point(entry_point);
+    m.set_inbound_kind(kind);
     if let Some(a) = inputs.last_date.assumed {
         // Counted once the row is a message (a rejected row assumed nothing).
         inputs.assume_time(a, file, rec.line, ts_s);
@@ -517,7 +530,99 @@ fn row(
     m.business_number = inputs
         .business_number(biz)
         .map_err(|e| (Some("business_number"), e))?;
+    if direction == Direction::Outbound {
+        delivery(rec, lay, &mut m, inputs)?;
+    }
     Ok(m)
+}
+
+/// The status evidence of an outbound row, and its delivery time when the
+/// log has a column for it (the charging instant, unless `charge-at=sent`).
+#[inline]
+fn delivery(
+    rec: &Record<'_>,
+    lay: &Layout,
+    m: &mut Message,
+    inputs: &mut Inputs,
+) -> Result<(), RowError> {
+    let status = field(rec, lay, STATUS)?;
+    let d = match parse_status(status) {
+        Some(d) => d,
+        None => {
+            inputs.unknown_status(m.file, rec.line, status);
+            Delivery::Unknown
+        }
+    };
+    m.set_delivery(d);
+    let at = trim(field(rec, lay, DELIVERED_AT)?);
+    if !at.is_empty() && d != Delivery::Failed {
+        let ts =
+            parse_timestamp(at, &inputs.zone).map_err(|e| (Some("delivered_at"), e.to_string()))?;
+        m.set_delivery(Delivery::Delivered);
+        if inputs.charge_at_delivery && ts > m.ts() {
+            m.set_ts(ts);
+        }
+    }
+    if m.delivery() == Delivery::Delivered {
+        inputs.saw_delivery(m.file);
+    }
+    Ok(())
+}
+
+/// The type words of calls, reactions and system messages (accents folded).
+const KIND_WORDS: &[(&[&str], InboundKind)] = &[
+    (
+        &[
+            "call",
+            "voice_call",
+            "voice",
+            "video_call",
+            "chamada",
+            "ligacao",
+            "llamada",
+        ],
+        InboundKind::Call,
+    ),
+    (&["reaction", "reacao", "reaccion"], InboundKind::Reaction),
+    (&["system", "sistema"], InboundKind::System),
+];
+
+/// A type cell's kind of row; most cells (`text`, `template`) are none of
+/// these, so ASCII cells are compared as they are, without folding.
+#[inline]
+fn kind_of(type_s: &str) -> InboundKind {
+    if type_s.is_empty() {
+        return InboundKind::Message;
+    }
+    let folded;
+    let t = if type_s.is_ascii() {
+        type_s
+    } else {
+        folded = folded_lower(type_s);
+        folded.as_str()
+    };
+    KIND_WORDS
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| t.eq_ignore_ascii_case(w)))
+        .map_or(InboundKind::Message, |(_, k)| *k)
+}
+
+/// What an inbound row is, from its type; a call the business made is not
+/// a message Meta bills per message.
+#[inline]
+fn inbound_kind(
+    rec: &Record<'_>,
+    lay: &Layout,
+    direction: Direction,
+) -> Result<InboundKind, RowError> {
+    let kind = kind_of(trim(field(rec, lay, TYPE)?));
+    if direction == Direction::Outbound && kind == InboundKind::Call {
+        return Err((
+            Some("type"),
+            "a call the business made: Meta bills calls per minute through the Calling API, which wacost does not price (a call the user makes opens the customer service window: give it direction inbound)".into(),
+        ));
+    }
+    Ok(kind)
 }
 
 #[cold]
@@ -616,338 +721,4 @@ fn template_categories() -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ingest::toolkit::header::normalise as norm;
-    use crate::model::time::Zone;
-
-    fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
-        let mut inputs = Inputs::new(Zone::parse("America/Sao_Paulo").unwrap());
-        let mut msgs = Vec::new();
-        let mut rej = Vec::new();
-        read(
-            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-            "t.csv",
-            0,
-            &mut inputs,
-            &mut |m| msgs.push(m),
-            &mut |r| rej.push(r),
-        )
-        .unwrap();
-        (msgs, rej, inputs)
-    }
-
-    #[test]
-    fn reads_brazilian_spreadsheet_exports() {
-        let text = "\u{feff}Data;Dir;Telefone Cliente;Tipo;Categoria\r\n";
-        let e = layout(&text.split(';').map(norm).collect::<Vec<_>>(), "x.csv");
-        assert!(e.is_err());
-        let text = "\u{feff}Timestamp;Direction;Phone;Type;Category\r\n2026-10-01 09:00:00;in;+55 (11) 98765-4321;text;\r\n2026-10-01 09:05:00;out;+55 (11) 98765-4321;template;UTILITY\r\n";
-        let (m, r, _) = read_str(text);
-        assert!(r.is_empty(), "{r:?}");
-        assert_eq!(m.len(), 2);
-        assert_eq!(m[1].category(), Some(Category::Utility));
-        assert_eq!(m[0].line, 2);
-        // 09:00 in Sao Paulo is 12:00 UTC.
-        assert_eq!(m[0].ts() % 86_400, 12 * 3600);
-    }
-
-    #[test]
-    fn bad_rows_are_rejected_with_field_and_reason() {
-        let text = "timestamp,direction,contact,type,category\n\
-2026-10-01T10:00:00Z,sideways,5511987654321,text,\n\
-2026-10-01T10:00:00Z,out,5511987654321,template,\n\
-2026-10-01T10:00:00Z,out,5511987654321,template,promo\n\
-2026-13-01T10:00:00Z,out,5511987654321,text,\n\
-2026-10-01T10:00:00Z,out,12345,text,\n\
-2026-10-01T10:00:00Z,out\n\
-2026-10-01T10:00:00Z,out,5511987654321,text,\n";
-        let (m, r, inputs) = read_str(text);
-        assert_eq!(m.len(), 1);
-        assert_eq!(inputs.rows, 7);
-        let fields: Vec<_> = r.iter().map(|x| x.field.clone()).collect();
-        assert_eq!(
-            fields,
-            vec![
-                Some("direction".into()),
-                Some("category".into()),
-                Some("category".into()),
-                Some("timestamp".into()),
-                Some("contact".into()),
-                None
-            ]
-        );
-        assert_eq!(r[0].line, 2);
-        assert!(r[2].reason.contains("promo"));
-        assert!(!r.iter().any(|x| x.reason.contains("5511987654321")));
-    }
-
-    #[test]
-    fn reasons_never_quote_a_number_or_a_huge_value() {
-        let huge = "m".repeat(100_000);
-        let text = format!(
-            "timestamp,direction,contact,type,category\n\
-+55 11 91234-5678,out,5511987654321,template,marketing\n\
-5511912345678,out,5511987654321,template,marketing\n\
-2026-10-01T10:00:00Z,+55 (11) 91234-5678,5511987654321,template,marketing\n\
-2026-10-01T10:00:00Z,out,5511987654321,template,+55/11/91234/5678\n\
-2026-10-01T10:00:00Z,out,+55 11 91234-5678 x,template,marketing\n\
-2026-10-01T10:00:00Z,out,5511987654321,template,{huge}\n"
-        );
-        let (m, r, _) = read_str(&text);
-        assert!(m.is_empty());
-        let fields: Vec<_> = r.iter().map(|x| x.field.as_deref()).collect();
-        assert_eq!(
-            fields,
-            [
-                Some("timestamp"),
-                Some("timestamp"),
-                Some("direction"),
-                Some("category"),
-                Some("contact"),
-                Some("category")
-            ]
-        );
-        for x in &r {
-            let digits: String = x.reason.chars().filter(char::is_ascii_digit).collect();
-            assert!(!digits.contains("12345678"), "{}", x.reason);
-            assert!(x.reason.len() < 300, "{} bytes", x.reason.len());
-        }
-        assert!(r[5].reason.contains("(100000 bytes)"), "{}", r[5].reason);
-    }
-
-    #[test]
-    fn missing_column_error_does_not_quote_a_data_row() {
-        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
-        let row: Vec<String> = (0..40).map(|i| format!("+55 11 91234-56{i:02}")).collect();
-        let e = read(
-            Box::new(std::io::Cursor::new(
-                format!("{}\n", row.join(",")).into_bytes(),
-            )),
-            "t.csv",
-            0,
-            &mut inputs,
-            &mut |_| {},
-            &mut |_| {},
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(!e.contains("91234"), "{e}");
-        assert!(e.contains("… and 28 more"), "{e}");
-    }
-
-    const HEAD: &str = "timestamp,direction,contact,type,category,template\n";
-
-    fn out_row(minute: u32, category: &str, template: &str) -> String {
-        format!("2026-10-05T10:{minute:02}:00-03:00,outbound,+55 11 91234-5678,template,{category},{template}\n")
-    }
-
-    #[test]
-    fn unterminated_quote_rejects_its_row_and_reads_the_rest_again() {
-        let text = format!(
-            "{HEAD}{}{}{}",
-            out_row(0, "marketing", "\"promo_outubro"),
-            out_row(1, "utility", "pedido_enviado"),
-            out_row(2, "utility", "pedido_entregue"),
-        );
-        for text in [text.clone(), text.replace('\n', "\r\n")] {
-            let (m, r, inputs) = read_str(&text);
-            assert_eq!(inputs.rows, 3, "{r:?}");
-            assert_eq!(r.len(), 1, "{r:?}");
-            assert_eq!(r[0].line, 2);
-            assert_eq!(r[0].field.as_deref(), Some("template"));
-            assert!(
-                r[0].reason.contains("unterminated quote"),
-                "{}",
-                r[0].reason
-            );
-            assert!(r[0].reason.contains("line 2"), "{}", r[0].reason);
-            assert!(
-                r[0].reason
-                    .contains("never closed; row rejected, the lines after line 2 are read again"),
-                "{}",
-                r[0].reason
-            );
-            let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
-            assert_eq!(lines, [3, 4]);
-            assert!(m.iter().all(|m| m.category() == Some(Category::Utility)));
-        }
-    }
-
-    #[test]
-    fn unterminated_quote_in_a_middle_column_and_again_later() {
-        let text = format!(
-            "{HEAD}{}{}{}\n\n{}{}",
-            out_row(0, "\"marketing", "promo"),
-            out_row(1, "utility", "a"),
-            out_row(2, "utility", "\"b").trim_end(),
-            out_row(3, "utility", "c"),
-            out_row(4, "utility", "d"),
-        );
-        let (m, r, inputs) = read_str(&text);
-        assert_eq!(inputs.rows, 5, "{r:?}");
-        let rej: Vec<(u64, Option<&str>)> =
-            r.iter().map(|r| (r.line, r.field.as_deref())).collect();
-        assert_eq!(rej, [(2, Some("category")), (4, Some("template"))]);
-        let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
-        // Line 5 is blank: not a row.
-        assert_eq!(lines, [3, 6, 7]);
-    }
-
-    #[test]
-    fn unterminated_quote_on_the_last_line() {
-        let text = format!(
-            "{HEAD}{}{}",
-            out_row(0, "utility", "a"),
-            out_row(1, "utility", "\"b")
-        );
-        for text in [text.clone(), text.trim_end().to_string()] {
-            let (m, r, inputs) = read_str(&text);
-            assert_eq!((m.len(), r.len(), inputs.rows), (1, 1, 2));
-            assert_eq!(r[0].line, 3);
-            assert!(r[0].reason.contains("never closed"), "{}", r[0].reason);
-        }
-    }
-
-    #[test]
-    fn closed_quotes_at_the_end_of_the_file_are_fine() {
-        for last in ["\"multi\nline\nname\"", "\"a\"\"b\"", "\"\"", "x\"y"] {
-            let text = format!(
-                "{HEAD}{}{}",
-                out_row(0, "utility", "a"),
-                out_row(1, "utility", last)
-            );
-            for text in [text.clone(), text.trim_end().to_string()] {
-                let (m, r, _) = read_str(&text);
-                assert!(r.is_empty(), "{last}: {r:?}");
-                assert_eq!(m.len(), 2);
-            }
-        }
-    }
-
-    #[test]
-    fn unterminated_quote_after_many_rows() {
-        // More than the 64 KiB kept between records.
-        let mut text = HEAD.to_string();
-        for i in 0..3000 {
-            text.push_str(&out_row(i % 60, "utility", "pedido"));
-        }
-        text.push_str(&out_row(0, "utility", "\"x"));
-        text.push_str(&out_row(1, "marketing", "y"));
-        assert!(text.len() > 1 << 17);
-        let (m, r, inputs) = read_str(&text);
-        assert_eq!(inputs.rows, 3002);
-        assert_eq!(r.len(), 1, "{r:?}");
-        assert_eq!(r[0].line, 3002);
-        assert_eq!(m.last().map(|m| m.line), Some(3003));
-        assert_eq!(
-            m.last().and_then(|m| m.category()),
-            Some(Category::Marketing)
-        );
-    }
-
-    #[test]
-    fn a_quote_closed_lines_later_rejects_its_row_and_reads_the_rest_again() {
-        // The quote opened on line 2 is closed by the stray one on line 4,
-        // in the same column: the csv crate reads lines 2 to 4 as one row
-        // of the right width, line 3 inside its template name.
-        let text = format!(
-            "{HEAD}{}{}{}{}",
-            out_row(0, "marketing", "\"a"),
-            out_row(1, "utility", "b"),
-            out_row(2, "utility", "\"c"),
-            out_row(3, "utility", "e"),
-        );
-        let (m, r, inputs) = read_str(&text);
-        assert_eq!(inputs.rows, 4, "{r:?}");
-        assert_eq!(r.len(), 2, "{r:?}");
-        assert_eq!((r[0].line, r[0].field.as_deref()), (2, Some("template")));
-        assert_eq!(
-            r[0].reason,
-            "the quote opened in column 6 (\"template\") on line 2 is closed only on line 4, \
-             and line 3 inside it reads as a row (a missing or stray quote?); row rejected, the \
-             lines after line 2 are read again as rows"
-        );
-        // Read again, line 4's quote runs to the end: rejected in turn.
-        assert_eq!(r[1].line, 4);
-        assert!(
-            r[1].reason.starts_with("unterminated quote"),
-            "{}",
-            r[1].reason
-        );
-        let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
-        assert_eq!(lines, [3, 5]);
-        // Closed in another column, the row is too wide. Read again, line 4
-        // is a row of 5 fields (`"utility,c"d` is one).
-        let text = format!(
-            "{HEAD}{}{}{}{}",
-            out_row(0, "marketing", "\"a"),
-            out_row(1, "utility", "b"),
-            out_row(2, "\"utility", "c\"d"),
-            out_row(3, "utility", "e"),
-        );
-        let (m, r, inputs) = read_str(&text);
-        assert_eq!(inputs.rows, 4, "{r:?}");
-        let rej: Vec<u64> = r.iter().map(|r| r.line).collect();
-        assert_eq!(rej, [2, 4]);
-        assert!(
-            r[0].reason.starts_with(
-                "row has 7 fields, the header has 6: the quote opened in column 6 (\"template\") \
-                 on line 2 is closed only on line 4 (a missing or stray quote?)"
-            ),
-            "{}",
-            r[0].reason
-        );
-        let lines: Vec<u64> = m.iter().map(|m| u64::from(m.line)).collect();
-        assert_eq!(lines, [3, 5]);
-        // A quoted line break that swallows no row is kept.
-        let text = format!(
-            "{HEAD}{}{}",
-            out_row(0, "utility", "\"a\nb, c\n2026-10-05\""),
-            out_row(1, "utility", "c")
-        );
-        let (m, r, _) = read_str(&text);
-        assert!(r.is_empty(), "{r:?}");
-        assert_eq!(m.len(), 2);
-    }
-
-    #[test]
-    fn twilio_whatsapp_addresses_are_numbers() {
-        let text = "timestamp,from,to,direction,type,category\n\
-2026-10-01T10:00:00Z,whatsapp:+5511987654321,whatsapp:+14155238886,inbound,text,\n\
-2026-10-01T10:01:00Z,whatsapp:+14155238886,whatsapp:+5511987654321,outbound,template,utility\n\
-2026-10-01T10:02:00Z,whatsapp:+14155238886,WhatsApp:+55 11 98765-4321,outbound,template,utility\n";
-        let (m, r, _) = read_str(text);
-        assert!(r.is_empty(), "{r:?}");
-        assert_eq!(m.len(), 3);
-        assert!(m.iter().all(|m| m.contact().value() == 5511987654321));
-        let text = "timestamp,direction,contact\n2026-10-01T10:00:00Z,in,whatsapp:+5511987654321\n";
-        let (m, r, _) = read_str(text);
-        assert!(r.is_empty(), "{r:?}");
-        assert_eq!(m[0].contact().value(), 5511987654321);
-    }
-
-    #[test]
-    fn from_and_to_columns_pick_the_customer() {
-        let text = "time,from,to,direction\n2026-10-01T10:00:00Z,5511987654321,5511300000000,in\n2026-10-01T10:01:00Z,5511300000000,5511987654321,out\n";
-        let (m, r, _) = read_str(text);
-        assert!(r.is_empty(), "{r:?}");
-        assert_eq!(m[0].contact(), m[1].contact());
-    }
-
-    #[test]
-    fn missing_column_names_the_aliases() {
-        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
-        let e = read(
-            Box::new(std::io::Cursor::new(b"timestamp,contact\n".to_vec())),
-            "t.csv",
-            0,
-            &mut inputs,
-            &mut |_| {},
-            &mut |_| {},
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("\"direction\"") && e.contains("dir"), "{e}");
-    }
-}
+mod tests;

@@ -51,6 +51,26 @@ pub struct Inputs {
     /// What reading the rows had to assume, counted by kind
     /// (`nonexistent_local_time`, ...): shown, never silent.
     pub assumptions: std::collections::BTreeMap<&'static str, u64>,
+    /// Per input file: some row or status of it says `delivered` or `read`,
+    /// so a message that stops at `sent` was not delivered.
+    pub delivery_evidence: Vec<bool>,
+    /// The charging instant is the delivery time where the log has one
+    /// (the `charge-at` rule switch; readers set message times by it).
+    pub charge_at_delivery: bool,
+    /// CSV rows merged into an earlier row's message by message id (one
+    /// row per status): counted as status updates, not messages.
+    pub status_rows: u64,
+    /// Those rows, named, when [`Inputs::keep_extras`] is set (detail).
+    pub merged_rows: Vec<MergedRow>,
+}
+
+/// A row merged into the message of an earlier row with the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergedRow {
+    pub file: u16,
+    pub line: u32,
+    /// The message's first row.
+    pub into_line: u32,
 }
 
 impl Inputs {
@@ -68,7 +88,55 @@ impl Inputs {
             extras: Default::default(),
             last_date: Default::default(),
             assumptions: Default::default(),
+            delivery_evidence: Vec::new(),
+            charge_at_delivery: true,
+            status_rows: 0,
+            merged_rows: Vec::new(),
         }
+    }
+
+    /// What a CSV file's header says it can tell: without a status column
+    /// it carries no delivery evidence; without a business number every
+    /// message is from one number (noted once per file).
+    pub fn note_file_columns(&mut self, file: u16, has_status: bool, has_business: bool) {
+        let name = self.name_of(file).to_string();
+        if !has_status {
+            self.notes.push(format!("{name}: no status column: every message is assumed delivered (Meta bills delivered messages only)"));
+        }
+        if !has_business {
+            self.notes.push(format!("{name}: no business number column (business_number, phone_number_id): windows are kept per customer, as if one business number sent every message"));
+        }
+    }
+
+    /// A status word no reader knows: the message is billed as delivered,
+    /// and the first few rows are noted.
+    pub fn unknown_status(&mut self, file: u16, line: u64, word: &str) {
+        let n = self.assumptions.entry("unknown_status_word").or_default();
+        *n += 1;
+        if *n <= 5 {
+            let note = format!(
+                "{}:{line}: status {} is not a word wacost knows ({}): the message is assumed delivered",
+                self.name_of(file),
+                crate::model::redact::quote_field(word),
+                toolkit::status::STATUS_WORDS
+            );
+            self.notes.push(note);
+        }
+    }
+
+    /// Records that a file shows delivered messages.
+    pub fn saw_delivery(&mut self, file: u16) {
+        let f = usize::from(file);
+        if self.delivery_evidence.len() <= f {
+            self.delivery_evidence.resize(f + 1, false);
+        }
+        self.delivery_evidence[f] = true;
+    }
+
+    fn name_of(&self, file: u16) -> &str {
+        self.files
+            .get(usize::from(file))
+            .map_or("-", String::as_str)
     }
 
     /// Counts an assumption a row's timestamp needed; the first few of each
@@ -77,10 +145,7 @@ impl Inputs {
         let n = self.assumptions.entry(a.as_str()).or_default();
         *n += 1;
         if *n <= 5 {
-            let name = self
-                .files
-                .get(usize::from(file))
-                .map_or("-", String::as_str);
+            let name = self.name_of(file);
             let note = format!(
                 "{name}:{line}: timestamp {} in {}: {}",
                 crate::model::redact::quote_field(text),
@@ -116,11 +181,14 @@ impl Inputs {
         self.files.get(m.file as usize).map_or("", String::as_str)
     }
 
-    /// Interns a business number; more than 65,535 distinct ones is an error
-    /// of the row.
+    /// Interns a business number; more than 16,383 distinct ones (the
+    /// bits [`Message::window_key`] gives them) is an error of the row.
     pub fn business_number(&mut self, s: &str) -> Result<u16, String> {
-        u16::try_from(self.business_numbers.get(s))
-            .map_err(|_| "more than 65,535 distinct business numbers in one run".to_string())
+        let max = (1u32 << crate::model::message::BUSINESS_NUMBER_BITS) - 1;
+        match self.business_numbers.get(s) {
+            n if n <= max => Ok(n as u16),
+            _ => Err(format!("more than {max} distinct business numbers in one run: split the log by business number")),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::ingest::toolkit::decode::strip_bom;
 use crate::ingest::toolkit::timestamp::parse_timestamp;
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;
-use crate::model::{Category, Direction};
+use crate::model::{Category, Delivery, Direction, InboundKind};
 use crate::model::{Message, MetaPricing, Rejected};
 
 pub(super) fn read(
@@ -148,6 +148,13 @@ struct Pending {
     meta: Option<MetaPricing>,
     /// Best status seen: 0 none, 1 sent, 2 failed, 3 delivered/read.
     rank: u8,
+    /// The first delivered or read status: the charging instant.
+    delivered_at: Option<i64>,
+    /// `meta` and `category_raw` come from a delivered or read status: the
+    /// pricing object that goes with the charge (Meta, Status messages: the
+    /// `pricing` object is "only included with sent status, and one of
+    /// either delivered or read status").
+    from_delivery: bool,
     category_raw: Option<String>,
     bad: Option<RowError>,
 }
@@ -156,13 +163,22 @@ impl Pending {
     /// Merges a later status of the message.
     fn merge(&mut self, u: StatusUpdate) {
         if let Ok(ts) = u.ts {
-            // The message's time is its first status (when it was sent).
             if self.bad.is_none() {
                 self.msg.set_ts(self.msg.ts().min(ts));
+                if u.rank == DELIVERED {
+                    self.delivered_at = Some(self.delivered_at.map_or(ts, |t| t.min(ts)));
+                }
             }
         }
-        if u.rank > self.rank {
-            self.rank = u.rank;
+        self.rank = self.rank.max(u.rank);
+        let delivery_pricing = u.rank == DELIVERED && u.meta.is_some() && !self.from_delivery;
+        if delivery_pricing {
+            self.meta = u.meta;
+            self.from_delivery = true;
+            if u.category_raw.is_some() {
+                self.category_raw = u.category_raw;
+            }
+            return;
         }
         if self.category_raw.is_none() {
             self.category_raw = u.category_raw;
@@ -172,13 +188,27 @@ impl Pending {
         }
     }
 
+    /// How far the message got, from its best status.
+    fn delivery(&self) -> Delivery {
+        match self.rank {
+            DELIVERED => Delivery::Delivered,
+            2 => Delivery::Failed,
+            1 => Delivery::Sent,
+            _ => Delivery::Unknown,
+        }
+    }
+
     /// The message once every status is merged, or why it is rejected.
     fn into_message(self, inputs: &mut Inputs) -> Result<Message, RowError> {
         if let Some(bad) = self.bad {
             return Err(bad);
         }
+        let delivery = self.delivery();
         let mut msg = self.msg;
-        msg.set_failed(self.rank == 2);
+        msg.set_delivery(delivery);
+        if let Some(at) = self.delivered_at.filter(|_| inputs.charge_at_delivery) {
+            msg.set_ts(at);
+        }
         inputs.add_extra(msg.id_hash, &self.id, self.meta);
         match self.category_raw.as_deref().map(meta_category) {
             Some(Some((cat, template))) => {
@@ -223,10 +253,14 @@ impl StatusUpdate {
     }
 }
 
-/// How far a status says the message got (see [`Pending::rank`]).
+/// The rank of a delivered status (see [`Pending::rank`]).
+const DELIVERED: u8 = 3;
+
+/// How far a status says the message got (see [`Pending::rank`]); a
+/// `deleted` message was delivered first.
 fn status_rank(status: &str) -> u8 {
     match status {
-        "delivered" | "read" | "played" => 3,
+        "delivered" | "read" | "played" | "deleted" => DELIVERED,
         "failed" => 2,
         "sent" => 1,
         _ => 0,
@@ -344,6 +378,9 @@ impl Collect<'_> {
         let Some(value) = change.get("value") else {
             return;
         };
+        if field == "calls" {
+            return self.calls(value, line, inputs, sinks);
+        }
         if field != "messages" {
             inputs.notes.push(format!(
                 "{}:{line}: skipped a webhook of field {}: it carries no messages",
@@ -367,6 +404,32 @@ impl Collect<'_> {
         }
         for s in list("statuses") {
             self.status(s, line, biz, inputs, sinks.rejected);
+        }
+    }
+
+    /// A `calls` webhook: a call the user makes opens the customer service
+    /// window like a message (Meta, Send messages: "When a WhatsApp user
+    /// messages you or calls you, a 24-hour timer called a customer service
+    /// window starts"); its events (connect, terminate) share the call id.
+    fn calls(&mut self, value: &Value, line: u64, inputs: &mut Inputs, sinks: &mut Sinks<'_, '_>) {
+        let Some(biz) = self.business_number(value, line, inputs, sinks.rejected) else {
+            return;
+        };
+        let calls = value.get("calls").and_then(Value::as_array);
+        for call in calls.into_iter().flatten() {
+            let direction = str_field(call, "direction").unwrap_or("USER_INITIATED");
+            if !direction.eq_ignore_ascii_case("USER_INITIATED") {
+                let note = format!("{}: skipped business-initiated calls: Meta bills calls per minute through the Calling API, which wacost does not price, and a call the business makes opens no window", self.name);
+                if !inputs.notes.contains(&note) {
+                    inputs.notes.push(note);
+                }
+                continue;
+            }
+            let mut m = call.clone();
+            if let Some(obj) = m.as_object_mut() {
+                obj.insert("type".into(), Value::String("call".into()));
+            }
+            self.message(&m, line, biz, inputs, sinks);
         }
     }
 
@@ -430,6 +493,12 @@ impl Collect<'_> {
         let ts = timestamp(m, inputs)?;
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Inbound, contact);
         msg.set_entry_point(m.get("referral").is_some_and(|r| !r.is_null()));
+        msg.set_inbound_kind(match str_field(m, "type") {
+            Some("reaction") => InboundKind::Reaction,
+            Some("system") => InboundKind::System,
+            Some("call") => InboundKind::Call,
+            _ => InboundKind::Message,
+        });
         msg.business_number = biz;
         let id = str_field(m, "id").unwrap_or("");
         msg.id_hash = crate::hash::id_hash(id);
@@ -491,11 +560,14 @@ impl Collect<'_> {
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Outbound, contact);
         msg.business_number = biz;
         msg.id_hash = crate::hash::id_hash(id);
+        let delivered = u.rank == DELIVERED;
         self.order.push(Pending {
             msg,
             id: id.into(),
+            from_delivery: delivered && u.meta.is_some(),
             meta: u.meta,
             rank: u.rank,
+            delivered_at: delivered.then_some(ts),
             category_raw: u.category_raw,
             bad,
         });
@@ -507,6 +579,13 @@ impl Collect<'_> {
         out: &mut dyn FnMut(Message),
         rejected: &mut dyn FnMut(Rejected),
     ) {
+        // Statuses of one capture may sit in several files: any delivered
+        // status makes `sent` mean "not delivered" in all of them.
+        if self.order.iter().any(|p| p.rank == DELIVERED) {
+            for p in &self.order {
+                inputs.saw_delivery(p.msg.file);
+            }
+        }
         for p in self.order {
             inputs.rows += 1;
             let (file, line) = (p.msg.file as usize, u64::from(p.msg.line));
@@ -593,7 +672,9 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(inputs.rows, 1);
         assert_eq!(inputs.merged_statuses, 3);
-        assert_eq!(m[0].ts(), 1790861400);
+        // Charged at delivery: the first delivered status's time.
+        assert_eq!(m[0].ts(), 1790861405);
+        assert_eq!(m[0].delivery(), Delivery::Delivered);
         assert_eq!(m[0].category(), Some(Category::Marketing));
         assert!(m[0].is_template() && !m[0].failed());
         assert_eq!(
@@ -618,6 +699,90 @@ mod tests {
         assert_eq!(m.len(), 2);
         assert!(m[0].entry_point() && m[0].direction() == Direction::Inbound);
         assert!(m[1].failed());
+    }
+
+    #[test]
+    fn charge_at_sent_keeps_the_first_status_time() {
+        let text = [
+            status("sent", "1790861400"),
+            status("delivered", "1790861405"),
+        ]
+        .join("\n");
+        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+        inputs.charge_at_delivery = false;
+        inputs.files.push("w.jsonl".into());
+        let mut msgs = Vec::new();
+        let body = Box::new(std::io::Cursor::new(text.into_bytes()));
+        read(
+            body,
+            "w.jsonl",
+            0,
+            &mut inputs,
+            &mut |m| msgs.push(m),
+            &mut |_| {},
+        )
+        .unwrap();
+        finish(&mut inputs, &mut |m| msgs.push(m), &mut |_| {});
+        assert_eq!(msgs[0].ts(), 1790861400);
+    }
+
+    #[test]
+    fn the_delivered_status_pricing_object_goes_with_the_charge() {
+        // Meta, Status messages: the pricing object is "only included with
+        // sent status, and one of either delivered or read status".
+        let sent = status("sent", "1790861400")
+            .replace("\"regular\"", "\"free_customer_service\"")
+            .replace("\"marketing\"", "\"utility\"");
+        let text = [sent, status("delivered", "1790861405")].join("\n");
+        let (m, _, inputs) = read_str(&text);
+        let meta = inputs.extra(&m[0]).unwrap().meta.clone().unwrap();
+        assert_eq!(meta.pricing_type.as_deref(), Some("regular"));
+        assert_eq!(m[0].category(), Some(Category::Marketing));
+    }
+
+    #[test]
+    fn sent_only_is_sent_and_other_files_show_the_evidence() {
+        let text = [
+            status("sent", "1790861400"),
+            status("delivered", "1790861405").replace("wamid.A", "wamid.B"),
+        ]
+        .join("\n");
+        let (m, _, inputs) = read_str(&text);
+        assert_eq!(m[0].delivery(), Delivery::Sent);
+        assert_eq!(m[1].delivery(), Delivery::Delivered);
+        assert_eq!(inputs.delivery_evidence, [true]);
+        let (_, _, inputs) = read_str(&status("sent", "1790861400"));
+        assert!(
+            inputs.delivery_evidence.is_empty(),
+            "no delivered status: no evidence"
+        );
+    }
+
+    #[test]
+    fn a_user_call_is_an_inbound_call_and_its_events_count_once() {
+        // Meta, Send messages: "When a WhatsApp user messages you or calls
+        // you, a 24-hour timer called a customer service window starts."
+        let call = |event: &str, dir: &str| {
+            format!(
+                r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"calls","value":{{"messaging_product":"whatsapp","metadata":{{"phone_number_id":"109"}},"calls":[{{"id":"wacid.C1","from":"5511987654321","to":"551130000000","event":"{event}","timestamp":"1790861000","direction":"{dir}"}}]}}}}]}}]}}"#
+            )
+        };
+        let text = [
+            call("connect", "USER_INITIATED"),
+            call("terminate", "USER_INITIATED"),
+            call("connect", "BUSINESS_INITIATED").replace("wacid.C1", "wacid.C2"),
+        ]
+        .join("\n");
+        let (m, r, inputs) = read_str(&text);
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].direction(), Direction::Inbound);
+        assert_eq!(m[0].inbound_kind(), InboundKind::Call);
+        assert_eq!(inputs.merged_statuses, 1);
+        assert!(inputs
+            .notes
+            .iter()
+            .any(|n| n.contains("business-initiated calls")));
     }
 
     #[test]

@@ -54,6 +54,44 @@ const ENTRY_POINT: u64 = 1 << 56;
 const META_CATEGORY: u64 = 1 << 57;
 const AMBIGUOUS_LOCAL_TIME: u64 = 1 << 58;
 const NONEXISTENT_LOCAL_TIME: u64 = 1 << 59;
+const SENT_ONLY: u64 = 1 << 60;
+const DELIVERED: u64 = 1 << 61;
+const INBOUND_KIND_SHIFT: u32 = 62;
+
+/// How far the log's status evidence says an outbound message got: Meta
+/// bills a message once it is delivered (Meta, Pricing: "You are only
+/// charged when a template message is delivered").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Delivery {
+    /// No status (no column, an empty cell): billed as delivered, and the
+    /// report says it assumed so.
+    Unknown,
+    /// `sent`, `accepted`, ...: never reached delivered.
+    Sent,
+    /// Failed: never billed.
+    Failed,
+    /// `delivered`, `read`, `played`, `deleted` (the user deleted what was
+    /// delivered).
+    Delivered,
+}
+
+/// What an inbound row is: Meta opens the customer service window "When a
+/// WhatsApp user messages you or calls you" (Meta, Send messages); what a
+/// reaction or a system message does is a rule switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundKind {
+    Message,
+    Reaction,
+    /// A system message (the user changed number, ...): not written by the
+    /// user.
+    System,
+    /// A user-initiated call.
+    Call,
+}
+
+/// Bits of one business number in [`Message::window_key`]: the contact's
+/// digits take the other 50.
+pub const BUSINESS_NUMBER_BITS: u32 = 14;
 
 impl Message {
     pub fn new(file: u16, line: u64, ts: i64, direction: Direction, contact: E164) -> Message {
@@ -128,6 +166,49 @@ impl Message {
 
     pub fn set_failed(&mut self, failed: bool) {
         self.set_flag(FAILED, failed);
+    }
+
+    /// What the status evidence says of delivery.
+    pub fn delivery(&self) -> Delivery {
+        if self.packed & DELIVERED != 0 {
+            Delivery::Delivered
+        } else if self.failed() {
+            Delivery::Failed
+        } else if self.packed & SENT_ONLY != 0 {
+            Delivery::Sent
+        } else {
+            Delivery::Unknown
+        }
+    }
+
+    pub fn set_delivery(&mut self, d: Delivery) {
+        self.set_flag(DELIVERED, d == Delivery::Delivered);
+        self.set_flag(FAILED, d == Delivery::Failed);
+        self.set_flag(SENT_ONLY, d == Delivery::Sent);
+    }
+
+    pub fn inbound_kind(&self) -> InboundKind {
+        match (self.packed >> INBOUND_KIND_SHIFT) & 0b11 {
+            0 => InboundKind::Message,
+            1 => InboundKind::Reaction,
+            2 => InboundKind::System,
+            _ => InboundKind::Call,
+        }
+    }
+
+    pub fn set_inbound_kind(&mut self, k: InboundKind) {
+        self.packed &= !(0b11 << INBOUND_KIND_SHIFT);
+        self.packed |= (k as u64) << INBOUND_KIND_SHIFT;
+    }
+
+    /// The key of the windows the message belongs to: Meta keeps the
+    /// customer service window, the free entry point window and the
+    /// conversations per business phone number and customer (error 131047:
+    /// "since the recipient last replied to the sender number"). The
+    /// readers keep business numbers under 2^[`BUSINESS_NUMBER_BITS`].
+    #[inline]
+    pub fn window_key(&self) -> u64 {
+        (self.packed & CONTACT_MASK) | (u64::from(self.business_number) << CONTACT_BITS)
     }
 
     /// Inbound from a free entry point (click-to-WhatsApp ad, page button).

@@ -11,6 +11,6 @@ pub mod redact;
 pub mod time;
 
 pub use category::{Category, Direction, PricingModel, PricingType, UnknownCategory};
-pub use message::{Extra, Interner, Message, MetaPricing, Rejected};
+pub use message::{Delivery, Extra, InboundKind, Interner, Message, MetaPricing, Rejected};
 pub use phone::{Privacy, E164};
 pub use time::{Month, Zone};

@@ -12,7 +12,7 @@ use crate::data::Pricing;
 use crate::engine::{Outcome, Priced};
 use crate::ingest::Inputs;
 use crate::model::phone::Privacy;
-use crate::model::{Direction, Message, Rejected};
+use crate::model::{Direction, InboundKind, Message, Rejected};
 
 /// Columns of `--detail` data (CSV and JSON), in order.
 pub const DETAIL_COLUMNS: [&str; 19] = [
@@ -115,6 +115,9 @@ impl<'w> DetailWriter<'w> {
         if let Some(a) = m.local_assumption() {
             v.rule = format!("{}; {}", v.rule, a.explain());
         }
+        if p.delivery_assumed {
+            v.rule = format!("{}; {DELIVERY_ASSUMED}", v.rule);
+        }
         let billable = p.outcome == Outcome::Billable;
         row.extend([
             v.category.into(),
@@ -156,6 +159,26 @@ impl<'w> DetailWriter<'w> {
             market.into(),
         ]);
         row
+    }
+
+    /// A row merged into the message of an earlier row with the same id.
+    pub fn status_update(
+        &mut self,
+        r: &crate::ingest::MergedRow,
+        inputs: &Inputs,
+    ) -> io::Result<()> {
+        let mut row: Row = vec![Value::from(""); 20];
+        row[0] = inputs
+            .files
+            .get(usize::from(r.file))
+            .cloned()
+            .unwrap_or_default()
+            .into();
+        row[1] = u64::from(r.line).into();
+        row[15] = Value::Money(Decimal::ZERO);
+        row[17] = "status_update".into();
+        row[18] = format!("status update of the message on line {}: one message, many rows, merged by message id (its furthest status decides)", r.into_line).into();
+        self.write(row)
     }
 
     /// A row rejected by a reader (no message).
@@ -203,6 +226,7 @@ fn outcome(o: Outcome) -> &'static str {
         Outcome::Billable => "billable",
         Outcome::Free => "free",
         Outcome::Failed => "failed",
+        Outcome::Undelivered => "undelivered",
         Outcome::Rejected => "rejected",
     }
 }
@@ -220,7 +244,7 @@ fn verdict(m: &Message, p: &Priced, pricing: &Pricing) -> Verdict {
         None => Verdict {
             category: unclassified_category(m),
             pricing_type: "",
-            rule: unclassified_rule(m, p.outcome).to_string(),
+            rule: unclassified_rule(m, p).to_string(),
         },
     }
 }
@@ -233,9 +257,28 @@ fn unclassified_category(m: &Message) -> &'static str {
     }
 }
 
-fn unclassified_rule(m: &Message, o: Outcome) -> &'static str {
-    match o {
+/// Said of a message billed without a delivered status.
+const DELIVERY_ASSUMED: &str =
+    "delivery assumed: the log has no delivered status for it (Meta bills delivered messages)";
+
+fn unclassified_rule(m: &Message, p: &Priced) -> &'static str {
+    if p.opened_no_window {
+        return match m.inbound_kind() {
+            InboundKind::Reaction => {
+                "reaction: opens no window (rule switch reactions-open-window)"
+            }
+            InboundKind::Call => "call: opens no window (rule switch calls-open-window)",
+            _ => "system message: opens no window (rule switch system-messages-open-window)",
+        };
+    }
+    match p.outcome {
         Outcome::Failed => "not delivered: never billed",
+        Outcome::Undelivered => {
+            "undelivered: no status reached delivered, so Meta does not bill it (\"You are only charged when a template message is delivered\")"
+        }
+        Outcome::Inbound if m.inbound_kind() == InboundKind::Call => {
+            "customer call: opens the customer service window (\"when a WhatsApp user messages you or calls you\")"
+        }
         Outcome::Inbound if m.entry_point() => {
             "customer message from an entry point: opens the customer service window"
         }

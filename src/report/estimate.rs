@@ -85,6 +85,7 @@ impl Request<'_> {
         let mut inputs = Inputs::new(self.zone.clone());
         // Detail rows need the inputs (ids, names) as they are written.
         inputs.keep_extras = true;
+        inputs.charge_at_delivery = engine::charge_at_delivery(self.pricing, self.opts);
         let mut rejected = Vec::new();
         let msgs = engine::read_sorted(self.files, self.input, &mut inputs, &mut rejected)
             .map_err(EngineError::from)?;
@@ -104,6 +105,9 @@ impl Request<'_> {
             },
         )?;
         written.map_err(EstimateError::Write)?;
+        for r in &inputs.merged_rows {
+            dw.status_update(r, &inputs).map_err(EstimateError::Write)?;
+        }
         for r in &rejected {
             dw.rejected(r).map_err(EstimateError::Write)?;
         }

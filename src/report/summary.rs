@@ -76,14 +76,20 @@ pub struct Counts {
     pub billable: u64,
     pub free: u64,
     pub failed: u64,
+    /// Never reached delivered: not billed.
+    pub undelivered: u64,
     pub rejected: u64,
+    /// CSV rows merged into an earlier row's message (one row per status).
+    pub status_updates: u64,
 }
 
 impl Counts {
-    /// rows = inbound + billable + free + failed + rejected.
+    /// rows = inbound + billable + free + failed + undelivered + rejected +
+    /// status updates; outbound = billable + free + failed + undelivered.
     pub fn reconciles(&self) -> bool {
-        self.rows == self.inbound + self.billable + self.free + self.failed + self.rejected
-            && self.outbound == self.billable + self.free + self.failed
+        let messages = self.inbound + self.outbound + self.rejected;
+        self.rows == messages + self.status_updates
+            && self.outbound == self.billable + self.free + self.failed + self.undelivered
     }
 }
 
@@ -92,6 +98,7 @@ pub struct LineAgg {
     pub billable: u64,
     pub free: u64,
     pub failed: u64,
+    pub undelivered: u64,
     pub cost: Decimal,
     /// Billable messages priced with an inferred rate cell, and their cost.
     pub inferred: u64,
@@ -117,8 +124,12 @@ pub struct Summary {
     pub rejected: Vec<Rejected>,
     /// Free messages by pricing type, for the table's footer.
     pub free_by_type: BTreeMap<&'static str, u64>,
-    /// What reading the input had to assume, by kind (from the readers).
+    /// What reading and pricing the input had to assume, by kind.
     pub assumptions: BTreeMap<&'static str, u64>,
+    /// Messages billed without delivery evidence.
+    delivery_assumed: u64,
+    /// Messages whose log names no business number.
+    no_business_number: u64,
 }
 
 impl Summary {
@@ -136,12 +147,16 @@ impl Summary {
             rejected: Vec::new(),
             free_by_type: BTreeMap::new(),
             assumptions: BTreeMap::new(),
+            delivery_assumed: 0,
+            no_business_number: 0,
         }
     }
 
     /// Adds one message's verdict.
     pub fn add(&mut self, m: &Message, p: &Priced) {
         self.counts.rows += 1;
+        self.delivery_assumed += u64::from(p.delivery_assumed);
+        self.no_business_number += u64::from(m.business_number == 0);
         match p.outcome {
             Outcome::Inbound => self.counts.inbound += 1,
             Outcome::Rejected => {
@@ -183,6 +198,10 @@ impl Summary {
             Outcome::Failed => {
                 self.counts.failed += 1;
                 line.failed += 1;
+            }
+            Outcome::Undelivered => {
+                self.counts.undelivered += 1;
+                line.undelivered += 1;
             }
             Outcome::Inbound | Outcome::Rejected => {}
         }
@@ -226,6 +245,7 @@ impl Summary {
                 .to_string(),
             Dim::PricingType => match code {
                 c if c == u32::MAX - 1 => "failed".into(),
+                c if c == u32::MAX - 2 => "undelivered".into(),
                 c => PricingType::ALL
                     .get(c as usize)
                     .map_or("", |t| t.as_str())
@@ -241,6 +261,16 @@ impl Summary {
     /// message is in. Call before rendering.
     pub fn finish(&mut self, pricing: &Pricing, inputs: &Inputs) {
         self.assumptions.clone_from(&inputs.assumptions);
+        for (kind, n) in [
+            ("delivery_assumed", self.delivery_assumed),
+            ("one_business_number", self.no_business_number),
+        ] {
+            if n > 0 {
+                self.assumptions.insert(kind, n);
+            }
+        }
+        self.counts.status_updates += inputs.status_rows;
+        self.counts.rows += inputs.status_rows;
         for (file, line, reason) in std::mem::take(&mut self.priced_rejected) {
             self.rejected.push(Rejected {
                 file: inputs.files.get(file as usize).cloned().unwrap_or_default(),
@@ -261,6 +291,7 @@ impl Summary {
             line.billable += agg.billable;
             line.free += agg.free;
             line.failed += agg.failed;
+            line.undelivered += agg.undelivered;
             line.cost += agg.cost;
             line.inferred += agg.inferred;
             line.inferred_cost += agg.inferred_cost;
@@ -306,6 +337,7 @@ fn code(tiers: &mut Interner, d: Dim, m: &Message, p: &Priced) -> u32 {
         Dim::Category => line_category(m, p).map_or(u32::MAX, |c| c.index() as u32),
         Dim::PricingType => match (p.outcome, p.class) {
             (Outcome::Failed, _) => u32::MAX - 1,
+            (Outcome::Undelivered, _) => u32::MAX - 2,
             (_, Some(c)) => c.pricing_type as u32,
             (_, None) => u32::MAX,
         },
@@ -330,6 +362,7 @@ impl Summary {
             Column::number("billable"),
             Column::number("free"),
             Column::number("failed"),
+            Column::number("undelivered"),
             Column::number("cost").header(format!("cost ({})", self.currency)),
             Column::number("inferred").only(Show::DATA),
         ]);
@@ -348,7 +381,10 @@ impl Summary {
             .iter()
             .map(|(k, v)| {
                 let mut r: Row = k.iter().map(|s| Value::Text(s.clone())).collect();
-                r.extend(counts_and_cost(v.billable, v.free, v.failed, v.cost));
+                r.extend(counts_and_cost(
+                    [v.billable, v.free, v.failed, v.undelivered],
+                    v.cost,
+                ));
                 r.push(v.inferred.into());
                 r
             })
@@ -359,10 +395,15 @@ impl Summary {
     fn total_row(&self) -> Row {
         let mut r: Row = vec!["total".into()];
         r.extend((1..self.dims.len()).map(|_| Value::from("")));
-        let (b, f, x) = self.lines.values().fold((0, 0, 0), |a, l| {
-            (a.0 + l.billable, a.1 + l.free, a.2 + l.failed)
+        let sums = self.lines.values().fold([0; 4], |a, l| {
+            [
+                a[0] + l.billable,
+                a[1] + l.free,
+                a[2] + l.failed,
+                a[3] + l.undelivered,
+            ]
         });
-        r.extend(counts_and_cost(b, f, x, self.total));
+        r.extend(counts_and_cost(sums, self.total));
         r.push(self.inferred().0.into());
         r
     }
@@ -421,8 +462,9 @@ impl Summary {
         };
         writeln!(
             w,
-            "Rows {} = {} inbound + {} billable + {} free + {} failed + {} rejected{verdict}",
-            c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected,
+            "Rows {} = {} inbound + {} billable + {} free + {} failed + {} undelivered + {} rejected{}{verdict}",
+            c.rows, c.inbound, c.billable, c.free, c.failed, c.undelivered, c.rejected,
+            status_updates(c.status_updates),
         )
     }
 
@@ -440,12 +482,13 @@ impl Summary {
         )
     }
 
-    /// What reading the input assumed (the first rows of each kind are on stderr).
+    /// What reading and pricing the input assumed, a line per kind (the
+    /// first rows of the readers' kinds are on stderr).
     fn write_assumptions(&self, w: &mut dyn Write) -> io::Result<()> {
-        match by_kind(&self.assumptions) {
-            Some(parts) => writeln!(w, "Assumed: {parts} (rows named on stderr)"),
-            None => Ok(()),
+        for (kind, n) in &self.assumptions {
+            writeln!(w, "Assumed: {n} {}", assumption_text(kind))?;
         }
+        Ok(())
     }
 
     fn write_free(&self, w: &mut dyn Write) -> io::Result<()> {
@@ -473,16 +516,40 @@ impl Summary {
 }
 
 /// `3 free_tier, 1 free_entry_point`: counts by kind, `None` when there are none.
+/// What an assumption kind means, for a person.
+fn assumption_text(kind: &str) -> &'static str {
+    match kind {
+        "delivery_assumed" => "messages billed as delivered: the log has no delivered status for them (no status column, or every row of the file stops at sent)",
+        "one_business_number" => "rows name no business number: they are one business number, whose windows are kept per customer",
+        "unknown_status_word" => "rows with a status word wacost does not know: assumed delivered (rows named on stderr)",
+        "ambiguous_local_time" => "local times the clocks repeat: read with the earlier offset (rows named on stderr)",
+        "nonexistent_local_time" => "local times the clocks skip: moved forward by the gap (rows named on stderr)",
+        _ => "(see stderr)",
+    }
+}
+
+/// The status rows merged into messages, when there are any.
+fn status_updates(n: u64) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" + {n} status updates")
+    }
+}
+
 fn by_kind(counts: &BTreeMap<&'static str, u64>) -> Option<String> {
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-fn counts_and_cost(billable: u64, free: u64, failed: u64, cost: Decimal) -> [Value; 4] {
+/// Billable, free, failed and undelivered counts, then the cost.
+fn counts_and_cost(counts: [u64; 4], cost: Decimal) -> [Value; 5] {
+    let [billable, free, failed, undelivered] = counts;
     [
         billable.into(),
         free.into(),
         failed.into(),
+        undelivered.into(),
         Value::Money(cost),
     ]
 }

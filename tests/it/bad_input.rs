@@ -1,14 +1,14 @@
 //! Bad input, one corpus file per case in `tests/fixtures/bad/` (the 1 MB field
 //! is written by its test). Every case checks that rows are conserved
-//! (rows = inbound + billable + free + failed + rejected = the rows of the
-//! file), the exact rejected line numbers with a substring of each reason, and
+//! (rows = inbound + outbound + rejected + status updates = the rows of
+//! the file; outbound = billable + free + failed + undelivered), the exact rejected line numbers with a substring of each reason, and
 //! that neither stdout nor stderr ever shows a full phone number.
 //!
 //! Charged rows are Brazil 2026-10 (pmp-2026-10, no window open): marketing
 //! 0.0625, utility and authentication 0.0068.
 
 use crate::common::{
-    assert_no_full_number, counts, estimate_json, rejected, run, total, wacost, Run,
+    assert_no_full_number, count, counts, estimate_json, rejected, run, total, wacost, Run,
 };
 use serde_json::Value;
 
@@ -22,8 +22,9 @@ fn estimate_bad(file: &str) -> (Run, Value) {
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     let v = r.json();
     let (rows, inbound, outbound, billable, free, failed, rej) = counts(&v);
-    assert_eq!(rows, inbound + billable + free + failed + rej, "{v}");
-    assert_eq!(outbound, billable + free + failed, "{v}");
+    let (undelivered, updates) = (count(&v, "undelivered"), count(&v, "status_updates"));
+    assert_eq!(rows, inbound + outbound + rej + updates, "{v}");
+    assert_eq!(outbound, billable + free + failed + undelivered, "{v}");
     assert_eq!(v["reconciled"], true);
     assert_eq!(rej as usize, v["rejected"].as_array().unwrap().len());
     assert_no_full_number(&r.stdout, &NUMBERS);
@@ -426,10 +427,13 @@ fn csv_duplicate_ids_conserve_rows() {
 
 #[test]
 fn csv_duplicate_ids_are_billed_once() {
+    // One row per status (sent, delivered, read) is one message, merged by
+    // id like webhooks: the later rows are status updates, not rejections.
     let (_, v) = estimate_bad("duplicate_ids.csv");
     assert_eq!(total(&v), "0.0693");
     assert_eq!(counts(&v).3, 2, "{v}");
-    assert_rejected(&v, &[(3, "duplicate"), (4, "duplicate")]);
+    assert_eq!(count(&v, "status_updates"), 2, "{v}");
+    assert_rejected(&v, &[]);
 }
 
 #[test]

@@ -82,6 +82,13 @@ pub fn counts(v: &Value) -> (u64, u64, u64, u64, u64, u64, u64) {
     )
 }
 
+/// One of `counts`' fields.
+pub fn count(v: &Value, key: &str) -> u64 {
+    v["counts"][key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("counts.{key} missing in {v}"))
+}
+
 /// `total` as a string (money is a decimal string, never a float).
 pub fn total(v: &Value) -> &str {
     v["total"]

@@ -184,7 +184,7 @@ fn rule_change_day_in_utc_uses_the_allowance_then_charges_service() {
     );
     assert_eq!(
         detail_column(&d, "rule")[1],
-        "pmp-2026-10: service unit 1 of the monthly free allowance"
+        "pmp-2026-10: service unit 1 of the monthly free allowance; delivery assumed: the log has no delivered status for it (Meta bills delivered messages)"
     );
 
     // With the allowance switched off the reply is charged at Brazil's service rate.
@@ -383,12 +383,19 @@ fn webhook_statuses_of_one_message_are_counted_once() {
             line("2026-10|Brazil|utility", 1, 0, 0, "0.0068")
         ]
     );
-    // The message's time is its first status (sent), in the WABA zone.
+    // The message's time is its charging instant: the first delivered
+    // status (sent at 10:00:00, delivered at 10:00:03), in the WABA zone
+    // (rule switch charge-at=delivery); charge-at=sent keeps the send time.
     let d = detail_csv("webhook_statuses.jsonl", &[]);
     let ids = detail_column(&d, "id");
     let ts = detail_column(&d, "timestamp");
     let a = ids.iter().position(|i| i == "wamid.A").unwrap();
-    assert_eq!(ts[a], "2026-10-05T10:00:00-03:00");
+    assert_eq!(ts[a], "2026-10-05T10:00:03-03:00");
+    let d = detail_csv("webhook_statuses.jsonl", &["--rule", "charge-at=sent"]);
+    assert_eq!(
+        detail_column(&d, "timestamp")[a],
+        "2026-10-05T10:00:00-03:00"
+    );
     assert_eq!(ids.len(), 4);
 }
 
@@ -793,7 +800,7 @@ fn csv_summary_is_the_default_when_stdout_is_not_a_terminal() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "month,market,category,billable,free,failed,cost,inferred\n2026-10,Brazil,marketing,1,0,1,0.0625,0\n2026-10,Brazil,utility,1,0,1,0.0068,0\n"
+        "month,market,category,billable,free,failed,undelivered,cost,inferred\n2026-10,Brazil,marketing,1,0,1,0,0.0625,0\n2026-10,Brazil,utility,1,0,1,0,0.0068,0\n"
     );
 }
 

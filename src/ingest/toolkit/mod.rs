@@ -9,4 +9,5 @@ pub mod decode;
 pub mod delimiter;
 pub mod header;
 pub mod month;
+pub mod status;
 pub mod timestamp;
