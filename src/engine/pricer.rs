@@ -8,7 +8,7 @@ use crate::data::rules::{InForce, SwitchedOn};
 use crate::data::{MarketId, Pricing, RateError};
 use crate::engine::classify::{unpriced, Classification, Classifier, InForceFor, Outbound, Reason};
 use crate::engine::rating::{Rating, RatingPlan};
-use crate::engine::recent_ids::RecentIds;
+use crate::engine::recent_ids::{RecentIds, PENDING_ID_MEMORY_SECS};
 use crate::engine::tariff::{Tariff, Tier};
 use crate::engine::{AuthInternational, Options, Outcome, Priced, Sink};
 use crate::model::time::{date_of_day, Month, Zone};
@@ -21,7 +21,10 @@ pub struct Pricer<'p> {
     zone: Zone,
     tariff: Tariff,
     classifier: Classifier,
+    /// Ids of messages whose status is final, and of those still waiting
+    /// for one (remembered longer: Meta retries delivery for 30 days).
     ids: RecentIds,
+    pending_ids: RecentIds,
     /// Per era: whether its allowance switch is on (switches are named by
     /// strings; this is looked up once, not per message).
     allowance_on: Vec<bool>,
@@ -147,6 +150,7 @@ impl<'p> Pricer<'p> {
             tariff: Tariff::new(opts.seeds.clone()),
             classifier: Classifier::new(),
             ids: RecentIds::default(),
+            pending_ids: RecentIds::remembering(PENDING_ID_MEMORY_SECS),
             allowance_on: allowance_switches(pricing, opts),
             exceptions: SwitchedOn::new(&pricing.rules, &pricing.markets, &opts.switches),
             in_force: InForce::default(),
@@ -171,7 +175,9 @@ impl<'p> Pricer<'p> {
     pub fn price_all(&mut self, msgs: &[Message], sink: &mut dyn Sink) {
         for group in msgs.chunks(64) {
             for m in group {
-                self.ids.prefetch(m.id_hash);
+                if m.direction() == Direction::Outbound {
+                    self.ids.prefetch(m.id_hash);
+                }
                 self.classifier.prefetch(m.window_key());
             }
             for m in group {
@@ -288,7 +294,19 @@ impl<'p> Pricer<'p> {
     /// where they are merged into one message.
     #[inline]
     fn repeated(&mut self, m: &Message) -> Option<&'static str> {
-        let seen = m.id_hash != 0 && self.ids.seen(m.id_hash, m.ts());
+        // An inbound row repeated is the same window opened twice: nothing
+        // to merge, nothing to remember.
+        if m.direction() == Direction::Inbound || m.id_hash == 0 {
+            return None;
+        }
+        let (h, ts) = (m.id_hash, m.ts());
+        let seen = match m.delivery() {
+            // No later row can change what a row without status says.
+            Delivery::Delivered | Delivery::Failed | Delivery::Unknown => {
+                self.ids.seen(h, ts) || self.pending_ids.contains(h, ts)
+            }
+            Delivery::Sent => self.pending_ids.seen(h, ts) || self.ids.contains(h, ts),
+        };
         if seen && self.delivery.learning {
             self.restart = Some(RESTART_STATUS_ROWS);
         }

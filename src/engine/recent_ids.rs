@@ -1,11 +1,16 @@
 //! Message ids seen recently: repeated export rows (one per status) are
 //! counted once.
 
-/// How long a message id is remembered to catch repeated rows (one export
-/// row per status): at least this long, at most twice. Meta retries a
-/// delivery for up to 30 days (the default time-to-live of marketing and
-/// utility; Meta, Configure message time-to-live).
-pub const ID_MEMORY_SECS: i64 = 30 * 86_400;
+/// How long the id of a message whose status is final (delivered, failed)
+/// is remembered to catch repeated rows (one export row per status): at
+/// least this long, at most twice.
+pub const ID_MEMORY_SECS: i64 = 7 * 86_400;
+
+/// How long the id of a message that has not reached a final status is
+/// remembered: Meta retries a delivery for up to 30 days (the default
+/// time-to-live of marketing and utility; Meta, Configure message
+/// time-to-live).
+pub const PENDING_ID_MEMORY_SECS: i64 = 30 * 86_400;
 
 /// Message ids seen recently, in two generations of [`ID_MEMORY_SECS`]:
 /// memory follows the traffic of the delivery horizon (30 to 60 days), not
@@ -14,6 +19,8 @@ pub const ID_MEMORY_SECS: i64 = 30 * 86_400;
 /// parity: a look-up costs one cache miss, where two hash sets cost four.
 #[derive(Debug)]
 pub(super) struct RecentIds {
+    /// Seconds per generation.
+    span: i64,
     generation: i64,
     /// Fingerprint (low bit cleared, never `!1`) | generation parity, or
     /// [`EMPTY`].
@@ -78,41 +85,75 @@ impl Slots {
 
 impl Default for RecentIds {
     fn default() -> RecentIds {
+        RecentIds::remembering(ID_MEMORY_SECS)
+    }
+}
+
+impl RecentIds {
+    /// Ids remembered for at least `span` seconds, at most twice that.
+    pub(super) fn remembering(span: i64) -> RecentIds {
         RecentIds {
+            span,
             generation: i64::MIN,
             slots: Slots::new(1024),
             len: 0,
         }
     }
-}
 
-impl RecentIds {
     /// Whether `id` was seen; remembers it. Called in time order.
     #[inline]
     pub(super) fn seen(&mut self, id: u64, ts: i64) -> bool {
-        let g = ts.div_euclid(ID_MEMORY_SECS);
+        match self.find(id, ts) {
+            Ok(()) => true,
+            Err(i) => {
+                self.insert(i, id);
+                false
+            }
+        }
+    }
+
+    /// Whether `id` was seen, without remembering it. In time order.
+    #[inline]
+    pub(super) fn contains(&mut self, id: u64, ts: i64) -> bool {
+        self.len > 0 && self.find(id, ts).is_ok()
+    }
+
+    /// `id`'s key, never a value [`EMPTY`] could take.
+    #[inline]
+    fn key(id: u64) -> u64 {
+        match id & !1 {
+            k if k == EMPTY & !1 => 2,
+            k => k,
+        }
+    }
+
+    /// Found, or the empty slot where `id` would go.
+    #[inline]
+    fn find(&mut self, id: u64, ts: i64) -> Result<(), usize> {
+        let g = ts.div_euclid(self.span);
         if g != self.generation {
             self.rotate(g);
         }
-        let key = match id & !1 {
-            k if k == EMPTY & !1 => 2,
-            k => k,
-        };
+        let key = Self::key(id);
         let mask = self.slots.len() - 1;
         let mut i = self.slots.home(id);
         loop {
             match self.slots.get(i) {
-                EMPTY => break,
-                e if e & !1 == key => return true,
+                EMPTY => return Err(i),
+                e if e & !1 == key => return Ok(()),
                 _ => i = (i + 1) & mask,
             }
         }
-        self.slots.set(i, key | (self.generation & 1) as u64);
+    }
+
+    #[inline]
+    fn insert(&mut self, i: usize, id: u64) {
+        self.slots
+            .set(i, Self::key(id) | (self.generation & 1) as u64);
         self.len += 1;
         if self.len * 2 > self.slots.len() {
             self.grow();
         }
-        false
     }
 
     /// Asks the CPU for the line where `id` would be (see
@@ -193,16 +234,27 @@ mod tests {
     const DAY: i64 = 86_400;
 
     #[test]
-    fn recent_ids_remember_at_least_thirty_days() {
-        // Meta retries delivery for up to 30 days (M-TTL): a status row 30
-        // days after the first row of its message is still merged.
+    fn final_ids_are_remembered_at_least_seven_days() {
         let mut ids = RecentIds::default();
         let t0 = 20_000 * DAY;
         assert!(!ids.seen(0xabc0_0000_0001, t0));
+        assert!(ids.seen(0xabc0_0000_0001, t0 + 7 * DAY - 1));
+    }
+
+    #[test]
+    fn recent_ids_remember_at_least_thirty_days() {
+        // Meta retries delivery for up to 30 days (M-TTL): a status row 30
+        // days after the first row of its message is still merged.
+        let span = PENDING_ID_MEMORY_SECS;
+        let mut ids = RecentIds::remembering(span);
+        let t0 = 20_000 * DAY;
+        assert!(!ids.seen(0xabc0_0000_0001, t0));
+        assert!(ids.contains(0xabc0_0000_0001, t0 + 30 * DAY - 1));
         assert!(ids.seen(0xabc0_0000_0001, t0 + 30 * DAY - 1));
+        assert!(!ids.contains(0xdef0_0000_0002, t0 + 30 * DAY));
         assert!(!ids.seen(0xdef0_0000_0002, t0 + 30 * DAY));
         // Two generations later the first id is forgotten, the second not yet.
-        let later = (t0.div_euclid(ID_MEMORY_SECS) + 2) * ID_MEMORY_SECS;
+        let later = (t0.div_euclid(span) + 2) * span;
         assert!(!ids.seen(0xabc0_0000_0001, later));
         assert!(ids.seen(0xdef0_0000_0002, later));
     }

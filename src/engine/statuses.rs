@@ -45,11 +45,12 @@ fn id_order(m: &Message) -> (u64, bool, i64, u16, u32) {
     )
 }
 
-/// Where the group of rows starting at `i` ends: rows without an id are
-/// groups of one.
+/// Where the group of rows starting at `i` ends: rows without an id, and
+/// inbound rows (a repeated one opens the same window again), are groups
+/// of one.
 fn group_end(msgs: &[Message], i: usize) -> usize {
     let first = &msgs[i];
-    if first.id_hash == 0 {
+    if first.id_hash == 0 || first.direction() == Direction::Inbound {
         return i + 1;
     }
     let same = |m: &Message| m.id_hash == first.id_hash && m.direction() == first.direction();

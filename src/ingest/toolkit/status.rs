@@ -4,37 +4,104 @@
 use super::header::folded_lower;
 use crate::model::Delivery;
 
+/// Status words by what they say, accents folded, `_` for a space or `-`.
+const WORDS: &[(Delivery, &[&str])] = &[
+    // Meta's statuses; `deleted`: the user deleted a delivered message.
+    (
+        Delivery::Delivered,
+        &[
+            "delivered",
+            "read",
+            "played",
+            "deleted",
+            "seen",
+            "viewed",
+            "entregue",
+            "lida",
+            "lido",
+            "visualizada",
+            "visualizado",
+            "reproduzida",
+            "entregado",
+            "entregada",
+            "leido",
+            "leida",
+            "visto",
+        ],
+    ),
+    (
+        Delivery::Sent,
+        &[
+            "sent",
+            "accepted",
+            "queued",
+            "enqueued",
+            "sending",
+            "pending",
+            "submitted",
+            "enviado",
+            "enviada",
+            "enviando",
+            "aceito",
+            "aceita",
+            "pendente",
+            "na_fila",
+            "aceptado",
+            "aceptada",
+            "pendiente",
+            "en_cola",
+        ],
+    ),
+    (
+        Delivery::Failed,
+        &[
+            "failed",
+            "undelivered",
+            "error",
+            "rejected",
+            "expired",
+            "blocked",
+            "falhou",
+            "falha",
+            "erro",
+            "rejeitado",
+            "rejeitada",
+            "nao_entregue",
+            "expirado",
+            "fallido",
+            "fallida",
+            "fallo",
+            "rechazado",
+            "rechazada",
+            "no_entregado",
+        ],
+    ),
+];
+
 /// A status cell as delivery evidence: `Unknown` for an empty cell; `None`
 /// for a word wacost does not know (the caller decides what to assume).
+/// Per row of a log: plain ASCII words are compared as they are, without
+/// allocating.
 pub fn parse_status(raw: &str) -> Option<Delivery> {
-    let norm: String = folded_lower(raw.trim())
-        .chars()
-        .map(|c| if c == '-' || c == ' ' { '_' } else { c })
-        .collect();
-    Some(match norm.as_str() {
-        "" => Delivery::Unknown,
-        // Meta's statuses; `deleted`: the user deleted a delivered message.
-        "delivered" | "read" | "played" | "deleted" | "seen" | "viewed" => Delivery::Delivered,
-        "entregue" | "lida" | "lido" | "visualizada" | "visualizado" | "reproduzida" => {
-            Delivery::Delivered
-        }
-        "entregado" | "entregada" | "leido" | "leida" | "visto" => Delivery::Delivered,
-        "sent" | "accepted" | "queued" | "enqueued" | "sending" | "pending" | "submitted" => {
-            Delivery::Sent
-        }
-        "enviado" | "enviada" | "enviando" | "aceito" | "aceita" | "pendente" | "na_fila" => {
-            Delivery::Sent
-        }
-        "aceptado" | "aceptada" | "pendiente" | "en_cola" => Delivery::Sent,
-        "failed" | "undelivered" | "error" | "rejected" | "expired" | "blocked" => Delivery::Failed,
-        "falhou" | "falha" | "erro" | "rejeitado" | "rejeitada" | "nao_entregue" | "expirado" => {
-            Delivery::Failed
-        }
-        "fallido" | "fallida" | "fallo" | "rechazado" | "rechazada" | "no_entregado" => {
-            Delivery::Failed
-        }
-        _ => return None,
-    })
+    let t = raw.trim();
+    if t.is_empty() {
+        return Some(Delivery::Unknown);
+    }
+    let plain = t.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+    let folded;
+    let word = if plain {
+        t
+    } else {
+        folded = folded_lower(t)
+            .chars()
+            .map(|c| if c == '-' || c == ' ' { '_' } else { c })
+            .collect::<String>();
+        folded.as_str()
+    };
+    WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| word.eq_ignore_ascii_case(w)))
+        .map(|(d, _)| *d)
 }
 
 /// The status words [`parse_status`] knows, for messages.
