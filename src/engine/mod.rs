@@ -290,7 +290,7 @@ pub fn read_all(
     }
     ingest::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
     statuses::merge(&mut msgs, inputs);
-    statuses::resolve_delivery(&mut msgs, &inputs.delivery_evidence);
+    statuses::resolve_delivery(&mut msgs, inputs.delivery_evidence);
     Ok(msgs)
 }
 

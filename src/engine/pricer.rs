@@ -46,45 +46,34 @@ pub struct Pricer<'p> {
     pub(super) restart: Option<&'static str>,
 }
 
-/// What the pricer knows of each file's delivery evidence. Held in memory,
-/// the readers resolved it (a `sent` message of a file without evidence
-/// is [`Delivery::Unknown`]); streamed, it learns it as rows arrive.
+/// What the pricer knows of the log's delivery evidence. Held in memory,
+/// the readers resolved it (a `sent` message of a log without evidence is
+/// [`Delivery::Unknown`]); streamed, it learns it as rows arrive.
 #[derive(Debug, Default)]
 struct DeliveryEvidence {
     learning: bool,
-    /// Per file: a delivered message was seen.
-    seen: Vec<bool>,
-    /// Per file: a `sent` message was billed as delivered.
-    assumed: Vec<bool>,
+    /// A delivered message was seen.
+    seen: bool,
+    /// A `sent` message was billed as delivered before any was seen.
+    assumed: bool,
 }
 
 impl DeliveryEvidence {
-    fn flag(v: &mut Vec<bool>, file: u16) -> &mut bool {
-        let f = usize::from(file);
-        if v.len() <= f {
-            v.resize(f + 1, false);
-        }
-        &mut v[f]
-    }
-
-    /// A `sent` message of `file`: not delivered, unless the file has shown
-    /// no delivery yet while streaming (then billed as delivered, assumed).
-    fn undelivered(&mut self, file: u16) -> bool {
-        if !self.learning || self.seen.get(usize::from(file)) == Some(&true) {
+    /// A `sent` message: not delivered, unless the log has shown no
+    /// delivery yet while streaming (then billed as delivered, assumed).
+    fn undelivered(&mut self) -> bool {
+        if !self.learning || self.seen {
             return true;
         }
-        *Self::flag(&mut self.assumed, file) = true;
+        self.assumed = true;
         false
     }
 
-    /// A delivered message of `file`: whether an earlier `sent` one was
-    /// wrongly assumed delivered.
-    fn delivered(&mut self, file: u16) -> bool {
-        if !self.learning {
-            return false;
-        }
-        *Self::flag(&mut self.seen, file) = true;
-        self.assumed.get(usize::from(file)) == Some(&true)
+    /// A delivered message: whether an earlier `sent` one was wrongly
+    /// assumed delivered.
+    fn delivered(&mut self) -> bool {
+        self.seen = true;
+        self.learning && self.assumed
     }
 }
 
@@ -242,7 +231,7 @@ impl<'p> Pricer<'p> {
     fn delivered(&mut self, m: &Message, p: &mut Priced) -> bool {
         match m.delivery() {
             Delivery::Delivered => {
-                if self.delivery.delivered(m.file) {
+                if self.delivery.delivered() {
                     self.restart = Some(RESTART_EVIDENCE);
                 }
                 true
@@ -251,7 +240,7 @@ impl<'p> Pricer<'p> {
                 p.outcome = Outcome::Failed;
                 false
             }
-            Delivery::Sent if self.delivery.undelivered(m.file) => {
+            Delivery::Sent if self.delivery.undelivered() => {
                 p.outcome = Outcome::Undelivered;
                 false
             }

@@ -89,16 +89,16 @@ fn merge_group(rows: &mut [Message], keep: &mut [bool], inputs: &mut Inputs) {
     }
 }
 
-/// A message that stops at `sent` was not delivered when its file shows
-/// delivered messages; in a file that shows none (every row `sent`, say)
-/// `sent` is all the log can say, so it is billed as delivered and the
-/// report says so.
-pub fn resolve_delivery(msgs: &mut [Message], evidence: &[bool]) {
-    for m in msgs.iter_mut() {
-        let shown = evidence.get(usize::from(m.file)) == Some(&true);
-        if m.delivery() == Delivery::Sent && !shown {
-            m.set_delivery(Delivery::Unknown);
-        }
+/// A message that stops at `sent` was not delivered when the log shows
+/// delivered messages; in a log that shows none (every row `sent`, say)
+/// `sent` is all it can say, so it is billed as delivered and the report
+/// says so.
+pub fn resolve_delivery(msgs: &mut [Message], evidence: bool) {
+    if evidence {
+        return;
+    }
+    for m in msgs.iter_mut().filter(|m| m.delivery() == Delivery::Sent) {
+        m.set_delivery(Delivery::Unknown);
     }
 }
 
@@ -170,11 +170,11 @@ mod tests {
     }
 
     #[test]
-    fn sent_means_undelivered_only_where_the_file_shows_deliveries() {
-        let mut msgs = vec![row(2, 10, 1, Delivery::Sent), row(3, 20, 2, Delivery::Sent)];
-        msgs[1].file = 1;
-        resolve_delivery(&mut msgs, &[false, true]);
+    fn sent_means_undelivered_only_where_the_log_shows_deliveries() {
+        let mut msgs = vec![row(2, 10, 1, Delivery::Sent)];
+        resolve_delivery(&mut msgs, true);
+        assert_eq!(msgs[0].delivery(), Delivery::Sent);
+        resolve_delivery(&mut msgs, false);
         assert_eq!(msgs[0].delivery(), Delivery::Unknown);
-        assert_eq!(msgs[1].delivery(), Delivery::Sent);
     }
 }

@@ -563,9 +563,7 @@ fn delivery(
             m.set_ts(ts);
         }
     }
-    if m.delivery() == Delivery::Delivered {
-        inputs.saw_delivery(m.file);
-    }
+    inputs.delivery_evidence |= m.delivery() == Delivery::Delivered;
     Ok(())
 }
 

@@ -51,9 +51,10 @@ pub struct Inputs {
     /// What reading the rows had to assume, counted by kind
     /// (`nonexistent_local_time`, ...): shown, never silent.
     pub assumptions: std::collections::BTreeMap<&'static str, u64>,
-    /// Per input file: some row or status of it says `delivered` or `read`,
-    /// so a message that stops at `sent` was not delivered.
-    pub delivery_evidence: Vec<bool>,
+    /// Some row or status of the inputs says `delivered` or `read`, so a
+    /// message that stops at `sent` was not delivered (a run's files are
+    /// one log: daily exports put deliveries in the next day's file).
+    pub delivery_evidence: bool,
     /// The charging instant is the delivery time where the log has one
     /// (the `charge-at` rule switch; readers set message times by it).
     pub charge_at_delivery: bool,
@@ -88,7 +89,7 @@ impl Inputs {
             extras: Default::default(),
             last_date: Default::default(),
             assumptions: Default::default(),
-            delivery_evidence: Vec::new(),
+            delivery_evidence: false,
             charge_at_delivery: true,
             status_rows: 0,
             merged_rows: Vec::new(),
@@ -122,15 +123,6 @@ impl Inputs {
             );
             self.notes.push(note);
         }
-    }
-
-    /// Records that a file shows delivered messages.
-    pub fn saw_delivery(&mut self, file: u16) {
-        let f = usize::from(file);
-        if self.delivery_evidence.len() <= f {
-            self.delivery_evidence.resize(f + 1, false);
-        }
-        self.delivery_evidence[f] = true;
     }
 
     fn name_of(&self, file: u16) -> &str {

@@ -427,3 +427,157 @@ fn webhook_lines_shape() {
         2
     );
 }
+
+/// A message of a log with one row per status: sent at `ts`; then delivered
+/// after `delay` seconds (and maybe read), failed, or nothing more.
+#[derive(Debug, Clone)]
+struct StatusMsg {
+    ts: i64,
+    contact: usize,
+    /// 0..4: a template of that category; 4: a free-form reply.
+    what: usize,
+    /// 0 delivered, 1 failed, 2 stops at sent.
+    fate: u8,
+    delay: i64,
+    read: bool,
+}
+
+fn status_msg_strategy() -> impl Strategy<Value = StatusMsg> {
+    // Deliveries up to 25 days late: Meta retries for 30 (M-TTL).
+    let delay = prop_oneof![3 => 1i64..120, 1 => 0i64..(25 * 86_400)];
+    (
+        ts_strategy(),
+        0usize..CONTACTS.len(),
+        0usize..5,
+        prop_oneof![6 => Just(0u8), 1 => Just(1u8), 2 => Just(2u8)],
+        delay,
+        any::<bool>(),
+    )
+        .prop_map(|(ts, contact, what, fate, delay, read)| StatusMsg {
+            ts,
+            contact,
+            what,
+            fate,
+            delay,
+            read,
+        })
+}
+
+const STATUS_HEADER: &str = "timestamp,direction,contact,type,category,status,id";
+
+/// A row of the status-row logs; inbound rows have no status.
+fn status_line(ts: i64, out: Option<(usize, &str)>, contact: usize, id: &str) -> String {
+    let (dir, ty, cat, status) = match out {
+        None => ("inbound", "text", "", ""),
+        Some((4, s)) => ("outbound", "text", "", s),
+        Some((c, s)) => ("outbound", "template", CATEGORIES[c], s),
+    };
+    format!(
+        "{},{dir},{},{ty},{cat},{status},{id}",
+        rfc3339(ts),
+        CONTACTS[contact]
+    )
+}
+
+/// Every status of `m` as its own row, in time order.
+fn status_rows(i: usize, m: &StatusMsg) -> Vec<(i64, String)> {
+    let id = format!("wamid.S{i:04}");
+    let row = |dt: i64, s: &str| {
+        (
+            m.ts + dt,
+            status_line(m.ts + dt, Some((m.what, s)), m.contact, &id),
+        )
+    };
+    let mut rows = vec![row(0, "sent")];
+    match m.fate {
+        0 => {
+            rows.push(row(m.delay, "delivered"));
+            if m.read {
+                rows.push(row(m.delay + 60, "read"));
+            }
+        }
+        1 => rows.push(row(5, "failed")),
+        _ => {}
+    }
+    rows
+}
+
+/// `m` as one row with its final status, at its charging instant (the
+/// delivery, else the send time).
+fn final_row(i: usize, m: &StatusMsg) -> (i64, String) {
+    let (ts, s) = match m.fate {
+        0 => (m.ts + m.delay, "delivered"),
+        1 => (m.ts, "failed"),
+        _ => (m.ts, "sent"),
+    };
+    (
+        ts,
+        status_line(ts, Some((m.what, s)), m.contact, &format!("wamid.S{i:04}")),
+    )
+}
+
+fn write_lines(dir: &Path, name: &str, rows: &[(i64, String)]) {
+    let mut text = String::from(STATUS_HEADER);
+    for (_, r) in rows {
+        text.push('\n');
+        text.push_str(r);
+    }
+    text.push('\n');
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// The summary without what differs by design between one row per status
+/// and one row per message: the row counts, and where a rejected message's
+/// row is (its reasons stay).
+fn without_row_counts(v: Value) -> Value {
+    let mut v = normalized(v, &|_, _| 0);
+    v["counts"]["rows"] = json!(0);
+    v["counts"]["status_updates"] = json!(0);
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// One row per status, in any order and split in two files, prices as one
+    /// row per message with its final status at its charging instant: the
+    /// rows of one id are one message (sent then failed = failed; delivered
+    /// 19 days later = one delivered message), and every row is counted.
+    #[test]
+    fn status_rows_in_any_order_are_one_message_each(
+        msgs in proptest::collection::vec(status_msg_strategy(), 1..16),
+        inbound in proptest::collection::vec((ts_strategy(), 0usize..CONTACTS.len()), 0..8),
+        seed in any::<u64>(),
+        tz in tz_strategy(),
+    ) {
+        let mut rows: Vec<(i64, String)> = msgs.iter().enumerate().flat_map(|(i, m)| status_rows(i, m)).collect();
+        let mut finals: Vec<(i64, String)> = msgs.iter().enumerate().map(|(i, m)| final_row(i, m)).collect();
+        for (j, (ts, c)) in inbound.iter().enumerate() {
+            let line = status_line(*ts, None, *c, &format!("wamid.I{j:04}"));
+            rows.push((*ts, line.clone()));
+            finals.push((*ts, line));
+        }
+        finals.sort_by_key(|r| r.0);
+        let mut sorted = rows.clone();
+        sorted.sort_by_key(|r| r.0);
+        // A deterministic shuffle from the seed.
+        let mut shuffled = rows.clone();
+        shuffled.sort_by_key(|r| wacost::hash::mix64(seed ^ wacost::hash::id_hash(&r.1)));
+        let dir = tempfile::tempdir().unwrap();
+        write_lines(dir.path(), "final.csv", &finals);
+        write_lines(dir.path(), "sorted.csv", &sorted);
+        write_lines(dir.path(), "shuffled.csv", &shuffled);
+        let half = shuffled.len() / 2;
+        write_lines(dir.path(), "p1.csv", &sorted[..half]);
+        write_lines(dir.path(), "p2.csv", &sorted[half..]);
+        let want = without_row_counts(summary(dir.path(), &["final.csv"], tz));
+        for files in [&["sorted.csv"][..], &["shuffled.csv"], &["p2.csv", "p1.csv"]] {
+            let v = summary(dir.path(), files, tz);
+            prop_assert_eq!(v["counts"]["rows"].as_u64(), Some(rows.len() as u64), "{:?}", files);
+            let updates = (rows.len() - msgs.len() - inbound.len()) as u64;
+            prop_assert_eq!(v["counts"]["status_updates"].as_u64(), Some(updates));
+            prop_assert_eq!(v["reconciled"].as_bool(), Some(true));
+            prop_assert_eq!(&without_row_counts(v), &want, "{:?}", files);
+        }
+    }
+}
