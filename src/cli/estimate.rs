@@ -131,6 +131,7 @@ fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> R
         seeds: parse_seeds(pricing, &a.tier_start)?,
         accept: g.accept(),
         auth_international: g.auth_international(),
+        waba_zones: g.waba_zones()?,
         ..Options::new(currency)
     };
     pricing.cards(currency)?;

@@ -105,8 +105,8 @@ fn currency_for(g: &Global, plan: &Plan) -> String {
 
 /// A given `--tz` wins over the plan's `tz`, the plan's over UTC.
 fn zone_for(g: &Global, plan: &Plan) -> Result<Zone> {
-    match (&g.tz, &plan.tz) {
-        (Some(z), _) => Ok(z.clone()),
+    match (g.tz_given(), &plan.tz) {
+        (Some(z), _) => Ok(z),
         (None, Some(p)) => Zone::parse(p).map_err(|e| anyhow::anyhow!("plan tz: {e}")),
         (None, None) => Ok(Zone::new(chrono_tz::UTC)),
     }
@@ -133,6 +133,7 @@ fn plan_from_log(
         switches: switches.clone(),
         accept: g.accept(),
         auth_international: g.auth_international(),
+        waba_zones: g.waba_zones()?,
         ..Options::new(currency)
     };
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)

@@ -64,9 +64,9 @@ pub struct Global {
     /// Pricing directory replacing the bundled data (markets.csv, calling_codes.csv, rules.toml, rates/, tiers/), e.g. one written by `wacost rates export`
     #[arg(long, global = true, value_name = "DIR")]
     pub pricing_only: Option<PathBuf>,
-    /// The WhatsApp Business Account's time zone (IANA name): months, tiers and rule dates are read in it [default: UTC; forecast: the plan's]
-    #[arg(long, global = true, value_name = "ZONE", value_parser = Zone::parse)]
-    pub tz: Option<Zone>,
+    /// The WhatsApp Business Account's time zone (IANA name): months, tiers and rule dates are read in it [default: UTC; forecast: the plan's]. Repeat as WABA=ZONE for accounts of the portfolio in other zones (a log's waba_id column, a webhook's entry.id): each WABA's months are its own, tiers count across them
+    #[arg(long, global = true, value_name = "[WABA=]ZONE", value_parser = parse_tz)]
+    pub tz: Vec<TzArg>,
     /// Rate card currency (ISO 4217); rates are never converted [default: USD; forecast: the plan's]
     #[arg(long, global = true, value_name = "CODE", value_parser = Code::parse)]
     pub currency: Option<Code>,
@@ -101,9 +101,36 @@ impl Global {
         })
     }
 
-    /// `--tz`, or UTC.
+    /// `--tz ZONE` (the last given), if given.
+    pub fn tz_given(&self) -> Option<Zone> {
+        self.tz
+            .iter()
+            .rev()
+            .find(|t| t.waba.is_none())
+            .map(|t| t.zone.clone())
+    }
+
+    /// `--tz ZONE`, or UTC.
     pub fn zone_or_utc(&self) -> Zone {
-        self.tz.clone().unwrap_or_else(|| Zone::new(chrono_tz::UTC))
+        self.tz_given().unwrap_or_else(|| Zone::new(chrono_tz::UTC))
+    }
+
+    /// `--tz WABA=ZONE`: the WABAs with their own zone.
+    pub fn waba_zones(&self) -> Result<Vec<(String, Zone)>> {
+        let wabas: Vec<(String, Zone)> = self
+            .tz
+            .iter()
+            .filter_map(|t| Some((t.waba.clone()?, t.zone.clone())))
+            .collect();
+        let (zones, _) = crate::model::time::zone_table(&self.zone_or_utc(), &wabas);
+        let max = crate::model::message::MAX_ZONES;
+        if zones.len() > max {
+            bail!(
+                "--tz: {} distinct time zones; one run holds at most {max}",
+                zones.len()
+            );
+        }
+        Ok(wabas)
     }
 
     /// The pricing data: bundled, with `--pricing DIR` laid over it, or
@@ -172,6 +199,30 @@ pub enum Command {
     Rates(rates::RatesArgs),
     /// Show the ISO country and Meta market of phone numbers
     Market(market::MarketArgs),
+}
+
+/// One `--tz`: a zone, or a WABA id and its zone.
+#[derive(Debug, Clone)]
+pub struct TzArg {
+    pub waba: Option<String>,
+    pub zone: Zone,
+}
+
+/// `ZONE` or `WABA=ZONE`.
+fn parse_tz(s: &str) -> Result<TzArg, String> {
+    match s.split_once('=') {
+        Some((waba, zone)) if !waba.trim().is_empty() => Ok(TzArg {
+            waba: Some(waba.trim().to_string()),
+            zone: Zone::parse(zone.trim())?,
+        }),
+        Some(_) => Err(format!(
+            "{s:?}: expected ZONE or WABA=ZONE (a WABA id, then an IANA zone)"
+        )),
+        None => Ok(TzArg {
+            waba: None,
+            zone: Zone::parse(s)?,
+        }),
+    }
 }
 
 /// Parses `--rule NAME=on|off` switches.

@@ -41,6 +41,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
         switches: parse_switches(&pricing, &a.rules)?,
         accept: g.accept(),
         auth_international: g.auth_international(),
+        waba_zones: g.waba_zones()?,
         ..Options::new(currency)
     };
     let req = Request {

@@ -16,7 +16,6 @@ use crate::engine::rating::{Rating, RatingPlan};
 use crate::engine::tariff::Tariff;
 use crate::engine::{EngineError, Options, Outcome, Priced};
 use crate::ingest::plan::check_volume;
-use crate::ingest::Inputs;
 use crate::model::time::{Month, Zone};
 use crate::model::{Category, Direction, Message, PricingType};
 
@@ -393,8 +392,7 @@ impl LogMix {
         zone: &Zone,
         paths: &[String],
     ) -> Result<LogMix, EngineError> {
-        let mut inputs = Inputs::new(zone.clone());
-        inputs.charge_at_delivery = crate::engine::charge_at_delivery(pricing, opts);
+        let mut inputs = crate::engine::inputs_for(pricing, opts, zone);
         let mut rejected = Vec::new();
         let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)?;
         let mut log = LogMix::default();

@@ -90,6 +90,10 @@ pub struct Options {
     /// Messages gathered before each ordered hand-over to the classifier
     /// when a sorted input streams (see [`Options::new`]).
     pub stream_batch: usize,
+    /// WABAs with their own time zone (`--tz WABA=ZONE`): their months,
+    /// tiers, allowances and rule dates are local to it; tiers count across
+    /// them (Meta: the portfolio, "12am WABA timezone").
+    pub waba_zones: Vec<(String, Zone)>,
 }
 
 impl Options {
@@ -103,6 +107,7 @@ impl Options {
             accept: Accept::Any,
             auth_international: None,
             stream_batch: batch(),
+            waba_zones: Vec::new(),
         }
     }
 }
@@ -197,6 +202,7 @@ pub fn run(
 ) -> Result<RunStats, EngineError> {
     let mut stats = RunStats::default();
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
+    inputs.set_waba_zones(&opts.waba_zones);
     if sink.restartable() && streamable(paths, format)? {
         let pricer = Pricer::new(pricing, opts, zone)?.streaming();
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
@@ -214,9 +220,8 @@ pub fn run(
         sink.restart();
         rejected.clear();
         let keep = inputs.keep_extras;
-        *inputs = Inputs::new(zone.clone());
+        *inputs = inputs_for(pricing, opts, zone);
         inputs.keep_extras = keep;
-        inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
         stats.restarted = true;
     }
     let msgs = read_all(paths, format, inputs, rejected)?;
@@ -237,6 +242,15 @@ fn price_consuming(mut pricer: Pricer<'_>, mut msgs: Vec<Message>, sink: &mut dy
         pricer.price_all(&step, sink);
         msgs.shrink_to_fit();
     }
+}
+
+/// The readers' shared state for a run: `zone` for naive times and WABAs
+/// without their own, the WABAs' zones, and which instant charges.
+pub fn inputs_for(pricing: &Pricing, opts: &Options, zone: &Zone) -> Inputs {
+    let mut inputs = Inputs::new(zone.clone());
+    inputs.set_waba_zones(&opts.waba_zones);
+    inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
+    inputs
 }
 
 /// Whether the charging instant is the delivery time (the `charge-at`

@@ -18,7 +18,10 @@ use crate::model::{Category, Delivery, Direction, Message};
 pub struct Pricer<'p> {
     pricing: &'p Pricing,
     rating: Rating<'p>,
-    zone: Zone,
+    /// Per time zone of the run (`--tz`, then `--tz WABA=ZONE`): its local
+    /// day, and the message being priced's.
+    locals: Vec<Local<'p>>,
+    current: usize,
     tariff: Tariff,
     classifier: Classifier,
     /// Ids of messages whose status is final, and of those still waiting
@@ -31,9 +34,6 @@ pub struct Pricer<'p> {
     /// The dated exceptions switched on, and those in force on the local
     /// day of the last message (empty with every switch off).
     exceptions: SwitchedOn,
-    in_force: InForce,
-    /// The local day of the last message priced, and what follows from it.
-    day: Option<Day<'p>>,
     markets: ResolveCache,
     /// When authentication is priced as authentication-international.
     auth_international: Option<AuthInternational>,
@@ -75,6 +75,16 @@ impl DeliveryEvidence {
         self.seen = true;
         self.learning && self.assumed
     }
+}
+
+/// One time zone of the run: the local day of the last message priced in
+/// it, and what follows from it.
+#[derive(Debug)]
+struct Local<'p> {
+    zone: Zone,
+    day: Option<Day<'p>>,
+    /// The dated exceptions in force that day (empty with every switch off).
+    in_force: InForce,
 }
 
 /// A local date and what the rules make of it.
@@ -135,15 +145,14 @@ impl<'p> Pricer<'p> {
         Ok(Pricer {
             pricing,
             rating: Rating::new(pricing, &opts.currency)?.accepting(opts.accept),
-            zone: zone.clone(),
+            locals: local_zones(zone, opts),
+            current: 0,
             tariff: Tariff::new(opts.seeds.clone()),
             classifier: Classifier::new(),
             ids: RecentIds::default(),
             pending_ids: RecentIds::remembering(PENDING_ID_MEMORY_SECS),
             allowance_on: allowance_switches(pricing, opts),
             exceptions: SwitchedOn::new(&pricing.rules, &pricing.markets, &opts.switches),
-            in_force: InForce::default(),
-            day: None,
             markets: ResolveCache::default(),
             auth_international: opts.auth_international.clone(),
             opens_window: opens_window(pricing, opts),
@@ -177,7 +186,7 @@ impl<'p> Pricer<'p> {
     }
 
     pub fn price(&mut self, m: &Message) -> Priced {
-        let day = self.day_of(m.ts());
+        let day = self.day_of(m.ts(), m.zone_index());
         let mut p = Priced::on(&day);
         let resolved =
             self.pricing
@@ -311,11 +320,14 @@ impl<'p> Pricer<'p> {
         self.pricing.rules.before_first_era()
     }
 
-    /// The local day of an instant, from the last message's when the same.
+    /// The local day of an instant in the zone of its WABA, from the last
+    /// message's there when the same.
     #[inline]
-    fn day_of(&mut self, ts: i64) -> Day<'p> {
-        let number = self.zone.local_day(ts);
-        match self.day {
+    fn day_of(&mut self, ts: i64, zone: usize) -> Day<'p> {
+        self.current = if zone < self.locals.len() { zone } else { 0 };
+        let local = &mut self.locals[self.current];
+        let number = local.zone.local_day(ts);
+        match local.day {
             Some(day) if day.number == number => day,
             _ => self.new_day(number),
         }
@@ -330,8 +342,9 @@ impl<'p> Pricer<'p> {
             month: Month::of(date),
             plan: self.rating.plan(date),
         };
-        self.in_force = self.exceptions.on(date);
-        self.day = Some(day);
+        let local = &mut self.locals[self.current];
+        local.in_force = self.exceptions.on(date);
+        local.day = Some(day);
         day
     }
 
@@ -340,7 +353,7 @@ impl<'p> Pricer<'p> {
         let on = self.allowance_on.get(plan.era_index).copied();
         let f = InForceFor {
             allowance_on: on.unwrap_or(false),
-            exceptions: &self.in_force,
+            exceptions: &self.locals[self.current].in_force,
             market,
         };
         self.classifier.outbound_in(
@@ -349,7 +362,7 @@ impl<'p> Pricer<'p> {
                 ts: m.ts(),
                 template: m.is_template(),
                 category: m.category(),
-                business_number: u32::from(m.business_number),
+                business_number: u32::from(m.business_number()),
                 month: (plan.month.year, plan.month.month),
             },
             plan.era,
@@ -381,6 +394,19 @@ impl<'p> Pricer<'p> {
             }
         }
     }
+}
+
+/// The run's zones, in [`crate::model::time::zone_table`]'s order.
+fn local_zones<'p>(zone: &Zone, opts: &Options) -> Vec<Local<'p>> {
+    let (zones, _) = crate::model::time::zone_table(zone, &opts.waba_zones);
+    zones
+        .into_iter()
+        .map(|zone| Local {
+            zone,
+            day: None,
+            in_force: InForce::default(),
+        })
+        .collect()
 }
 
 /// Per [`InboundKind`] (message, reaction, system, call): whether the

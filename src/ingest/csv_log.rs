@@ -45,6 +45,15 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ),
     ("template", &["template", "template_name"]),
     (
+        "waba_id",
+        &[
+            "waba_id",
+            "waba",
+            "whatsapp_business_account_id",
+            "business_account_id",
+        ],
+    ),
+    (
         "delivered_at",
         &[
             "delivered_at",
@@ -65,12 +74,13 @@ const STATUS: usize = 6;
 const EP: usize = 7;
 const BIZ: usize = 8;
 const TPL: usize = 9;
-const DELIVERED_AT: usize = 10;
+const WABA: usize = 10;
+const DELIVERED_AT: usize = 11;
 
 /// Column positions found in a header.
 #[derive(Debug, Clone)]
 struct Layout {
-    col: [Option<usize>; 11],
+    col: [Option<usize>; 12],
     /// Separate `from`/`to` columns: the customer is `to` on outbound rows
     /// and `from` on inbound rows.
     from_to: Option<(usize, usize)>,
@@ -78,7 +88,7 @@ struct Layout {
 }
 
 fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
-    let mut col = [None; 11];
+    let mut col = [None; 12];
     for (i, (_, aliases)) in COLUMNS.iter().enumerate() {
         col[i] = aliases
             .iter()
@@ -501,8 +511,10 @@ fn row(
     if rec.width() != lay.width {
         return Err(width_error(rec, lay));
     }
+    let waba = trim(field(rec, lay, WABA)?);
+    let zone = inputs.zone_of_waba(waba);
     let ts_s = field(rec, lay, TS)?;
-    let ts = parse_timestamp_with(ts_s, &inputs.zone, &mut inputs.last_date)
+    let ts = parse_timestamp_with(ts_s, &inputs.zones[zone], &mut inputs.last_date)
         .map_err(|e| (Some("timestamp"), e.to_string()))?;
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
@@ -527,13 +539,24 @@ fn row(
     }
     m.id_hash = crate::hash::id_hash(id);
     inputs.add_extra(m.id_hash, id, None);
-    m.business_number = inputs
-        .business_number(biz)
-        .map_err(|e| (Some("business_number"), e))?;
+    let number = business(inputs, biz, waba)?;
+    m.set_business(number, zone);
     if direction == Direction::Outbound {
-        delivery(rec, lay, &mut m, inputs)?;
+        delivery(rec, lay, &mut m, inputs, zone)?;
     }
     Ok(m)
+}
+
+/// The row's business number, interned; a row that names only its WABA is
+/// that WABA's one number (windows never cross WABAs).
+#[inline]
+fn business(inputs: &mut Inputs, number: &str, waba: &str) -> Result<u16, RowError> {
+    let named = if number.is_empty() && !waba.is_empty() {
+        inputs.business_number(&format!("waba:{waba}"))
+    } else {
+        inputs.business_number(number)
+    };
+    named.map_err(|e| (Some("business_number"), e))
 }
 
 /// The status evidence of an outbound row, and its delivery time when the
@@ -544,6 +567,7 @@ fn delivery(
     lay: &Layout,
     m: &mut Message,
     inputs: &mut Inputs,
+    zone: usize,
 ) -> Result<(), RowError> {
     let status = field(rec, lay, STATUS)?;
     let d = match parse_status(status) {
@@ -556,8 +580,8 @@ fn delivery(
     m.set_delivery(d);
     let at = trim(field(rec, lay, DELIVERED_AT)?);
     if !at.is_empty() && d != Delivery::Failed {
-        let ts =
-            parse_timestamp(at, &inputs.zone).map_err(|e| (Some("delivered_at"), e.to_string()))?;
+        let ts = parse_timestamp(at, &inputs.zones[zone])
+            .map_err(|e| (Some("delivered_at"), e.to_string()))?;
         m.set_delivery(Delivery::Delivered);
         if inputs.charge_at_delivery && ts > m.ts() {
             m.set_ts(ts);

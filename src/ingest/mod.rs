@@ -31,7 +31,13 @@ pub enum InputFormat {
 /// interned strings.
 #[derive(Debug)]
 pub struct Inputs {
+    /// `--tz`: the zone of naive times and of WABAs without their own.
     pub zone: Zone,
+    /// Every zone of the run: `zone` first, then those of `--tz WABA=ZONE`;
+    /// a message names its WABA's by index ([`Message::zone_index`]).
+    pub zones: Vec<Zone>,
+    /// WABA id -> index into `zones`.
+    pub waba_zones: std::collections::HashMap<String, usize>,
     pub files: Vec<String>,
     pub business_numbers: Interner,
     pub templates: Interner,
@@ -77,6 +83,8 @@ pub struct MergedRow {
 impl Inputs {
     pub fn new(zone: Zone) -> Inputs {
         Inputs {
+            zones: vec![zone.clone()],
+            waba_zones: Default::default(),
             zone,
             files: Vec::new(),
             business_numbers: Interner::new(),
@@ -123,6 +131,28 @@ impl Inputs {
             );
             self.notes.push(note);
         }
+    }
+
+    /// Gives WABAs their own time zones (`--tz WABA=ZONE`): each distinct
+    /// zone gets an index, the default's is 0.
+    pub fn set_waba_zones(&mut self, wabas: &[(String, Zone)]) {
+        let (zones, index) = crate::model::time::zone_table(&self.zone, wabas);
+        self.zones = zones;
+        self.waba_zones = index.into_iter().collect();
+    }
+
+    /// The zone index of a WABA id (0, `--tz`, for one not given its own).
+    #[inline]
+    pub fn zone_of_waba(&self, waba: &str) -> usize {
+        if self.waba_zones.is_empty() {
+            return 0;
+        }
+        self.waba_zones.get(waba).copied().unwrap_or(0)
+    }
+
+    /// The time zone of a message's WABA.
+    pub fn zone_of(&self, m: &Message) -> &Zone {
+        self.zones.get(m.zone_index()).unwrap_or(&self.zone)
     }
 
     fn name_of(&self, file: u16) -> &str {
@@ -173,8 +203,8 @@ impl Inputs {
         self.files.get(m.file as usize).map_or("", String::as_str)
     }
 
-    /// Interns a business number; more than 16,383 distinct ones (the
-    /// bits [`Message::window_key`] gives them) is an error of the row.
+    /// Interns a business number; more than 4,095 distinct ones (the bits
+    /// [`Message::window_key`] gives them) is an error of the row.
     pub fn business_number(&mut self, s: &str) -> Result<u16, String> {
         let max = (1u32 << crate::model::message::BUSINESS_NUMBER_BITS) - 1;
         match self.business_numbers.get(s) {

@@ -138,6 +138,13 @@ struct Collect<'a> {
     inbound_ids: IntSet<u64>,
 }
 
+/// A change's business number and the zone index of its WABA.
+#[derive(Debug, Clone, Copy)]
+struct Biz {
+    number: u16,
+    zone: usize,
+}
+
 /// A row's error: the field and the reason.
 type RowError = (Option<&'static str>, String);
 
@@ -357,11 +364,13 @@ impl Collect<'_> {
             self.reject(line, None, "not a webhook payload: no \"entry\" array (expected {\"object\":\"whatsapp_business_account\",\"entry\":[...]})".into(), inputs, sinks.rejected);
             return;
         };
-        let changes = entries
-            .iter()
-            .filter_map(|entry| entry.get("changes").and_then(Value::as_array));
-        for change in changes.flatten() {
-            self.change(change, line, inputs, sinks);
+        for entry in entries {
+            // The entry's id is the WABA: its zone, when it has its own.
+            let zone = inputs.zone_of_waba(str_field(entry, "id").unwrap_or(""));
+            let changes = entry.get("changes").and_then(Value::as_array);
+            for change in changes.into_iter().flatten() {
+                self.change(change, (line, zone), inputs, sinks);
+            }
         }
     }
 
@@ -370,7 +379,7 @@ impl Collect<'_> {
     fn change(
         &mut self,
         change: &Value,
-        line: u64,
+        (line, zone): (u64, usize),
         inputs: &mut Inputs,
         sinks: &mut Sinks<'_, '_>,
     ) {
@@ -379,7 +388,7 @@ impl Collect<'_> {
             return;
         };
         if field == "calls" {
-            return self.calls(value, line, inputs, sinks);
+            return self.calls(value, (line, zone), inputs, sinks);
         }
         if field != "messages" {
             inputs.notes.push(format!(
@@ -389,7 +398,7 @@ impl Collect<'_> {
             ));
             return;
         }
-        let Some(biz) = self.business_number(value, line, inputs, sinks.rejected) else {
+        let Some(biz) = self.business_number(value, (line, zone), inputs, sinks.rejected) else {
             return;
         };
         let list = |key| {
@@ -411,8 +420,14 @@ impl Collect<'_> {
     /// window like a message (Meta, Send messages: "When a WhatsApp user
     /// messages you or calls you, a 24-hour timer called a customer service
     /// window starts"); its events (connect, terminate) share the call id.
-    fn calls(&mut self, value: &Value, line: u64, inputs: &mut Inputs, sinks: &mut Sinks<'_, '_>) {
-        let Some(biz) = self.business_number(value, line, inputs, sinks.rejected) else {
+    fn calls(
+        &mut self,
+        value: &Value,
+        (line, zone): (u64, usize),
+        inputs: &mut Inputs,
+        sinks: &mut Sinks<'_, '_>,
+    ) {
+        let Some(biz) = self.business_number(value, (line, zone), inputs, sinks.rejected) else {
             return;
         };
         let calls = value.get("calls").and_then(Value::as_array);
@@ -433,20 +448,21 @@ impl Collect<'_> {
         }
     }
 
-    /// The business number the change's `metadata.phone_number_id` names.
+    /// The business number the change's `metadata.phone_number_id` names,
+    /// with its WABA's zone.
     fn business_number(
         &self,
         value: &Value,
-        line: u64,
+        (line, zone): (u64, usize),
         inputs: &mut Inputs,
         rejected: &mut dyn FnMut(Rejected),
-    ) -> Option<u16> {
+    ) -> Option<Biz> {
         let biz = value
             .get("metadata")
             .and_then(|m| str_field(m, "phone_number_id"))
             .unwrap_or("");
         match inputs.business_number(biz) {
-            Ok(b) => Some(b),
+            Ok(number) => Some(Biz { number, zone }),
             Err(reason) => {
                 let field = Some("metadata.phone_number_id");
                 self.reject(line, field, reason, inputs, rejected);
@@ -460,7 +476,7 @@ impl Collect<'_> {
         &mut self,
         m: &Value,
         line: u64,
-        biz: u16,
+        biz: Biz,
         inputs: &mut Inputs,
         sinks: &mut Sinks<'_, '_>,
     ) {
@@ -483,7 +499,7 @@ impl Collect<'_> {
         &self,
         m: &Value,
         line: u64,
-        biz: u16,
+        biz: Biz,
         inputs: &mut Inputs,
     ) -> Result<Message, (Option<&'static str>, String)> {
         let from = str_field(m, "from")
@@ -499,7 +515,7 @@ impl Collect<'_> {
             Some("call") => InboundKind::Call,
             _ => InboundKind::Message,
         });
-        msg.business_number = biz;
+        msg.set_business(biz.number, biz.zone);
         let id = str_field(m, "id").unwrap_or("");
         msg.id_hash = crate::hash::id_hash(id);
         inputs.add_extra(msg.id_hash, id, None);
@@ -510,7 +526,7 @@ impl Collect<'_> {
         &mut self,
         s: &Value,
         line: u64,
-        biz: u16,
+        biz: Biz,
         inputs: &mut Inputs,
         rejected: &mut dyn FnMut(Rejected),
     ) {
@@ -536,7 +552,7 @@ impl Collect<'_> {
 
     /// The first status of an outbound message: it is held until every
     /// input is read.
-    fn first_status(&mut self, id: &str, s: &Value, line: u64, biz: u16, u: StatusUpdate) {
+    fn first_status(&mut self, id: &str, s: &Value, line: u64, biz: Biz, u: StatusUpdate) {
         let recipient = str_field(s, "recipient_id").unwrap_or("");
         let mut bad = None;
         let contact = match E164::parse(recipient) {
@@ -558,7 +574,7 @@ impl Collect<'_> {
         };
         self.outbound.insert(id.to_string(), self.order.len());
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Outbound, contact);
-        msg.business_number = biz;
+        msg.set_business(biz.number, biz.zone);
         msg.id_hash = crate::hash::id_hash(id);
         let delivered = u.rank == DELIVERED;
         self.order.push(Pending {
@@ -778,6 +794,35 @@ mod tests {
             .notes
             .iter()
             .any(|n| n.contains("business-initiated calls")));
+    }
+
+    #[test]
+    fn the_entry_id_names_the_waba_and_its_zone() {
+        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+        let sp = Zone::parse("America/Sao_Paulo").unwrap();
+        inputs.set_waba_zones(&[("1".into(), sp)]);
+        inputs.files.push("w.jsonl".into());
+        let mut msgs = Vec::new();
+        let text = status("delivered", "1790861400");
+        let body = Box::new(std::io::Cursor::new(text.into_bytes()));
+        read(
+            body,
+            "w.jsonl",
+            0,
+            &mut inputs,
+            &mut |m| msgs.push(m),
+            &mut |_| {},
+        )
+        .unwrap();
+        finish(&mut inputs, &mut |m| msgs.push(m), &mut |_| {});
+        assert_eq!(msgs[0].zone_index(), 1);
+        assert_eq!(inputs.zone_of(&msgs[0]).name(), "America/Sao_Paulo");
+        assert_eq!(
+            inputs
+                .business_numbers
+                .name(u32::from(msgs[0].business_number())),
+            "109"
+        );
     }
 
     #[test]

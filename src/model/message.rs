@@ -32,8 +32,9 @@ pub struct Message {
     pub id_hash: u64,
     /// Interned template name (0 = none).
     pub template_name: u32,
-    /// Interned business number (0 = not given).
-    pub business_number: u16,
+    /// Interned business number (low [`BUSINESS_NUMBER_BITS`]; 0 = not
+    /// given) and the index of its WABA's time zone (the bits above).
+    business: u16,
     /// Index into the readers' list of input files.
     pub file: u16,
 }
@@ -89,9 +90,13 @@ pub enum InboundKind {
     Call,
 }
 
-/// Bits of one business number in [`Message::window_key`]: the contact's
-/// digits take the other 50.
-pub const BUSINESS_NUMBER_BITS: u32 = 14;
+/// Bits of one interned business number: the contact's digits take 50 of
+/// [`Message::window_key`], and the 4 bits above a number in a message
+/// name its WABA's time zone (up to 16 zones in one run).
+pub const BUSINESS_NUMBER_BITS: u32 = 12;
+const NUMBER_MASK: u16 = (1 << BUSINESS_NUMBER_BITS) - 1;
+/// Time zones one run can hold (`--tz WABA=ZONE`, the default included).
+pub const MAX_ZONES: usize = 1 << (16 - BUSINESS_NUMBER_BITS);
 
 impl Message {
     pub fn new(file: u16, line: u64, ts: i64, direction: Direction, contact: E164) -> Message {
@@ -106,7 +111,7 @@ impl Message {
             packed,
             id_hash: 0,
             template_name: 0,
-            business_number: 0,
+            business: 0,
             file,
         }
     }
@@ -208,7 +213,26 @@ impl Message {
     /// readers keep business numbers under 2^[`BUSINESS_NUMBER_BITS`].
     #[inline]
     pub fn window_key(&self) -> u64 {
-        (self.packed & CONTACT_MASK) | (u64::from(self.business_number) << CONTACT_BITS)
+        (self.packed & CONTACT_MASK) | (u64::from(self.business_number()) << CONTACT_BITS)
+    }
+
+    /// Interned business number (0 = not given).
+    #[inline]
+    pub fn business_number(&self) -> u16 {
+        self.business & NUMBER_MASK
+    }
+
+    /// Index of the time zone of the message's WABA (0: `--tz`).
+    #[inline]
+    pub fn zone_index(&self) -> usize {
+        usize::from(self.business >> BUSINESS_NUMBER_BITS)
+    }
+
+    /// Sets the business number (under 2^[`BUSINESS_NUMBER_BITS`]) and its
+    /// WABA's zone index (under [`MAX_ZONES`]).
+    pub fn set_business(&mut self, number: u16, zone: usize) {
+        let zone = (zone.min(MAX_ZONES - 1) as u16) << BUSINESS_NUMBER_BITS;
+        self.business = (number & NUMBER_MASK) | zone;
     }
 
     /// Inbound from a free entry point (click-to-WhatsApp ad, page button).
@@ -261,12 +285,7 @@ impl Message {
     /// Everything but the position, as one comparable value: orders
     /// messages of the same second deterministically.
     pub fn content_key(&self) -> (u64, u64, u32, u16) {
-        (
-            self.packed,
-            self.id_hash,
-            self.template_name,
-            self.business_number,
-        )
+        (self.packed, self.id_hash, self.template_name, self.business)
     }
 }
 

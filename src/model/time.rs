@@ -263,6 +263,25 @@ impl LocalAssumption {
     }
 }
 
+/// The zones of a run: `default` first, then each distinct zone of
+/// `wabas` (`--tz WABA=ZONE`), and each WABA's index into them. Readers and
+/// the pricer build it alike, so an index means one zone everywhere.
+pub fn zone_table(default: &Zone, wabas: &[(String, Zone)]) -> (Vec<Zone>, Vec<(String, usize)>) {
+    let mut zones = vec![default.clone()];
+    let mut index = Vec::with_capacity(wabas.len());
+    for (waba, zone) in wabas {
+        let i = match zones.iter().position(|z| z.name() == zone.name()) {
+            Some(i) => i,
+            None => {
+                zones.push(zone.clone());
+                zones.len() - 1
+            }
+        };
+        index.push((waba.clone(), i));
+    }
+    (zones, index)
+}
+
 /// The date `days` after 1970-01-01.
 pub fn date_of_day(days: i64) -> NaiveDate {
     i32::try_from(days + 719_163)

@@ -151,7 +151,7 @@ impl<'w> DetailWriter<'w> {
             file.unwrap_or_default().into(),
             u64::from(m.line).into(),
             inputs.id_of(m).into(),
-            inputs.zone.format(m.ts()).into(),
+            inputs.zone_of(m).format(m.ts()).into(),
             direction.into(),
             direction[..3].into(),
             self.privacy.render(m.contact(), cc_len).into(),

@@ -82,10 +82,9 @@ impl Request<'_> {
         privacy: Privacy,
         out: &mut dyn Write,
     ) -> Result<Estimate, EstimateError> {
-        let mut inputs = Inputs::new(self.zone.clone());
+        let mut inputs = engine::inputs_for(self.pricing, self.opts, self.zone);
         // Detail rows need the inputs (ids, names) as they are written.
         inputs.keep_extras = true;
-        inputs.charge_at_delivery = engine::charge_at_delivery(self.pricing, self.opts);
         let mut rejected = Vec::new();
         let msgs = engine::read_sorted(self.files, self.input, &mut inputs, &mut rejected)
             .map_err(EngineError::from)?;

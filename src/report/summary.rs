@@ -156,7 +156,7 @@ impl Summary {
     pub fn add(&mut self, m: &Message, p: &Priced) {
         self.counts.rows += 1;
         self.delivery_assumed += u64::from(p.delivery_assumed);
-        self.no_business_number += u64::from(m.business_number == 0);
+        self.no_business_number += u64::from(m.business_number() == 0);
         match p.outcome {
             Outcome::Inbound => self.counts.inbound += 1,
             Outcome::Rejected => {
@@ -342,7 +342,7 @@ fn code(tiers: &mut Interner, d: Dim, m: &Message, p: &Priced) -> u32 {
             (_, None) => u32::MAX,
         },
         Dim::Tier => tiers.get(p.tier.label()),
-        Dim::BusinessNumber => u32::from(m.business_number),
+        Dim::BusinessNumber => u32::from(m.business_number()),
         Dim::Template => m.template_name,
     }
 }

@@ -182,3 +182,36 @@ fn a_user_call_opens_the_customer_service_window() {
     let v = json_of("calls_webhook.jsonl", &["--rule", "calls-open-window=off"]);
     assert_eq!(total(&v), "0.0068", "{v}");
 }
+
+#[test]
+fn tiers_count_across_wabas_each_in_its_own_months() {
+    // Meta, Pricing, "Volume tiers": "Messages are aggregated at the business
+    // portfolio level, across all WhatsApp Business accounts (WABAs)"; "Tiers
+    // reset monthly — At the start of the next month (12am WABA timezone)";
+    // example 3: WABAs in different time zones accrue toward two months at
+    // once. Saudi Arabia utility (USD, 2026-07 ladder): 0.0107 up to 100,000,
+    // then 0.0102. November starts at 99,999 (--tier-start). At 01:02 UTC on
+    // 1 November it is still October in Sao Paulo: that WABA's message counts
+    // toward October (0.0107); its 04:00 UTC one is November's 100,002nd.
+    let seed = ["--tier-start", "2026-11:Saudi Arabia:utility=99999"];
+    let one_zone = json_of(
+        "two_wabas.csv",
+        &[&seed[..], &["--tz", "Asia/Riyadh"]].concat(),
+    );
+    assert_eq!(total(&one_zone), "0.0413", "{one_zone}");
+    let wabas = [
+        "--tz",
+        "Asia/Riyadh",
+        "--tz",
+        "WABA_SAOPAULO=America/Sao_Paulo",
+    ];
+    let v = json_of("two_wabas.csv", &[&seed[..], &wabas].concat());
+    assert_eq!(total(&v), "0.0418", "{v}");
+    let months: Vec<&str> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2026-10", "2026-11"], "{v}");
+}
