@@ -2,13 +2,18 @@
 //! what Meta reports ("theirs": pricing/conversation analytics, invoice
 //! CSV, and the `pricing` object of every webhook status).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::data::rules::{Era, Frees};
 use crate::data::{Confidence, Pricing};
 use crate::engine::classify::Reason;
+use crate::engine::countries::{CountryMarket, CountryMarkets};
+use crate::engine::periods::{bucket_date, Periods};
 use crate::engine::{Outcome, Priced};
 use crate::model::time::{Month, Zone};
 use crate::model::Message;
@@ -106,6 +111,35 @@ pub struct Ours {
     pub billable: BTreeMap<Key, Side>,
     pub messages: Vec<MessageFinding>,
     pub compared_messages: u64,
+    /// Meta's analytics buckets: a message counts in the one holding its
+    /// charging instant (else in its own month in `--tz`).
+    pub periods: Periods,
+    /// Conversation-based pricing: each conversation wacost opened, by
+    /// customer and opening instant, and whether it is charged.
+    conversations: HashMap<(u64, i64), bool>,
+    /// Conversations already reported as differing (once each).
+    reported: HashSet<(u64, i64)>,
+}
+
+/// The category Meta's analytics count a bucket in. M-ANALYTICS:
+/// `SERVICE` is "Messages that were not charged. Includes all non-template
+/// messages and utility messages sent inside of a customer service
+/// window", and its own DAILY example also shows such messages as
+/// `UTILITY`/`FREE_CUSTOMER_SERVICE`: both sides count free in-window
+/// utility under `service` in the eras whose rules free utility inside the
+/// window (per-message pricing from 2025-07 until 2026-10, when it is
+/// charged and stays utility).
+pub fn analytics_category(era: &Era, cat: Category, ptype: &str) -> Category {
+    let freed = era.frees(Category::Utility, true, true) == Frees::InWindow;
+    if era.model == PricingModel::Pmp
+        && freed
+        && cat == Category::Utility
+        && ptype == "free_customer_service"
+    {
+        Category::Service
+    } else {
+        cat
+    }
 }
 
 /// Meta's pricing-type word for our classification, in the model of the era.
@@ -157,6 +191,7 @@ impl Ours {
         inputs: &crate::ingest::Inputs,
         zone: &Zone,
     ) {
+        self.note_conversation(m, p, pricing);
         let Some(v) = verdict(m, p, pricing) else {
             return;
         };
@@ -171,19 +206,62 @@ impl Ours {
                 inputs,
                 zone,
             };
-            if let Some(f) = message_finding(&v, meta, &names) {
+            let unit = self.conversation(&v);
+            let Some(f) = message_finding(&v, meta, unit.map(|u| u.1), &names) else {
+                return;
+            };
+            if unit.is_none_or(|u| self.reported.insert(u.0)) {
                 self.messages.push(f);
             }
         }
     }
 
+    /// Conversation-based pricing: a message that opened a conversation
+    /// (charged, unpriced or not) is remembered with its conversation.
+    fn note_conversation(&mut self, m: &Message, p: &Priced, pricing: &Pricing) {
+        let (Some(c), Some(era)) = (p.class, p.era) else {
+            return;
+        };
+        let opened = matches!(
+            c.reason,
+            Reason::OpenedConversation | Reason::Allowance { .. } | Reason::FreeCategory
+        );
+        if opened && pricing.rules.eras[era].model == PricingModel::Cbp {
+            let charged = c.pricing_type == PricingType::Regular;
+            self.conversations
+                .insert((m.contact().value(), m.ts()), charged);
+        }
+    }
+
+    /// The conversation a message is in, and whether wacost charges it,
+    /// when the unit Meta bills is the conversation. M-CBP: conversations
+    /// "are opened and charged when messages you send to customers are
+    /// delivered", and Meta's status of every message in a charged one says
+    /// `billable: true` (the carry-over after 2025-07 too: "attributed to
+    /// the open conversation").
+    fn conversation(&self, v: &Verdict) -> Option<((u64, i64), bool)> {
+        let (contact, ts) = (v.m.contact().value(), v.m.ts());
+        let own = v.p.outcome == Outcome::Billable;
+        match v.c.reason {
+            Reason::CbpCarryover { since } | Reason::InConversation { since } => {
+                let charged = self.conversations.get(&(contact, since));
+                Some(((contact, since), charged.copied().unwrap_or(own)))
+            }
+            _ if v.era.model == PricingModel::Pmp => None,
+            Reason::InFreeEntryPoint { since, .. } => Some(((contact, since), false)),
+            _ => Some(((contact, ts), own)),
+        }
+    }
+
     /// Counts a message that opened a unit (PMP: every message).
     fn bucket(&mut self, v: &Verdict, market: &str) {
+        let month = self.periods.month_of(v.m.ts()).unwrap_or(v.p.month);
+        let cat = analytics_category(v.era, v.c.category, v.ptype);
         let key = |ptype: &str| {
             (
-                v.p.month.to_string(),
+                month.to_string(),
                 market.to_string(),
-                v.c.category.as_str().to_string(),
+                cat.as_str().to_string(),
                 ptype.to_string(),
             )
         };
@@ -236,14 +314,17 @@ fn opens(v: &Verdict) -> bool {
     }
 }
 
-/// The finding when Meta's webhook pricing disagrees with ours.
+/// The finding when Meta's webhook pricing disagrees with ours; where
+/// Meta bills conversations, `conversation` is whether wacost charges the
+/// message's conversation, and that is what Meta's `billable` is held to.
 fn message_finding(
     v: &Verdict,
     meta: &crate::model::MetaPricing,
+    conversation: Option<bool>,
     n: &Names,
 ) -> Option<MessageFinding> {
     let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
-    let ours_billable = v.p.outcome == Outcome::Billable;
+    let ours_billable = conversation.unwrap_or(v.p.outcome == Outcome::Billable);
     let type_differs =
         v.era.model == PricingModel::Pmp && theirs_type.as_deref().is_some_and(|t| t != v.ptype);
     let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
@@ -265,13 +346,17 @@ fn message_finding(
         rule: format!("{}: {}", v.era.id, c.reason.explain(m.ts(), c.category)),
         code: if type_differs {
             "message_type_differs"
+        } else if conversation.is_some() {
+            "conversation_billable_differs"
         } else {
             "message_billable_differs"
         },
     })
 }
 
-/// Meta's figures bucketed like ours.
+/// Meta's figures bucketed like ours: each point in the month of its
+/// bucket (see [`Periods`]) or the month it names, its country's market on
+/// that date, and its category as its era's analytics count it.
 pub fn bucket_theirs(
     points: &[TheirPoint],
     pricing: &Pricing,
@@ -279,6 +364,7 @@ pub fn bucket_theirs(
     warnings: &mut Vec<String>,
 ) -> (BTreeMap<Key, Side>, bool) {
     let mut out: BTreeMap<Key, Side> = BTreeMap::new();
+    let mut countries = CountryMarkets::new(&pricing.markets);
     let mut typed = false;
     for p in points {
         let Some(cat) = p.category else {
@@ -288,12 +374,16 @@ pub fn bucket_theirs(
             ));
             continue;
         };
-        let Some(month) = their_month(p, zone, warnings) else {
+        let Some((date, month)) = their_date(p, zone, warnings) else {
             continue;
         };
-        let market = their_market(p, pricing, &month, warnings);
+        let market = their_market(p, pricing, &mut countries, date, warnings);
         let ptype = p.pricing_type.clone().unwrap_or_default();
         typed |= !ptype.is_empty();
+        let cat = match pricing.rules.era_index(date) {
+            Some(i) => analytics_category(&pricing.rules.eras[i], cat, &ptype),
+            None => cat,
+        };
         let s = out
             .entry((month, market, cat.as_str().to_string(), ptype))
             .or_default();
@@ -304,11 +394,22 @@ pub fn bucket_theirs(
     (out, typed)
 }
 
-/// A point's month: as Meta gives it, or of its start in the WABA zone.
-fn their_month(p: &TheirPoint, zone: &mut Zone, warnings: &mut Vec<String>) -> Option<String> {
+/// A point's local date and month: the month Meta gives (its first day),
+/// or its bucket's (see [`bucket_date`]).
+pub fn their_date(
+    p: &TheirPoint,
+    zone: &mut Zone,
+    warnings: &mut Vec<String>,
+) -> Option<(NaiveDate, String)> {
     match (&p.month, p.start) {
-        (Some(m), _) => Some(m.clone()),
-        (None, Some(s)) => Some(Month::of(zone.local_date(s)).to_string()),
+        (Some(m), _) => {
+            let date = Month::parse(m).map(Month::first_day).unwrap_or_default();
+            Some((date, m.clone()))
+        }
+        (None, Some(s)) => {
+            let date = bucket_date(s, p.end, zone);
+            Some((date, Month::of(date).to_string()))
+        }
         (None, None) => {
             warnings.push(format!(
                 "{}: skipped a point with no month or start",
@@ -320,29 +421,28 @@ fn their_month(p: &TheirPoint, zone: &mut Zone, warnings: &mut Vec<String>) -> O
 }
 
 /// A point's market by our names: its market, or its country's on the map
-/// of its month.
+/// of its date; the country itself (with a warning, once) when the country
+/// alone cannot decide the market.
 fn their_market(
     p: &TheirPoint,
     pricing: &Pricing,
-    month: &str,
+    countries: &mut CountryMarkets,
+    date: NaiveDate,
     warnings: &mut Vec<String>,
 ) -> String {
-    let date = Month::parse(month)
-        .map(Month::first_day)
-        .unwrap_or_default();
     match (&p.market, &p.country) {
         (Some(m), _) => pricing
             .markets
             .find_name(m)
             .map(|id| pricing.markets.name(id).to_string())
             .unwrap_or_else(|| m.clone()),
-        (None, Some(c)) => match pricing.markets.resolve_country(c, date) {
-            Some(id) => pricing.markets.name(id).to_string(),
-            None => {
-                warnings.push(format!(
-                    "{}: country {c:?} is not in the market map",
-                    p.file
-                ));
+        (None, Some(c)) => match countries.of(c, date) {
+            CountryMarket::Market(id) => pricing.markets.name(id).to_string(),
+            other => {
+                let why = format!("{}: {}", p.file, countries.explain(c, date, &other));
+                if !warnings.contains(&why) {
+                    warnings.push(why);
+                }
                 c.clone()
             }
         },
@@ -516,11 +616,12 @@ impl Reconciliation {
 /// Prices the log and compares it with Meta's figures.
 pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, ReconcileError> {
     let mut warnings = theirs.warnings;
-    if theirs.points.iter().any(|p| p.start.is_some()) && req.zone.name() != "UTC" {
-        warnings.push(format!("Meta's analytics buckets are fixed instants (start/end), while --tz {} puts months at local midnight: messages near month boundaries may land in different months", req.zone.name()));
-    }
-    let (mut ours, log_rejected) = price_log(req)?;
     let mut zone = req.zone.clone();
+    let periods = Periods::of(&theirs.points, &mut zone);
+    if periods.overlap() {
+        warnings.push("Meta's buckets overlap (pages of different granularities?): a message counts in the latest-starting bucket that holds it".into());
+    }
+    let (mut ours, log_rejected) = price_log(req, periods)?;
     let (their, typed) = bucket_theirs(&theirs.points, req.pricing, &mut zone, &mut warnings);
     keep_their_months(&mut ours, &their, &mut warnings);
     let mut lines = match (theirs.given, typed) {
@@ -547,12 +648,15 @@ pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, Reconc
 }
 
 /// Our side of the log, and how many of its rows were rejected.
-fn price_log(req: &Request) -> Result<(Ours, u64), ReconcileError> {
+fn price_log(req: &Request, periods: Periods) -> Result<(Ours, u64), ReconcileError> {
     let mut inputs = crate::ingest::Inputs::new(req.zone.clone());
     inputs.keep_extras = true;
     let mut rejected = Vec::new();
     let msgs = crate::engine::read_sorted(req.logs, req.input, &mut inputs, &mut rejected)?;
-    let mut ours = Ours::default();
+    let mut ours = Ours {
+        periods,
+        ..Ours::default()
+    };
     let mut engine_rejected = 0u64;
     crate::engine::price_sorted(
         req.pricing,
@@ -598,4 +702,103 @@ fn sort_lines(lines: &mut [Line]) {
         )
     }
     lines.sort_by(|x, y| key(x).cmp(&key(y)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::phone::Privacy;
+    use crate::model::time::parse_date;
+
+    fn era<'p>(p: &'p Pricing, day: &str) -> &'p Era {
+        &p.rules.eras[p.rules.era_index(parse_date(day).unwrap()).unwrap()]
+    }
+
+    #[test]
+    fn free_in_window_utility_is_service_in_analytics_while_its_era_frees_it() {
+        // M-ANALYTICS: SERVICE "Includes all non-template messages and
+        // utility messages sent inside of a customer service window".
+        let p = Pricing::bundled().unwrap();
+        let fcs = "free_customer_service";
+        let sep = era(&p, "2026-09-10");
+        assert_eq!(
+            analytics_category(sep, Category::Utility, fcs),
+            Category::Service
+        );
+        assert_eq!(
+            analytics_category(sep, Category::Utility, "regular"),
+            Category::Utility
+        );
+        assert_eq!(
+            analytics_category(sep, Category::Marketing, fcs),
+            Category::Marketing
+        );
+        // From 2026-10 in-window utility is charged: it stays utility.
+        let oct = era(&p, "2026-10-10");
+        assert_eq!(
+            analytics_category(oct, Category::Utility, fcs),
+            Category::Utility
+        );
+        // Conversation-based pricing has no such bucket.
+        let cbp = era(&p, "2025-03-12");
+        assert_eq!(
+            analytics_category(cbp, Category::Utility, fcs),
+            Category::Utility
+        );
+    }
+
+    fn run(log: &str, theirs: Theirs) -> Reconciliation {
+        let pricing = Pricing::bundled().unwrap();
+        let opts = crate::engine::Options::new("USD");
+        let zone = Zone::parse("UTC").unwrap();
+        let path = format!(
+            "{}/tests/fixtures/reconcile/{log}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let req = Request {
+            pricing: &pricing,
+            opts: &opts,
+            zone: &zone,
+            privacy: &Privacy::Masked,
+            logs: &[path],
+            input: None,
+            tolerance: Decimal::new(5, 3),
+        };
+        reconcile(&req, theirs).unwrap()
+    }
+
+    #[test]
+    fn under_conversation_pricing_a_message_is_held_to_its_conversations_billable() {
+        // M-CBP: conversations "are opened and charged when messages you send
+        // to customers are delivered"; Meta's status of each message in a
+        // charged conversation says billable: true.
+        let r = run("cbp-conversations.jsonl", Theirs::default());
+        assert_eq!(r.compared_messages, 5);
+        assert!(r.messages.is_empty(), "{:?}", r.messages);
+    }
+
+    #[test]
+    fn a_message_counts_in_metas_bucket_that_holds_its_instant() {
+        // Pacific days (M-ANALYTICS' DAILY example starts at 00:00 Pacific)
+        // against a log priced in UTC.
+        let bytes = std::fs::read(format!(
+            "{}/tests/fixtures/reconcile/pacific-days-analytics.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let rep = read_theirs("a.json", &bytes).unwrap();
+        let theirs = Theirs {
+            points: rep.points,
+            warnings: Vec::new(),
+            given: true,
+        };
+        let r = run("pacific-days.csv", theirs);
+        let got: Vec<(&str, u64, u64)> = r
+            .lines
+            .iter()
+            .map(|l| (l.month.as_str(), l.ours_volume, l.theirs_volume))
+            .collect();
+        assert_eq!(got, vec![("2026-09", 2, 2), ("2026-10", 1, 1)]);
+        assert_eq!(r.differences(), 0);
+    }
 }

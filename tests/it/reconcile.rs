@@ -115,3 +115,160 @@ fn a_huge_or_personal_invoice_field_is_not_echoed_in_full() {
         "a long run of the field echoed"
     );
 }
+
+/// `wacost reconcile ARGS --format json` in `tests/fixtures/reconcile`, in UTC.
+fn reconcile_utc(args: &[&str]) -> (i32, Value) {
+    let out = Command::cargo_bin("wacost")
+        .unwrap()
+        .current_dir("tests/fixtures/reconcile")
+        .args(["reconcile", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap(), v)
+}
+
+fn not_matched(v: &Value) -> Vec<&Value> {
+    v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["finding"] != "matched")
+        .collect()
+}
+
+#[test]
+fn free_in_window_utility_matches_metas_service_bucket_until_it_is_charged() {
+    // M-ANALYTICS, pricing_analytics PRICING_CATEGORIES: "`SERVICE`: Messages
+    // that were not charged. Includes all non-template messages and utility
+    // messages sent inside of a customer service window." In September 2026
+    // the in-window utility template and the text are Meta's 2 SERVICE /
+    // FREE_CUSTOMER_SERVICE; in October (M-NONTEMPLATE: "Meta will charge for
+    // utility messages sent in response to users within an open 24-hour
+    // customer service window") the same utility is regular UTILITY (2 x
+    // 0.0068) and only the text is free (the service free tier).
+    let (code, v) = reconcile_utc(&[
+        "in-window-utility.csv",
+        "--against",
+        "in-window-utility-analytics.json",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert!(not_matched(&v).is_empty(), "{v}");
+    assert_eq!(v["summary"]["matched"], 6);
+    let service: Vec<(&str, u64)> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["category"] == "service")
+        .map(|l| {
+            (
+                l["month"].as_str().unwrap(),
+                l["ours_volume"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(service, vec![("2026-09", 2), ("2026-10", 1)]);
+    assert_eq!(v["total_ours"], "0.1454");
+}
+
+#[test]
+fn metas_utility_free_customer_service_spelling_matches_too() {
+    // Meta's own DAILY example response also lists `"pricing_type":
+    // "FREE_CUSTOMER_SERVICE", "pricing_category": "UTILITY"`: the in-window
+    // utility given apart from the text lands in the same bucket.
+    let text = std::fs::read_to_string("tests/fixtures/reconcile/in-window-utility-analytics.json")
+        .unwrap();
+    let split = text.replacen(
+        r#""pricing_type": "FREE_CUSTOMER_SERVICE",
+            "pricing_category": "SERVICE",
+            "volume": 2,"#,
+        r#""pricing_type": "FREE_CUSTOMER_SERVICE",
+            "pricing_category": "SERVICE",
+            "volume": 1,
+            "cost": 0
+          },
+          {
+            "start": 1788998400,
+            "end": 1789084800,
+            "country": "BR",
+            "pricing_type": "FREE_CUSTOMER_SERVICE",
+            "pricing_category": "UTILITY",
+            "volume": 1,"#,
+        1,
+    );
+    assert_ne!(text, split, "fixture shape changed");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("analytics.json");
+    std::fs::write(&p, split).unwrap();
+    let log = std::fs::canonicalize("tests/fixtures/reconcile/in-window-utility.csv").unwrap();
+    let (code, v) = reconcile_utc(&[log.to_str().unwrap(), "--against", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert!(not_matched(&v).is_empty(), "{v}");
+}
+
+#[test]
+fn metas_buckets_requested_in_pacific_time_match_a_log_priced_in_utc() {
+    // M-ANALYTICS: pricing_analytics counts "messages delivered within a
+    // specified date range", and its DAILY example starts at 1748761200
+    // (00:00 Pacific). The message at 03:00 UTC on 1 October is in Meta's
+    // 30 September bucket: by UTC midnight it would be an October line
+    // (September 1 vs 2, October 2 vs 1: two volume differences).
+    let (code, v) = reconcile_utc(&[
+        "pacific-days.csv",
+        "--against",
+        "pacific-days-analytics.json",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    let got: Vec<(&str, u64, u64)> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["month"].as_str().unwrap(),
+                l["ours_volume"].as_u64().unwrap(),
+                l["theirs_volume"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, vec![("2026-09", 2, 2), ("2026-10", 1, 1)]);
+}
+
+#[test]
+fn conversation_pricing_compares_conversations_not_messages() {
+    // M-CBP: "Conversations ... are opened and charged when messages you send
+    // to customers are delivered"; every message of the charged marketing
+    // conversation carries Meta's `billable: true`, while wacost prices the
+    // two inside it as part of the conversation (free). Not a difference.
+    // Sent and delivered statuses carry the same pricing object, 2 s apart,
+    // so this holds whichever status the webhook reader keeps.
+    let (code, v) = reconcile_utc(&["cbp-conversations.jsonl"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["messages_compared"], 5);
+    assert_eq!(v["summary"]["message_differences"], 0);
+}
+
+#[test]
+fn a_conversation_meta_charged_and_wacost_did_not_is_one_finding() {
+    // Meta says the (free since 2024-11, M-CBP: "you can open an unlimited
+    // number of service conversations at no charge") service conversation was
+    // billable: both its messages differ, reported once, as the conversation.
+    let text = std::fs::read_to_string("tests/fixtures/reconcile/cbp-conversations.jsonl").unwrap();
+    let changed = text.replace(
+        r#""pricing":{"billable":false,"pricing_model":"CBP","category":"service"}"#,
+        r#""pricing":{"billable":true,"pricing_model":"CBP","category":"service"}"#,
+    );
+    assert_ne!(text, changed, "fixture shape changed");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("log.jsonl");
+    std::fs::write(&p, changed).unwrap();
+    let (code, v) = reconcile_utc(&[p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v}");
+    let m = v["messages"].as_array().unwrap();
+    assert_eq!(m.len(), 1, "{v}");
+    assert_eq!(m[0]["code"], "conversation_billable_differs");
+    assert_eq!(m[0]["id"], "wamid.cbp.b1");
+    assert_eq!(m[0]["ours_billable"], false);
+    assert_eq!(m[0]["theirs_billable"], true);
+}
