@@ -12,6 +12,7 @@ pub mod allowance;
 pub mod classify;
 mod contacts;
 pub mod countries;
+pub mod expected;
 pub mod forecast;
 pub mod periods;
 mod pricer;

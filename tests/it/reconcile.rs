@@ -272,3 +272,162 @@ fn a_conversation_meta_charged_and_wacost_did_not_is_one_finding() {
     assert_eq!(m[0]["ours_billable"], false);
     assert_eq!(m[0]["theirs_billable"], true);
 }
+
+/// `wacost reconcile --against FILE ARGS` with no log, in
+/// `tests/fixtures/reconcile`: (exit code, stdout, stderr).
+fn expected(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("wacost")
+        .unwrap()
+        .current_dir("tests/fixtures/reconcile")
+        .arg("reconcile")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The credit-line file priced in São Paulo time, in `format`.
+fn credit_line(format: &str, more: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "--against",
+        "credit-line-analytics.json",
+        "--tz",
+        "America/Sao_Paulo",
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(more);
+    expected(&args)
+}
+
+#[test]
+fn metas_volumes_without_cost_are_priced_as_the_expected_invoice() {
+    // M-ANALYTICS, pricing_analytics metric_types: "Note that `COST` will not
+    // be returned for WABAs that share a Solution Partner's credit line." The
+    // file has volumes only; wacost prices them with the card of each day:
+    // Brazil marketing 2,030 x 0.0625, Brazil service 5,000 x 0.0068 (charged
+    // from 2026-10), Saudi utility 100,000 x 0.0107 + 20,000 x 0.0102 across two
+    // days, 50,000 x 0.0107 in November (M-PRICING-07: "Tiers reset monthly").
+    let (code, out, err) = credit_line("json", &[]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["source"], "wacost");
+    assert_eq!(v["total"], "1970.3088");
+    assert_eq!(v["meta_cost_total"], Value::Null);
+    assert_eq!(v["complete"], false);
+    let lines = v["lines"].as_array().unwrap();
+    assert!(lines.iter().all(|l| l["source"] == "wacost"));
+    let sa: Vec<(&str, &str, u64, &str)> = lines
+        .iter()
+        .filter(|l| l["market"] == "Saudi Arabia")
+        .map(|l| {
+            (
+                l["month"].as_str().unwrap(),
+                l["rate"].as_str().unwrap(),
+                l["volume"].as_u64().unwrap(),
+                l["cost"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sa,
+        vec![
+            ("2026-10", "0.0107", 100_000, "1070.0000"),
+            ("2026-10", "0.0102", 20_000, "204.0000"),
+            ("2026-11", "0.0107", 50_000, "535.0000"),
+        ]
+    );
+    // Free types at 0, with Meta's word for why.
+    let free = lines
+        .iter()
+        .find(|l| l["pricing_type"] == "free_entry_point")
+        .unwrap();
+    assert_eq!(
+        (free["cost"].as_str(), free["volume"].as_u64()),
+        (Some("0.0000"), Some(140))
+    );
+    assert!(free["note"].as_str().unwrap().contains("FREE_ENTRY_POINT"));
+    // Canada shares +1: the country alone cannot decide the market.
+    let ca = lines.iter().find(|l| l["market"] == "CA").unwrap();
+    assert_eq!(ca["rate"], Value::Null);
+    assert!(
+        ca["note"].as_str().unwrap().contains("cannot decide"),
+        "{ca}"
+    );
+    assert!(v["unpriced"].as_array().unwrap().len() == 2, "{v}");
+}
+
+#[test]
+fn the_expected_invoice_says_wacost_computed_it_in_every_format() {
+    let (code, table, _) = credit_line("table", &[]);
+    assert_eq!(code, 0);
+    assert!(
+        table.starts_with("Expected invoice computed by wacost (source = wacost)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Total computed by wacost: 1970.3088 USD"),
+        "{table}"
+    );
+    let (_, csv, _) = credit_line("csv", &[]);
+    let mut rows = csv.lines();
+    assert!(rows
+        .next()
+        .unwrap()
+        .starts_with("source,month,market,category"));
+    assert!(rows.all(|r| r.starts_with("wacost,")), "{csv}");
+    insta::assert_snapshot!("expected_invoice_table", table);
+}
+
+#[test]
+fn confidence_direct_shows_the_refused_cells_of_the_expected_invoice() {
+    // Bangladesh authentication-international on the 2026-10 USD card is an
+    // inferred cell: refused, named, not priced.
+    let (code, out, _) = credit_line("json", &["--confidence", "direct"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], "1970.0208");
+    let refused: Vec<&str> = v["unpriced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|u| u.contains("Bangladesh"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{v}");
+    assert!(
+        refused[0].contains("--confidence direct refuses"),
+        "{}",
+        refused[0]
+    );
+}
+
+#[test]
+fn conversation_analytics_without_cost_are_priced_per_conversation() {
+    // M-ANALYTICS, conversation_analytics: cost is not returned for WABAs
+    // billed through a partner. March 2025, requested in Pacific time, priced
+    // at the USD card's conversation rates of that month.
+    let (code, out, err) = expected(&[
+        "--against",
+        "credit-line-conversations.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["unit"], "conversations");
+    assert_eq!(v["complete"], true, "{v}");
+    // 2,000 x 0.0625 + 1,500 x 0.0080 + 300 x 0.0315; free tier and FEP at 0.
+    assert_eq!(v["total"], "146.4500");
+}
+
+#[test]
+fn reconcile_without_log_or_against_is_a_usage_error() {
+    let (code, out, err) = expected(&[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+}
