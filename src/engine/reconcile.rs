@@ -237,20 +237,23 @@ impl Ours {
     /// when the unit Meta bills is the conversation. M-CBP: conversations
     /// "are opened and charged when messages you send to customers are
     /// delivered", and Meta's status of every message in a charged one says
-    /// `billable: true` (the carry-over after 2025-07 too: "attributed to
-    /// the open conversation").
+    /// `billable: true`. The 2025-07 utility carry-over stays compared per
+    /// message: Meta calls it "free, but attributed to the open
+    /// conversation", and does not say which `billable` it reports.
     fn conversation(&self, v: &Verdict) -> Option<((u64, i64), bool)> {
         let (contact, ts) = (v.m.contact().value(), v.m.ts());
         let own = v.p.outcome == Outcome::Billable;
-        match v.c.reason {
-            Reason::CbpCarryover { since } | Reason::InConversation { since } => {
-                let charged = self.conversations.get(&(contact, since));
-                Some(((contact, since), charged.copied().unwrap_or(own)))
-            }
-            _ if v.era.model == PricingModel::Pmp => None,
-            Reason::InFreeEntryPoint { since, .. } => Some(((contact, since), false)),
-            _ => Some(((contact, ts), own)),
+        if v.era.model == PricingModel::Pmp {
+            return None;
         }
+        Some(match v.c.reason {
+            Reason::InConversation { since } => {
+                let charged = self.conversations.get(&(contact, since));
+                ((contact, since), charged.copied().unwrap_or(own))
+            }
+            Reason::InFreeEntryPoint { since, .. } => ((contact, since), false),
+            _ => ((contact, ts), own),
+        })
     }
 
     /// Counts a message that opened a unit (PMP: every message).
