@@ -115,10 +115,38 @@ pub struct Ours {
     /// charging instant (else in its own month in `--tz`).
     pub periods: Periods,
     /// Conversation-based pricing: each conversation wacost opened, by
-    /// customer and opening instant, and whether it is charged.
-    conversations: HashMap<(u64, i64), bool>,
+    /// customer and opening instant, and what Meta's `billable` says of it.
+    conversations: HashMap<(u64, i64), Expect>,
     /// Conversations already reported as differing (once each).
     reported: HashSet<(u64, i64)>,
+}
+
+/// What Meta's webhook `billable` is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Per-message pricing: whether wacost charges the message.
+    Message(bool),
+    /// Conversation-based pricing: the flag of the message's conversation.
+    Conversation(bool),
+    /// Meta's pages do not say: either value agrees.
+    Either,
+}
+
+impl Expect {
+    /// Meta's `billable` under conversation-based pricing, for the
+    /// conversation a message opened. Meta's CBP-era status reference (as
+    /// quoted by SDKs): billable "Default is true for all conversations,
+    /// including those inside your free tier limit, except those initiated
+    /// from free entry points". For the service conversations free since
+    /// November 2024 it says nothing.
+    fn of_opener(reason: Reason, charged: bool) -> Expect {
+        match reason {
+            Reason::OpenedFreeEntryPoint { .. } => Expect::Conversation(false),
+            Reason::Allowance { .. } => Expect::Conversation(true),
+            Reason::FreeCategory => Expect::Either,
+            _ => Expect::Conversation(charged),
+        }
+    }
 }
 
 /// The category Meta's analytics count a bucket in. M-ANALYTICS:
@@ -206,11 +234,11 @@ impl Ours {
                 inputs,
                 zone,
             };
-            let unit = self.conversation(&v);
-            let Some(f) = message_finding(&v, meta, unit.map(|u| u.1), &names) else {
+            let (unit, expect) = self.conversation(&v);
+            let Some(f) = message_finding(&v, meta, expect, &names) else {
                 return;
             };
-            if unit.is_none_or(|u| self.reported.insert(u.0)) {
+            if unit.is_none_or(|u| self.reported.insert(u)) {
                 self.messages.push(f);
             }
         }
@@ -228,32 +256,36 @@ impl Ours {
         );
         if opened && pricing.rules.eras[era].model == PricingModel::Cbp {
             let charged = c.pricing_type == PricingType::Regular;
+            let expect = Expect::of_opener(c.reason, charged);
             self.conversations
-                .insert((m.contact().value(), m.ts()), charged);
+                .insert((m.contact().value(), m.ts()), expect);
         }
     }
 
-    /// The conversation a message is in, and whether wacost charges it,
-    /// when the unit Meta bills is the conversation. M-CBP: conversations
-    /// "are opened and charged when messages you send to customers are
-    /// delivered", and Meta's status of every message in a charged one says
-    /// `billable: true`. The 2025-07 utility carry-over stays compared per
-    /// message: Meta calls it "free, but attributed to the open
-    /// conversation", and does not say which `billable` it reports.
-    fn conversation(&self, v: &Verdict) -> Option<((u64, i64), bool)> {
+    /// The conversation a message is in, if Meta bills conversations, and
+    /// what Meta's `billable` is held to. M-CBP: "Charges are applied per
+    /// conversation, not per individual message sent or received", so a
+    /// message inside a charged conversation is free for wacost and
+    /// `billable: true` for Meta. The 2025-07 utility carry-over stays
+    /// compared per message: Meta calls it "free, but attributed to the
+    /// open conversation", and does not say which `billable` it reports.
+    fn conversation(&self, v: &Verdict) -> (Option<(u64, i64)>, Expect) {
         let (contact, ts) = (v.m.contact().value(), v.m.ts());
         let own = v.p.outcome == Outcome::Billable;
         if v.era.model == PricingModel::Pmp {
-            return None;
+            return (None, Expect::Message(own));
         }
-        Some(match v.c.reason {
+        let (key, expect) = match v.c.reason {
             Reason::InConversation { since } => {
-                let charged = self.conversations.get(&(contact, since));
-                ((contact, since), charged.copied().unwrap_or(own))
+                let opened = self.conversations.get(&(contact, since));
+                ((contact, since), opened.copied().unwrap_or(Expect::Either))
             }
-            Reason::InFreeEntryPoint { since, .. } => ((contact, since), false),
-            _ => ((contact, ts), own),
-        })
+            Reason::InFreeEntryPoint { since, .. } => {
+                ((contact, since), Expect::Conversation(false))
+            }
+            r => ((contact, ts), Expect::of_opener(r, own)),
+        };
+        (Some(key), expect)
     }
 
     /// Counts a message that opened a unit (PMP: every message).
@@ -317,20 +349,24 @@ fn opens(v: &Verdict) -> bool {
     }
 }
 
-/// The finding when Meta's webhook pricing disagrees with ours; where
-/// Meta bills conversations, `conversation` is whether wacost charges the
-/// message's conversation, and that is what Meta's `billable` is held to.
+/// The finding when Meta's webhook pricing disagrees with ours; `expect`
+/// is what Meta's `billable` is held to (the message's, or its
+/// conversation's).
 fn message_finding(
     v: &Verdict,
     meta: &crate::model::MetaPricing,
-    conversation: Option<bool>,
+    expect: Expect,
     n: &Names,
 ) -> Option<MessageFinding> {
     let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
-    let ours_billable = conversation.unwrap_or(v.p.outcome == Outcome::Billable);
+    let ours_billable = match expect {
+        Expect::Message(b) | Expect::Conversation(b) => b,
+        Expect::Either => v.p.outcome == Outcome::Billable,
+    };
     let type_differs =
         v.era.model == PricingModel::Pmp && theirs_type.as_deref().is_some_and(|t| t != v.ptype);
-    let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
+    let billable_differs =
+        expect != Expect::Either && meta.billable.is_some_and(|b| b != ours_billable);
     if !type_differs && !billable_differs {
         return None;
     }
@@ -349,7 +385,7 @@ fn message_finding(
         rule: format!("{}: {}", v.era.id, c.reason.explain(m.ts(), c.category)),
         code: if type_differs {
             "message_type_differs"
-        } else if conversation.is_some() {
+        } else if matches!(expect, Expect::Conversation(_)) {
             "conversation_billable_differs"
         } else {
             "message_billable_differs"
@@ -750,6 +786,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn metas_cbp_billable_is_true_for_every_conversation_but_free_entry_points() {
+        // Meta's CBP-era status reference: "Default is true for all
+        // conversations, including those inside your free tier limit, except
+        // those initiated from free entry points."
+        let fep = Reason::OpenedFreeEntryPoint {
+            inbound: 0,
+            rule: None,
+        };
+        assert_eq!(Expect::of_opener(fep, false), Expect::Conversation(false));
+        let free_tier = Reason::Allowance { n: 3 };
+        assert_eq!(
+            Expect::of_opener(free_tier, false),
+            Expect::Conversation(true)
+        );
+        let opened = Reason::OpenedConversation;
+        assert_eq!(Expect::of_opener(opened, true), Expect::Conversation(true));
+        // Free service conversations (from 2024-11): Meta does not say.
+        assert_eq!(
+            Expect::of_opener(Reason::FreeCategory, false),
+            Expect::Either
+        );
+    }
+
     fn run(log: &str, theirs: Theirs) -> Reconciliation {
         let pricing = Pricing::bundled().unwrap();
         let opts = crate::engine::Options::new("USD");
@@ -772,11 +832,12 @@ mod tests {
 
     #[test]
     fn under_conversation_pricing_a_message_is_held_to_its_conversations_billable() {
-        // M-CBP: conversations "are opened and charged when messages you send
-        // to customers are delivered"; Meta's status of each message in a
-        // charged conversation says billable: true.
+        // M-CBP: "Charges are applied per conversation, not per individual
+        // message sent or received"; Meta's status of each message in a
+        // charged conversation says billable: true, of a free entry point
+        // one false.
         let r = run("cbp-conversations.jsonl", Theirs::default());
-        assert_eq!(r.compared_messages, 5);
+        assert_eq!(r.compared_messages, 7);
         assert!(r.messages.is_empty(), "{:?}", r.messages);
     }
 

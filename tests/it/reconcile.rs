@@ -237,40 +237,66 @@ fn metas_buckets_requested_in_pacific_time_match_a_log_priced_in_utc() {
 
 #[test]
 fn conversation_pricing_compares_conversations_not_messages() {
-    // M-CBP: "Conversations ... are opened and charged when messages you send
-    // to customers are delivered"; every message of the charged marketing
-    // conversation carries Meta's `billable: true`, while wacost prices the
-    // two inside it as part of the conversation (free). Not a difference.
+    // M-CBP: "Charges are applied per conversation, not per individual
+    // message sent or received"; conversations "are opened and charged when
+    // messages you send to customers are delivered". Every message of the
+    // charged marketing conversation carries Meta's `billable: true`, while
+    // wacost prices the two inside it as part of the conversation (free): not
+    // a difference. The free entry point conversation's messages say false.
     // Sent and delivered statuses carry the same pricing object, 2 s apart,
     // so this holds whichever status the webhook reader keeps.
     let (code, v) = reconcile_utc(&["cbp-conversations.jsonl"]);
     assert_eq!(code, 0, "{v}");
-    assert_eq!(v["summary"]["messages_compared"], 5);
+    assert_eq!(v["summary"]["messages_compared"], 7);
     assert_eq!(v["summary"]["message_differences"], 0);
 }
 
 #[test]
-fn a_conversation_meta_charged_and_wacost_did_not_is_one_finding() {
-    // Meta says the (free since 2024-11, M-CBP: "you can open an unlimited
-    // number of service conversations at no charge") service conversation was
-    // billable: both its messages differ, reported once, as the conversation.
+fn a_conversation_meta_bills_differently_is_one_finding() {
+    // Meta's CBP-era status reference (as SDKs quote it): billable "Default is
+    // true for all conversations, including those inside your free tier
+    // limit, except those initiated from free entry points". Meta saying
+    // false for the marketing conversation, and true for the free entry point
+    // one, makes two findings, one per conversation (not five, per message).
     let text = std::fs::read_to_string("tests/fixtures/reconcile/cbp-conversations.jsonl").unwrap();
-    let changed = text.replace(
-        r#""pricing":{"billable":false,"pricing_model":"CBP","category":"service"}"#,
-        r#""pricing":{"billable":true,"pricing_model":"CBP","category":"service"}"#,
+    let changed = text
+        .replace(
+            r#""pricing":{"billable":true,"pricing_model":"CBP","category":"marketing"}"#,
+            r#""pricing":{"billable":false,"pricing_model":"CBP","category":"marketing"}"#,
+        )
+        .replace(
+            r#""pricing":{"billable":false,"pricing_model":"CBP","category":"referral_conversion"}"#,
+            r#""pricing":{"billable":true,"pricing_model":"CBP","category":"referral_conversion"}"#,
+        );
+    assert_eq!(
+        changed.matches(r#""billable":true"#).count(),
+        4,
+        "fixture shape changed"
     );
-    assert_ne!(text, changed, "fixture shape changed");
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("log.jsonl");
     std::fs::write(&p, changed).unwrap();
     let (code, v) = reconcile_utc(&[p.to_str().unwrap()]);
     assert_eq!(code, 1, "{v}");
-    let m = v["messages"].as_array().unwrap();
-    assert_eq!(m.len(), 1, "{v}");
-    assert_eq!(m[0]["code"], "conversation_billable_differs");
-    assert_eq!(m[0]["id"], "wamid.cbp.b1");
-    assert_eq!(m[0]["ours_billable"], false);
-    assert_eq!(m[0]["theirs_billable"], true);
+    let m: Vec<(&str, &str, bool)> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap(),
+                m["code"].as_str().unwrap(),
+                m["ours_billable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        m,
+        vec![
+            ("wamid.cbp.a1", "conversation_billable_differs", true),
+            ("wamid.cbp.c1", "conversation_billable_differs", false),
+        ]
+    );
 }
 
 /// `wacost reconcile --against FILE ARGS` with no log, in
