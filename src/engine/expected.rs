@@ -57,6 +57,8 @@ pub struct Expected {
     pub unpriced: Vec<String>,
     /// The sum of the costs Meta did report, when any point had one.
     pub meta_cost: Option<Decimal>,
+    /// Points whose tier Meta names differently from wacost's count.
+    pub notes: Vec<String>,
     /// Points of `conversation_analytics` (volumes are conversations).
     pub conversations: bool,
     pub messages: bool,
@@ -213,7 +215,10 @@ impl Pricer<'_> {
         }
         let plan = plan.counting_in(Month::of(date));
         match self.tariff.charge_bulk(&plan, market, cat, p.volume) {
-            Ok(parts) => parts.iter().for_each(|part| self.charged(&base, part)),
+            Ok(parts) => {
+                self.check_tier(&base, p, &parts);
+                parts.iter().for_each(|part| self.charged(&base, part));
+            }
             Err(e) => self.unpriced(
                 LineKey {
                     note: e.to_string(),
@@ -223,6 +228,27 @@ impl Pricer<'_> {
                 p.source,
             ),
         }
+    }
+
+    /// M-ANALYTICS: "Volume tiers will be determined solely by Meta", and
+    /// Meta counts them across the business portfolio; a tier wacost's
+    /// count of this file does not reach says so (another WABA's volume).
+    fn check_tier(&mut self, base: &LineKey, p: &TheirPoint, parts: &[Part]) {
+        let Some(meta) = p.tier.as_deref().filter(|t| *t != "0:MAX") else {
+            return;
+        };
+        let ours: Vec<&str> = parts.iter().map(|x| x.tier.label()).collect();
+        if ours.iter().any(|t| *t == meta || *t == "list") {
+            return;
+        }
+        self.out.notes.push(format!(
+            "{} {} {}: Meta puts {} messages in tier {meta}, wacost's count of this file in {}; Meta counts tiers across the business portfolio",
+            base.month,
+            base.market,
+            base.category,
+            p.volume,
+            ours.join(" and ")
+        ));
     }
 
     fn charged(&mut self, base: &LineKey, part: &Part) {

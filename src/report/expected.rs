@@ -97,6 +97,7 @@ impl ExpectedReport<'_> {
             "total": money::fmt(e.total),
             "complete": e.complete(),
             "unpriced": e.unpriced,
+            "tier_notes": e.notes,
             "meta_cost_total": e.meta_cost.map(money::fmt),
             "lines": render::json_array(&self.columns(), &self.rows()),
         })
@@ -124,6 +125,9 @@ impl ExpectedReport<'_> {
         }
         for u in &e.unpriced {
             writeln!(w, "Not priced: {u}")?;
+        }
+        for n in &e.notes {
+            writeln!(w, "Tier: {n}")?;
         }
         Ok(())
     }

@@ -155,3 +155,41 @@ fn conversation_analytics_volumes_are_priced_per_conversation() {
     );
     assert!(e.complete(), "{:?}", e.unpriced);
 }
+
+#[test]
+fn a_tier_meta_names_that_the_files_count_does_not_reach_is_noted() {
+    // M-ANALYTICS: "Volume tiers will be determined solely by Meta": a
+    // November point Meta puts in the second band while this file's count
+    // is at its first (another WABA of the portfolio) is named.
+    let path = format!(
+        "{}/tests/fixtures/reconcile/credit-line-analytics.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let i = text.rfind("\"0:100000\"").unwrap();
+    let changed = format!("{}\"100001:1000000\"{}", &text[..i], &text[i + 10..]);
+    let rep = read_theirs("a.json", changed.as_bytes()).unwrap();
+    let pricing = Pricing::bundled().unwrap();
+    let zone = Zone::parse("America/Sao_Paulo").unwrap();
+    let req = Request {
+        pricing: &pricing,
+        currency: "USD",
+        accept: Accept::Any,
+        zone: &zone,
+    };
+    let e = price_volumes(&req, &rep.points).unwrap();
+    assert_eq!(e.notes.len(), 1, "{:?}", e.notes);
+    assert!(
+        e.notes[0].starts_with(
+            "2026-11 Saudi Arabia utility: Meta puts 50000 messages in tier 100001:1000000"
+        ),
+        "{}",
+        e.notes[0]
+    );
+    let unchanged = price(
+        "credit-line-analytics.json",
+        "America/Sao_Paulo",
+        Accept::Any,
+    );
+    assert!(unchanged.notes.is_empty(), "{:?}", unchanged.notes);
+}
