@@ -156,14 +156,17 @@ impl Expect {
 /// `UTILITY`/`FREE_CUSTOMER_SERVICE`: both sides count free in-window
 /// utility under `service` in the eras whose rules free utility inside the
 /// window (per-message pricing from 2025-07 until 2026-10, when it is
-/// charged and stays utility).
+/// charged and stays utility). Messages in a free entry point window are
+/// not charged either, and Meta's example lists `FREE_ENTRY_POINT` under
+/// `SERVICE` only: a template there counts under `service` too.
 pub fn analytics_category(era: &Era, cat: Category, ptype: &str) -> Category {
-    let freed = era.frees(Category::Utility, true, true) == Frees::InWindow;
-    if era.model == PricingModel::Pmp
-        && freed
-        && cat == Category::Utility
+    if era.model != PricingModel::Pmp {
+        return cat;
+    }
+    let in_window = cat == Category::Utility
         && ptype == "free_customer_service"
-    {
+        && era.frees(Category::Utility, true, true) == Frees::InWindow;
+    if in_window || ptype == "free_entry_point" {
         Category::Service
     } else {
         cat
@@ -778,6 +781,15 @@ mod tests {
             analytics_category(oct, Category::Utility, fcs),
             Category::Utility
         );
+        // Not charged in a free entry point window: SERVICE, in any era of
+        // per-message pricing.
+        let fep = "free_entry_point";
+        for e in [sep, oct] {
+            assert_eq!(
+                analytics_category(e, Category::Marketing, fep),
+                Category::Service
+            );
+        }
         // Conversation-based pricing has no such bucket.
         let cbp = era(&p, "2025-03-12");
         assert_eq!(

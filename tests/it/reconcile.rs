@@ -147,7 +147,9 @@ fn free_in_window_utility_matches_metas_service_bucket_until_it_is_charged() {
     // FREE_CUSTOMER_SERVICE; in October (M-NONTEMPLATE: "Meta will charge for
     // utility messages sent in response to users within an open 24-hour
     // customer service window") the same utility is regular UTILITY (2 x
-    // 0.0068) and only the text is free (the service free tier).
+    // 0.0068) and only the text is free (the service free tier). The
+    // marketing reply to an ad is not charged either: Meta's SERVICE /
+    // FREE_ENTRY_POINT.
     let (code, v) = reconcile_utc(&[
         "in-window-utility.csv",
         "--against",
@@ -155,8 +157,8 @@ fn free_in_window_utility_matches_metas_service_bucket_until_it_is_charged() {
     ]);
     assert_eq!(code, 0, "{v}");
     assert!(not_matched(&v).is_empty(), "{v}");
-    assert_eq!(v["summary"]["matched"], 6);
-    let service: Vec<(&str, u64)> = v["lines"]
+    assert_eq!(v["summary"]["matched"], 7);
+    let service: Vec<(&str, &str, u64)> = v["lines"]
         .as_array()
         .unwrap()
         .iter()
@@ -164,11 +166,20 @@ fn free_in_window_utility_matches_metas_service_bucket_until_it_is_charged() {
         .map(|l| {
             (
                 l["month"].as_str().unwrap(),
+                l["pricing_type"].as_str().unwrap(),
                 l["ours_volume"].as_u64().unwrap(),
             )
         })
         .collect();
-    assert_eq!(service, vec![("2026-09", 2), ("2026-10", 1)]);
+    let fcs = "free_customer_service";
+    assert_eq!(
+        service,
+        vec![
+            ("2026-09", fcs, 2),
+            ("2026-09", "free_entry_point", 1),
+            ("2026-10", fcs, 1)
+        ]
+    );
     assert_eq!(v["total_ours"], "0.1454");
 }
 
