@@ -18,7 +18,7 @@ use crate::data::rules::Frees;
 use crate::data::{Accept, Confidence, MarketId, Pricing, RateError};
 use crate::engine::countries::{CountryMarket, CountryMarkets};
 use crate::engine::rating::Rating;
-use crate::engine::reconcile::{category_order, their_date, TheirPoint};
+use crate::engine::reconcile::{category_order, point_category, their_date, TheirPoint};
 use crate::engine::tariff::{Part, Tariff};
 use crate::ingest::figures::Source;
 use crate::model::time::{Month, Zone};
@@ -177,7 +177,9 @@ impl Pricer<'_> {
         };
         let raw = p.category_raw.to_ascii_lowercase();
         let (market, market_id) = self.market(p, date);
-        let Some(cat) = p.category else {
+        let rules = &self.pricing.rules;
+        let era = rules.era_index(date).map(|i| &rules.eras[i]);
+        let Some(cat) = point_category(p, era) else {
             let why = format!("category {}: wacost does not price it", p.category_raw);
             return self.unpriced(key(&market, &raw, why), p.volume, p.source);
         };
@@ -185,7 +187,13 @@ impl Pricer<'_> {
             let why = self.market_reason(p, date);
             return self.unpriced(key(&market, cat.as_str(), why), p.volume, p.source);
         };
-        let base = key(&market, cat.as_str(), String::new());
+        let lite = p.category.is_none().then(|| {
+            format!(
+                "{}: Cloud API marketing rates (per-message pricing)",
+                p.category_raw
+            )
+        });
+        let base = key(&market, cat.as_str(), lite.unwrap_or_default());
         match verdict_of(p) {
             Verdict::Free(why) => self.free(base, why, p.volume),
             Verdict::Unpriced(why) => {

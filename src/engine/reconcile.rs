@@ -409,23 +409,24 @@ pub fn bucket_theirs(
     let mut countries = CountryMarkets::new(&pricing.markets);
     let mut typed = false;
     for p in points {
-        let Some(cat) = p.category else {
+        let Some((date, month)) = their_date(p, zone, warnings) else {
+            continue;
+        };
+        let era = pricing
+            .rules
+            .era_index(date)
+            .map(|i| &pricing.rules.eras[i]);
+        let Some(cat) = point_category(p, era) else {
             warnings.push(format!(
                 "{}: skipped a point of category {:?}: wacost does not price it",
                 p.file, p.category_raw
             ));
             continue;
         };
-        let Some((date, month)) = their_date(p, zone, warnings) else {
-            continue;
-        };
         let market = their_market(p, pricing, &mut countries, date, warnings);
         let ptype = p.pricing_type.clone().unwrap_or_default();
         typed |= !ptype.is_empty();
-        let cat = match pricing.rules.era_index(date) {
-            Some(i) => analytics_category(&pricing.rules.eras[i], cat, &ptype),
-            None => cat,
-        };
+        let cat = era.map_or(cat, |e| analytics_category(e, cat, &ptype));
         let s = out
             .entry((month, market, cat.as_str().to_string(), ptype))
             .or_default();
@@ -434,6 +435,22 @@ pub fn bucket_theirs(
         s.present = true;
     }
     (out, typed)
+}
+
+/// A point's category as wacost prices it under the era of its date.
+/// `MARKETING_LITE` is marketing under per-message pricing: "Starting July
+/// 1, 2025, Cloud API marketing rates will apply to messages sent via MM
+/// Lite API" (M-PRICING-07; before, "MM Lite API has different pricing"),
+/// as the webhook reader prices `marketing_lite`.
+pub fn point_category(p: &TheirPoint, era: Option<&Era>) -> Option<Category> {
+    let per_message = era.is_some_and(|e| e.model == PricingModel::Pmp);
+    match p.category {
+        Some(c) => Some(c),
+        None if per_message && p.category_raw.eq_ignore_ascii_case("marketing_lite") => {
+            Some(Category::Marketing)
+        }
+        None => None,
+    }
 }
 
 /// A point's local date and month: the month Meta gives (its first day),
@@ -820,6 +837,19 @@ mod tests {
             Expect::of_opener(Reason::FreeCategory, false),
             Expect::Either
         );
+    }
+
+    #[test]
+    fn marketing_lite_is_marketing_under_per_message_pricing_only() {
+        // M-PRICING-07: "Starting July 1, 2025, Cloud API marketing rates
+        // will apply to messages sent via MM Lite API".
+        let p = Pricing::bundled().unwrap();
+        let text = r#"{"pricing_analytics":{"data":[{"data_points":[{"start":1790838000,"end":1790924400,"country":"IN","pricing_type":"REGULAR","pricing_category":"MARKETING_LITE","volume":1}]}]}}"#;
+        let point = &read_theirs("a.json", text.as_bytes()).unwrap().points[0];
+        let pmp = era(&p, "2026-10-01");
+        assert_eq!(point_category(point, Some(pmp)), Some(Category::Marketing));
+        let cbp = era(&p, "2025-03-12");
+        assert_eq!(point_category(point, Some(cbp)), None);
     }
 
     fn run(log: &str, theirs: Theirs) -> Reconciliation {

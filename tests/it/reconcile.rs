@@ -348,12 +348,14 @@ fn metas_volumes_without_cost_are_priced_as_the_expected_invoice() {
     // file has volumes only; wacost prices them with the card of each day:
     // Brazil marketing 2,030 x 0.0625, Brazil service 5,000 x 0.0068 (charged
     // from 2026-10), Saudi utility 100,000 x 0.0107 + 20,000 x 0.0102 across two
-    // days, 50,000 x 0.0107 in November (M-PRICING-07: "Tiers reset monthly").
+    // days, 50,000 x 0.0107 in November (M-PRICING-07: "Tiers reset monthly"),
+    // one MARKETING_LITE at India's marketing rate ("Starting July 1, 2025,
+    // Cloud API marketing rates will apply to messages sent via MM Lite API").
     let (code, out, err) = credit_line("json", &[]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["source"], "wacost");
-    assert_eq!(v["total"], "1970.3088");
+    assert_eq!(v["total"], "1970.3206");
     assert_eq!(v["meta_cost_total"], Value::Null);
     assert_eq!(v["complete"], false);
     let lines = v["lines"].as_array().unwrap();
@@ -395,7 +397,7 @@ fn metas_volumes_without_cost_are_priced_as_the_expected_invoice() {
         ca["note"].as_str().unwrap().contains("cannot decide"),
         "{ca}"
     );
-    assert!(v["unpriced"].as_array().unwrap().len() == 2, "{v}");
+    assert!(v["unpriced"].as_array().unwrap().len() == 1, "{v}");
 }
 
 #[test]
@@ -407,7 +409,7 @@ fn the_expected_invoice_says_wacost_computed_it_in_every_format() {
         "{table}"
     );
     assert!(
-        table.contains("Total computed by wacost: 1970.3088 USD"),
+        table.contains("Total computed by wacost: 1970.3206 USD"),
         "{table}"
     );
     let (_, csv, _) = credit_line("csv", &[]);
@@ -427,7 +429,7 @@ fn confidence_direct_shows_the_refused_cells_of_the_expected_invoice() {
     let (code, out, _) = credit_line("json", &["--confidence", "direct"]);
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["total"], "1970.0208");
+    assert_eq!(v["total"], "1970.0326");
     let refused: Vec<&str> = v["unpriced"]
         .as_array()
         .unwrap()

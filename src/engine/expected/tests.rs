@@ -86,7 +86,7 @@ fn free_types_are_priced_zero_with_their_reason() {
 }
 
 #[test]
-fn a_country_that_cannot_decide_its_market_and_an_unpriced_category_are_named() {
+fn a_country_that_cannot_decide_its_market_is_named_and_mm_lite_is_marketing() {
     let e = price(
         "credit-line-analytics.json",
         "America/Sao_Paulo",
@@ -100,11 +100,16 @@ fn a_country_that_cannot_decide_its_market_and_an_unpriced_category_are_named() 
         "{:?}",
         e.unpriced
     );
-    assert!(
-        e.unpriced.iter().any(|u| u.contains("MARKETING_LITE")),
-        "{:?}",
-        e.unpriced
-    );
+    // M-PRICING-07: "Starting July 1, 2025, Cloud API marketing rates will
+    // apply to messages sent via MM Lite API".
+    assert!(!e.unpriced.iter().any(|u| u.contains("MARKETING_LITE")));
+    let lite: Vec<(Option<Decimal>, u64)> = e
+        .lines
+        .iter()
+        .filter(|(k, _)| k.note.starts_with("MARKETING_LITE"))
+        .map(|(k, l)| (k.rate, l.volume))
+        .collect();
+    assert_eq!(lite, vec![(Some(dec!(0.0118)), 1)]);
     assert_eq!(e.meta_cost, None, "a partner's credit line: no COST");
 }
 
