@@ -440,7 +440,7 @@ pub fn bucket_theirs(
 /// A point's category as wacost prices it under the era of its date.
 /// `MARKETING_LITE` is marketing under per-message pricing: "Starting July
 /// 1, 2025, Cloud API marketing rates will apply to messages sent via MM
-/// Lite API" (M-PRICING-07; before, "MM Lite API has different pricing"),
+/// Lite API" (M-CBP; before, "MM Lite API has different pricing"),
 /// as the webhook reader prices `marketing_lite`.
 pub fn point_category(p: &TheirPoint, era: Option<&Era>) -> Option<Category> {
     let per_message = era.is_some_and(|e| e.model == PricingModel::Pmp);
@@ -841,7 +841,7 @@ mod tests {
 
     #[test]
     fn marketing_lite_is_marketing_under_per_message_pricing_only() {
-        // M-PRICING-07: "Starting July 1, 2025, Cloud API marketing rates
+        // M-CBP: "Starting July 1, 2025, Cloud API marketing rates
         // will apply to messages sent via MM Lite API".
         let p = Pricing::bundled().unwrap();
         let text = r#"{"pricing_analytics":{"data":[{"data_points":[{"start":1790838000,"end":1790924400,"country":"IN","pricing_type":"REGULAR","pricing_category":"MARKETING_LITE","volume":1}]}]}}"#;

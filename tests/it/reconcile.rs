@@ -350,7 +350,7 @@ fn metas_volumes_without_cost_are_priced_as_the_expected_invoice() {
     // from 2026-10), Saudi utility 100,000 x 0.0107 + 20,000 x 0.0102 across two
     // days, 50,000 x 0.0107 in November (M-PRICING-07: "Tiers reset monthly"),
     // one MARKETING_LITE at India's marketing rate ("Starting July 1, 2025,
-    // Cloud API marketing rates will apply to messages sent via MM Lite API").
+    // Cloud API marketing rates will apply to messages sent via MM Lite API", M-CBP).
     let (code, out, err) = credit_line("json", &[]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();

@@ -100,7 +100,7 @@ fn a_country_that_cannot_decide_its_market_is_named_and_mm_lite_is_marketing() {
         "{:?}",
         e.unpriced
     );
-    // M-PRICING-07: "Starting July 1, 2025, Cloud API marketing rates will
+    // M-CBP: "Starting July 1, 2025, Cloud API marketing rates will
     // apply to messages sent via MM Lite API".
     assert!(!e.unpriced.iter().any(|u| u.contains("MARKETING_LITE")));
     let lite: Vec<(Option<Decimal>, u64)> = e
