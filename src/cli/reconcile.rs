@@ -5,15 +5,17 @@ use clap::Args;
 use rust_decimal::Decimal;
 
 use super::{parse_switches, to_stdout, Exit, Global};
+use crate::engine::expected;
 use crate::engine::reconcile::{self, Reconciliation, Request, Theirs};
 use crate::engine::Options;
 use crate::ingest::InputFormat;
 use crate::model::money;
 use crate::report;
+use crate::report::expected::ExpectedReport;
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// Message logs (CSV or webhook JSON); `-` reads stdin
-    #[arg(required = true, value_name = "LOG")]
+    /// Message logs (CSV or webhook JSON); `-` reads stdin. Without a log, the volumes of --against are priced instead: the expected invoice, computed by wacost
+    #[arg(value_name = "LOG", required_unless_present = "against")]
     pub logs: Vec<String>,
     /// Meta's figures: pricing_analytics or conversation_analytics JSON, or an invoice CSV (month,market,category,volume,cost); repeat for several pages
     #[arg(long, value_name = "FILE")]
@@ -37,6 +39,9 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     let tolerance = tolerance(a.tolerance, &currency);
     // Meta's side first: a bad file fails before the log is read.
     let theirs = Theirs::read(&a.against, &currency)?;
+    if a.logs.is_empty() {
+        return expected(g, &pricing, &zone, &currency, theirs);
+    }
     let opts = Options {
         switches: parse_switches(&pricing, &a.rules)?,
         accept: g.accept(),
@@ -60,6 +65,35 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     }
     to_stdout(|w| report::reconcile::render(&rec, g.format(), w))?;
     Ok(verdict(&rec))
+}
+
+/// No log: Meta's volumes priced by wacost (a WABA on a partner's credit
+/// line gets volumes without cost). Exit 0 once printed; unpriced volumes
+/// are listed and make `complete` false.
+fn expected(
+    g: &Global,
+    pricing: &crate::data::Pricing,
+    zone: &crate::model::time::Zone,
+    currency: &str,
+    theirs: Theirs,
+) -> Result<Exit> {
+    for w in &theirs.warnings {
+        eprintln!("wacost: warning: {w}");
+    }
+    let req = expected::Request {
+        pricing,
+        currency,
+        accept: g.accept(),
+        zone,
+    };
+    let e = expected::price_volumes(&req, &theirs.points)?;
+    let report = ExpectedReport {
+        expected: &e,
+        currency,
+        tz: zone.name(),
+    };
+    to_stdout(|w| report.render(g.format(), w))?;
+    Ok(Exit::Ok)
 }
 
 /// Exit 1 when any line or message differs beyond tolerance.

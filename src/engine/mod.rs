@@ -11,7 +11,10 @@
 pub mod allowance;
 pub mod classify;
 mod contacts;
+pub mod countries;
+pub mod expected;
 pub mod forecast;
+pub mod periods;
 mod pricer;
 pub mod rating;
 mod recent_ids;

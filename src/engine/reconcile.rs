@@ -2,13 +2,18 @@
 //! what Meta reports ("theirs": pricing/conversation analytics, invoice
 //! CSV, and the `pricing` object of every webhook status).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::data::rules::{Era, Frees};
 use crate::data::{Confidence, Pricing};
 use crate::engine::classify::Reason;
+use crate::engine::countries::{CountryMarket, CountryMarkets};
+use crate::engine::periods::{bucket_date, Periods};
 use crate::engine::{Outcome, Priced};
 use crate::model::time::{Month, Zone};
 use crate::model::Message;
@@ -106,6 +111,66 @@ pub struct Ours {
     pub billable: BTreeMap<Key, Side>,
     pub messages: Vec<MessageFinding>,
     pub compared_messages: u64,
+    /// Meta's analytics buckets: a message counts in the one holding its
+    /// charging instant (else in its own month in `--tz`).
+    pub periods: Periods,
+    /// Conversation-based pricing: each conversation wacost opened, by
+    /// customer and opening instant, and what Meta's `billable` says of it.
+    conversations: HashMap<(u64, i64), Expect>,
+    /// Conversations already reported as differing (once each).
+    reported: HashSet<(u64, i64)>,
+}
+
+/// What Meta's webhook `billable` is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Per-message pricing: whether wacost charges the message.
+    Message(bool),
+    /// Conversation-based pricing: the flag of the message's conversation.
+    Conversation(bool),
+    /// Meta's pages do not say: either value agrees.
+    Either,
+}
+
+impl Expect {
+    /// Meta's `billable` under conversation-based pricing, for the
+    /// conversation a message opened. Meta's CBP-era status reference (as
+    /// quoted by SDKs): billable "Default is true for all conversations,
+    /// including those inside your free tier limit, except those initiated
+    /// from free entry points". For the service conversations free since
+    /// November 2024 it says nothing.
+    fn of_opener(reason: Reason, charged: bool) -> Expect {
+        match reason {
+            Reason::OpenedFreeEntryPoint { .. } => Expect::Conversation(false),
+            Reason::Allowance { .. } => Expect::Conversation(true),
+            Reason::FreeCategory => Expect::Either,
+            _ => Expect::Conversation(charged),
+        }
+    }
+}
+
+/// The category Meta's analytics count a bucket in. M-ANALYTICS:
+/// `SERVICE` is "Messages that were not charged. Includes all non-template
+/// messages and utility messages sent inside of a customer service
+/// window", and its own DAILY example also shows such messages as
+/// `UTILITY`/`FREE_CUSTOMER_SERVICE`: both sides count free in-window
+/// utility under `service` in the eras whose rules free utility inside the
+/// window (per-message pricing from 2025-07 until 2026-10, when it is
+/// charged and stays utility). Messages in a free entry point window are
+/// not charged either, and Meta's example lists `FREE_ENTRY_POINT` under
+/// `SERVICE` only: a template there counts under `service` too.
+pub fn analytics_category(era: &Era, cat: Category, ptype: &str) -> Category {
+    if era.model != PricingModel::Pmp {
+        return cat;
+    }
+    let in_window = cat == Category::Utility
+        && ptype == "free_customer_service"
+        && era.frees(Category::Utility, true, true) == Frees::InWindow;
+    if in_window || ptype == "free_entry_point" {
+        Category::Service
+    } else {
+        cat
+    }
 }
 
 /// Meta's pricing-type word for our classification, in the model of the era.
@@ -157,6 +222,7 @@ impl Ours {
         inputs: &crate::ingest::Inputs,
         zone: &Zone,
     ) {
+        self.note_conversation(m, p, pricing);
         let Some(v) = verdict(m, p, pricing) else {
             return;
         };
@@ -171,19 +237,69 @@ impl Ours {
                 inputs,
                 zone,
             };
-            if let Some(f) = message_finding(&v, meta, &names) {
+            let (unit, expect) = self.conversation(&v);
+            let Some(f) = message_finding(&v, meta, expect, &names) else {
+                return;
+            };
+            if unit.is_none_or(|u| self.reported.insert(u)) {
                 self.messages.push(f);
             }
         }
     }
 
+    /// Conversation-based pricing: a message that opened a conversation
+    /// (charged, unpriced or not) is remembered with its conversation.
+    fn note_conversation(&mut self, m: &Message, p: &Priced, pricing: &Pricing) {
+        let (Some(c), Some(era)) = (p.class, p.era) else {
+            return;
+        };
+        let opened = matches!(
+            c.reason,
+            Reason::OpenedConversation | Reason::Allowance { .. } | Reason::FreeCategory
+        );
+        if opened && pricing.rules.eras[era].model == PricingModel::Cbp {
+            let charged = c.pricing_type == PricingType::Regular;
+            let expect = Expect::of_opener(c.reason, charged);
+            self.conversations
+                .insert((m.contact().value(), m.ts()), expect);
+        }
+    }
+
+    /// The conversation a message is in, if Meta bills conversations, and
+    /// what Meta's `billable` is held to. M-CBP: "Charges are applied per
+    /// conversation, not per individual message sent or received", so a
+    /// message inside a charged conversation is free for wacost and
+    /// `billable: true` for Meta. The 2025-07 utility carry-over stays
+    /// compared per message: Meta calls it "free, but attributed to the
+    /// open conversation", and does not say which `billable` it reports.
+    fn conversation(&self, v: &Verdict) -> (Option<(u64, i64)>, Expect) {
+        let (contact, ts) = (v.m.contact().value(), v.m.ts());
+        let own = v.p.outcome == Outcome::Billable;
+        if v.era.model == PricingModel::Pmp {
+            return (None, Expect::Message(own));
+        }
+        let (key, expect) = match v.c.reason {
+            Reason::InConversation { since } => {
+                let opened = self.conversations.get(&(contact, since));
+                ((contact, since), opened.copied().unwrap_or(Expect::Either))
+            }
+            Reason::InFreeEntryPoint { since, .. } => {
+                ((contact, since), Expect::Conversation(false))
+            }
+            r => ((contact, ts), Expect::of_opener(r, own)),
+        };
+        (Some(key), expect)
+    }
+
     /// Counts a message that opened a unit (PMP: every message).
     fn bucket(&mut self, v: &Verdict, market: &str) {
+        let month = self.periods.month_of(v.m.ts()).unwrap_or(v.p.month);
+        let cat = analytics_category(v.era, v.c.category, v.ptype);
         let key = |ptype: &str| {
             (
-                v.p.month.to_string(),
+                month.to_string(),
                 market.to_string(),
-                v.c.category.as_str().to_string(),
+                cat.as_str().to_string(),
                 ptype.to_string(),
             )
         };
@@ -236,17 +352,24 @@ fn opens(v: &Verdict) -> bool {
     }
 }
 
-/// The finding when Meta's webhook pricing disagrees with ours.
+/// The finding when Meta's webhook pricing disagrees with ours; `expect`
+/// is what Meta's `billable` is held to (the message's, or its
+/// conversation's).
 fn message_finding(
     v: &Verdict,
     meta: &crate::model::MetaPricing,
+    expect: Expect,
     n: &Names,
 ) -> Option<MessageFinding> {
     let theirs_type = meta.pricing_type.as_deref().map(str::to_ascii_lowercase);
-    let ours_billable = v.p.outcome == Outcome::Billable;
+    let ours_billable = match expect {
+        Expect::Message(b) | Expect::Conversation(b) => b,
+        Expect::Either => v.p.outcome == Outcome::Billable,
+    };
     let type_differs =
         v.era.model == PricingModel::Pmp && theirs_type.as_deref().is_some_and(|t| t != v.ptype);
-    let billable_differs = meta.billable.is_some_and(|b| b != ours_billable);
+    let billable_differs =
+        expect != Expect::Either && meta.billable.is_some_and(|b| b != ours_billable);
     if !type_differs && !billable_differs {
         return None;
     }
@@ -265,13 +388,17 @@ fn message_finding(
         rule: format!("{}: {}", v.era.id, c.reason.explain(m.ts(), c.category)),
         code: if type_differs {
             "message_type_differs"
+        } else if matches!(expect, Expect::Conversation(_)) {
+            "conversation_billable_differs"
         } else {
             "message_billable_differs"
         },
     })
 }
 
-/// Meta's figures bucketed like ours.
+/// Meta's figures bucketed like ours: each point in the month of its
+/// bucket (see [`Periods`]) or the month it names, its country's market on
+/// that date, and its category as its era's analytics count it.
 pub fn bucket_theirs(
     points: &[TheirPoint],
     pricing: &Pricing,
@@ -279,21 +406,27 @@ pub fn bucket_theirs(
     warnings: &mut Vec<String>,
 ) -> (BTreeMap<Key, Side>, bool) {
     let mut out: BTreeMap<Key, Side> = BTreeMap::new();
+    let mut countries = CountryMarkets::new(&pricing.markets);
     let mut typed = false;
     for p in points {
-        let Some(cat) = p.category else {
+        let Some((date, month)) = their_date(p, zone, warnings) else {
+            continue;
+        };
+        let era = pricing
+            .rules
+            .era_index(date)
+            .map(|i| &pricing.rules.eras[i]);
+        let Some(cat) = point_category(p, era) else {
             warnings.push(format!(
                 "{}: skipped a point of category {:?}: wacost does not price it",
                 p.file, p.category_raw
             ));
             continue;
         };
-        let Some(month) = their_month(p, zone, warnings) else {
-            continue;
-        };
-        let market = their_market(p, pricing, &month, warnings);
+        let market = their_market(p, pricing, &mut countries, date, warnings);
         let ptype = p.pricing_type.clone().unwrap_or_default();
         typed |= !ptype.is_empty();
+        let cat = era.map_or(cat, |e| analytics_category(e, cat, &ptype));
         let s = out
             .entry((month, market, cat.as_str().to_string(), ptype))
             .or_default();
@@ -304,11 +437,38 @@ pub fn bucket_theirs(
     (out, typed)
 }
 
-/// A point's month: as Meta gives it, or of its start in the WABA zone.
-fn their_month(p: &TheirPoint, zone: &mut Zone, warnings: &mut Vec<String>) -> Option<String> {
+/// A point's category as wacost prices it under the era of its date.
+/// `MARKETING_LITE` is marketing under per-message pricing: "Starting July
+/// 1, 2025, Cloud API marketing rates will apply to messages sent via MM
+/// Lite API" (M-CBP; before, "MM Lite API has different pricing"),
+/// as the webhook reader prices `marketing_lite`.
+pub fn point_category(p: &TheirPoint, era: Option<&Era>) -> Option<Category> {
+    let per_message = era.is_some_and(|e| e.model == PricingModel::Pmp);
+    match p.category {
+        Some(c) => Some(c),
+        None if per_message && p.category_raw.eq_ignore_ascii_case("marketing_lite") => {
+            Some(Category::Marketing)
+        }
+        None => None,
+    }
+}
+
+/// A point's local date and month: the month Meta gives (its first day),
+/// or its bucket's (see [`bucket_date`]).
+pub fn their_date(
+    p: &TheirPoint,
+    zone: &mut Zone,
+    warnings: &mut Vec<String>,
+) -> Option<(NaiveDate, String)> {
     match (&p.month, p.start) {
-        (Some(m), _) => Some(m.clone()),
-        (None, Some(s)) => Some(Month::of(zone.local_date(s)).to_string()),
+        (Some(m), _) => {
+            let date = Month::parse(m).map(Month::first_day).unwrap_or_default();
+            Some((date, m.clone()))
+        }
+        (None, Some(s)) => {
+            let date = bucket_date(s, p.end, zone);
+            Some((date, Month::of(date).to_string()))
+        }
         (None, None) => {
             warnings.push(format!(
                 "{}: skipped a point with no month or start",
@@ -320,29 +480,28 @@ fn their_month(p: &TheirPoint, zone: &mut Zone, warnings: &mut Vec<String>) -> O
 }
 
 /// A point's market by our names: its market, or its country's on the map
-/// of its month.
+/// of its date; the country itself (with a warning, once) when the country
+/// alone cannot decide the market.
 fn their_market(
     p: &TheirPoint,
     pricing: &Pricing,
-    month: &str,
+    countries: &mut CountryMarkets,
+    date: NaiveDate,
     warnings: &mut Vec<String>,
 ) -> String {
-    let date = Month::parse(month)
-        .map(Month::first_day)
-        .unwrap_or_default();
     match (&p.market, &p.country) {
         (Some(m), _) => pricing
             .markets
             .find_name(m)
             .map(|id| pricing.markets.name(id).to_string())
             .unwrap_or_else(|| m.clone()),
-        (None, Some(c)) => match pricing.markets.resolve_country(c, date) {
-            Some(id) => pricing.markets.name(id).to_string(),
-            None => {
-                warnings.push(format!(
-                    "{}: country {c:?} is not in the market map",
-                    p.file
-                ));
+        (None, Some(c)) => match countries.of(c, date) {
+            CountryMarket::Market(id) => pricing.markets.name(id).to_string(),
+            other => {
+                let why = format!("{}: {}", p.file, countries.explain(c, date, &other));
+                if !warnings.contains(&why) {
+                    warnings.push(why);
+                }
                 c.clone()
             }
         },
@@ -516,11 +675,12 @@ impl Reconciliation {
 /// Prices the log and compares it with Meta's figures.
 pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, ReconcileError> {
     let mut warnings = theirs.warnings;
-    if theirs.points.iter().any(|p| p.start.is_some()) && req.zone.name() != "UTC" {
-        warnings.push(format!("Meta's analytics buckets are fixed instants (start/end), while --tz {} puts months at local midnight: messages near month boundaries may land in different months", req.zone.name()));
-    }
-    let (mut ours, log_rejected) = price_log(req)?;
     let mut zone = req.zone.clone();
+    let periods = Periods::of(&theirs.points, &mut zone);
+    if periods.overlap() {
+        warnings.push("Meta's buckets overlap (pages of different granularities?): a message counts in the latest-starting bucket that holds it".into());
+    }
+    let (mut ours, log_rejected) = price_log(req, periods)?;
     let (their, typed) = bucket_theirs(&theirs.points, req.pricing, &mut zone, &mut warnings);
     keep_their_months(&mut ours, &their, &mut warnings);
     let mut lines = match (theirs.given, typed) {
@@ -547,12 +707,15 @@ pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, Reconc
 }
 
 /// Our side of the log, and how many of its rows were rejected.
-fn price_log(req: &Request) -> Result<(Ours, u64), ReconcileError> {
+fn price_log(req: &Request, periods: Periods) -> Result<(Ours, u64), ReconcileError> {
     let mut inputs = crate::ingest::Inputs::new(req.zone.clone());
     inputs.keep_extras = true;
     let mut rejected = Vec::new();
     let msgs = crate::engine::read_sorted(req.logs, req.input, &mut inputs, &mut rejected)?;
-    let mut ours = Ours::default();
+    let mut ours = Ours {
+        periods,
+        ..Ours::default()
+    };
     let mut engine_rejected = 0u64;
     crate::engine::price_sorted(
         req.pricing,
@@ -598,4 +761,150 @@ fn sort_lines(lines: &mut [Line]) {
         )
     }
     lines.sort_by(|x, y| key(x).cmp(&key(y)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::phone::Privacy;
+    use crate::model::time::parse_date;
+
+    fn era<'p>(p: &'p Pricing, day: &str) -> &'p Era {
+        &p.rules.eras[p.rules.era_index(parse_date(day).unwrap()).unwrap()]
+    }
+
+    #[test]
+    fn free_in_window_utility_is_service_in_analytics_while_its_era_frees_it() {
+        // M-ANALYTICS: SERVICE "Includes all non-template messages and
+        // utility messages sent inside of a customer service window".
+        let p = Pricing::bundled().unwrap();
+        let fcs = "free_customer_service";
+        let sep = era(&p, "2026-09-10");
+        assert_eq!(
+            analytics_category(sep, Category::Utility, fcs),
+            Category::Service
+        );
+        assert_eq!(
+            analytics_category(sep, Category::Utility, "regular"),
+            Category::Utility
+        );
+        assert_eq!(
+            analytics_category(sep, Category::Marketing, fcs),
+            Category::Marketing
+        );
+        // From 2026-10 in-window utility is charged: it stays utility.
+        let oct = era(&p, "2026-10-10");
+        assert_eq!(
+            analytics_category(oct, Category::Utility, fcs),
+            Category::Utility
+        );
+        // Not charged in a free entry point window: SERVICE, in any era of
+        // per-message pricing.
+        let fep = "free_entry_point";
+        for e in [sep, oct] {
+            assert_eq!(
+                analytics_category(e, Category::Marketing, fep),
+                Category::Service
+            );
+        }
+        // Conversation-based pricing has no such bucket.
+        let cbp = era(&p, "2025-03-12");
+        assert_eq!(
+            analytics_category(cbp, Category::Utility, fcs),
+            Category::Utility
+        );
+    }
+
+    #[test]
+    fn metas_cbp_billable_is_true_for_every_conversation_but_free_entry_points() {
+        // Meta's CBP-era status reference: "Default is true for all
+        // conversations, including those inside your free tier limit, except
+        // those initiated from free entry points."
+        let fep = Reason::OpenedFreeEntryPoint {
+            inbound: 0,
+            rule: None,
+        };
+        assert_eq!(Expect::of_opener(fep, false), Expect::Conversation(false));
+        let free_tier = Reason::Allowance { n: 3 };
+        assert_eq!(
+            Expect::of_opener(free_tier, false),
+            Expect::Conversation(true)
+        );
+        let opened = Reason::OpenedConversation;
+        assert_eq!(Expect::of_opener(opened, true), Expect::Conversation(true));
+        // Free service conversations (from 2024-11): Meta does not say.
+        assert_eq!(
+            Expect::of_opener(Reason::FreeCategory, false),
+            Expect::Either
+        );
+    }
+
+    #[test]
+    fn marketing_lite_is_marketing_under_per_message_pricing_only() {
+        // M-CBP: "Starting July 1, 2025, Cloud API marketing rates
+        // will apply to messages sent via MM Lite API".
+        let p = Pricing::bundled().unwrap();
+        let text = r#"{"pricing_analytics":{"data":[{"data_points":[{"start":1790838000,"end":1790924400,"country":"IN","pricing_type":"REGULAR","pricing_category":"MARKETING_LITE","volume":1}]}]}}"#;
+        let point = &read_theirs("a.json", text.as_bytes()).unwrap().points[0];
+        let pmp = era(&p, "2026-10-01");
+        assert_eq!(point_category(point, Some(pmp)), Some(Category::Marketing));
+        let cbp = era(&p, "2025-03-12");
+        assert_eq!(point_category(point, Some(cbp)), None);
+    }
+
+    fn run(log: &str, theirs: Theirs) -> Reconciliation {
+        let pricing = Pricing::bundled().unwrap();
+        let opts = crate::engine::Options::new("USD");
+        let zone = Zone::parse("UTC").unwrap();
+        let path = format!(
+            "{}/tests/fixtures/reconcile/{log}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let req = Request {
+            pricing: &pricing,
+            opts: &opts,
+            zone: &zone,
+            privacy: &Privacy::Masked,
+            logs: &[path],
+            input: None,
+            tolerance: Decimal::new(5, 3),
+        };
+        reconcile(&req, theirs).unwrap()
+    }
+
+    #[test]
+    fn under_conversation_pricing_a_message_is_held_to_its_conversations_billable() {
+        // M-CBP: "Charges are applied per conversation, not per individual
+        // message sent or received"; Meta's status of each message in a
+        // charged conversation says billable: true, of a free entry point
+        // one false.
+        let r = run("cbp-conversations.jsonl", Theirs::default());
+        assert_eq!(r.compared_messages, 7);
+        assert!(r.messages.is_empty(), "{:?}", r.messages);
+    }
+
+    #[test]
+    fn a_message_counts_in_metas_bucket_that_holds_its_instant() {
+        // Pacific days (M-ANALYTICS' DAILY example starts at 00:00 Pacific)
+        // against a log priced in UTC.
+        let bytes = std::fs::read(format!(
+            "{}/tests/fixtures/reconcile/pacific-days-analytics.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let rep = read_theirs("a.json", &bytes).unwrap();
+        let theirs = Theirs {
+            points: rep.points,
+            warnings: Vec::new(),
+            given: true,
+        };
+        let r = run("pacific-days.csv", theirs);
+        let got: Vec<(&str, u64, u64)> = r
+            .lines
+            .iter()
+            .map(|l| (l.month.as_str(), l.ours_volume, l.theirs_volume))
+            .collect();
+        assert_eq!(got, vec![("2026-09", 2, 2), ("2026-10", 1, 1)]);
+        assert_eq!(r.differences(), 0);
+    }
 }

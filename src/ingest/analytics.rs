@@ -595,7 +595,14 @@ impl JsonReader<'_> {
             return None;
         }
         let c = parse_category(raw);
-        if c.is_none() {
+        if c.is_none() && raw.eq_ignore_ascii_case("marketing_lite") {
+            self.warnings.add(
+                "data points in category MARKETING_LITE: counted as marketing under \
+                 per-message pricing (Cloud API marketing rates from July 2025), not priced before"
+                    .to_string(),
+                at,
+            );
+        } else if c.is_none() {
             self.warnings.add(
                 format!(
                     "data points in category {raw}, which wacost does not price; \

@@ -6,6 +6,7 @@
 pub mod columns;
 pub mod detail;
 pub mod estimate;
+pub mod expected;
 pub mod forecast;
 pub mod market;
 pub mod rates;
