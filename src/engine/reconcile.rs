@@ -708,7 +708,7 @@ pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, Reconc
 
 /// Our side of the log, and how many of its rows were rejected.
 fn price_log(req: &Request, periods: Periods) -> Result<(Ours, u64), ReconcileError> {
-    let mut inputs = crate::ingest::Inputs::new(req.zone.clone());
+    let mut inputs = crate::engine::inputs_for(req.pricing, req.opts, req.zone);
     inputs.keep_extras = true;
     let mut rejected = Vec::new();
     let msgs = crate::engine::read_sorted(req.logs, req.input, &mut inputs, &mut rejected)?;
