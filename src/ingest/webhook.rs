@@ -448,8 +448,8 @@ impl Collect<'_> {
         }
     }
 
-    /// The business number the change's `metadata.phone_number_id` names,
-    /// with its WABA's zone.
+    /// The business number the change's `metadata.phone_number_id` (else
+    /// `display_phone_number`) names, with its WABA's zone.
     fn business_number(
         &self,
         value: &Value,
@@ -459,7 +459,9 @@ impl Collect<'_> {
     ) -> Option<Biz> {
         let biz = value
             .get("metadata")
-            .and_then(|m| str_field(m, "phone_number_id"))
+            .and_then(|m| {
+                str_field(m, "phone_number_id").or_else(|| str_field(m, "display_phone_number"))
+            })
             .unwrap_or("");
         match inputs.business_number(biz) {
             Ok(number) => Some(Biz { number, zone }),
@@ -645,9 +647,18 @@ mod tests {
     use crate::model::time::Zone;
 
     fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
+        read_with(text, |_| {})
+    }
+
+    /// Reads `text` with inputs `setup` prepared.
+    fn read_with(
+        text: &str,
+        setup: impl FnOnce(&mut Inputs),
+    ) -> (Vec<Message>, Vec<Rejected>, Inputs) {
         let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
         inputs.keep_extras = true;
         inputs.files.push("w.jsonl".into());
+        setup(&mut inputs);
         let mut msgs = Vec::new();
         let mut rej = Vec::new();
         read(
@@ -719,21 +730,7 @@ mod tests {
             status("delivered", "1790861405"),
         ]
         .join("\n");
-        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
-        inputs.charge_at_delivery = false;
-        inputs.files.push("w.jsonl".into());
-        let mut msgs = Vec::new();
-        let body = Box::new(std::io::Cursor::new(text.into_bytes()));
-        read(
-            body,
-            "w.jsonl",
-            0,
-            &mut inputs,
-            &mut |m| msgs.push(m),
-            &mut |_| {},
-        )
-        .unwrap();
-        finish(&mut inputs, &mut |m| msgs.push(m), &mut |_| {});
+        let (msgs, _, _) = read_with(&text, |i| i.charge_at_delivery = false);
         assert_eq!(msgs[0].ts(), 1790861400);
     }
 
@@ -798,23 +795,9 @@ mod tests {
 
     #[test]
     fn the_entry_id_names_the_waba_and_its_zone() {
-        let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
         let sp = Zone::parse("America/Sao_Paulo").unwrap();
-        inputs.set_waba_zones(&[("1".into(), sp)]);
-        inputs.files.push("w.jsonl".into());
-        let mut msgs = Vec::new();
         let text = status("delivered", "1790861400");
-        let body = Box::new(std::io::Cursor::new(text.into_bytes()));
-        read(
-            body,
-            "w.jsonl",
-            0,
-            &mut inputs,
-            &mut |m| msgs.push(m),
-            &mut |_| {},
-        )
-        .unwrap();
-        finish(&mut inputs, &mut |m| msgs.push(m), &mut |_| {});
+        let (msgs, _, inputs) = read_with(&text, |i| i.set_waba_zones(&[("1".into(), sp)]));
         assert_eq!(msgs[0].zone_index(), 1);
         assert_eq!(inputs.zone_of(&msgs[0]).name(), "America/Sao_Paulo");
         assert_eq!(
