@@ -355,3 +355,49 @@ impl Interner {
         self.names.get(i as usize).map_or("", String::as_str)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_keyed_by_business_number_and_customer_not_zone() {
+        let c = E164::from_digits_value(5511987654321);
+        let mut a = Message::new(0, 2, 0, Direction::Inbound, c);
+        let mut b = a.clone();
+        a.set_business(7, 0);
+        b.set_business(8, 0);
+        assert_ne!(a.window_key(), b.window_key(), "two numbers, two windows");
+        b.set_business(7, 3);
+        assert_eq!(a.window_key(), b.window_key(), "a zone is not a window");
+        assert_eq!((b.business_number(), b.zone_index()), (7, 3));
+        assert_eq!(b.contact(), c);
+    }
+
+    #[test]
+    fn delivery_and_inbound_kind_round_trip() {
+        let c = E164::from_digits_value(5511987654321);
+        let mut m = Message::new(0, 2, 0, Direction::Outbound, c);
+        assert_eq!(m.delivery(), Delivery::Unknown);
+        for d in [
+            Delivery::Sent,
+            Delivery::Failed,
+            Delivery::Delivered,
+            Delivery::Unknown,
+        ] {
+            m.set_delivery(d);
+            assert_eq!(m.delivery(), d);
+            assert_eq!(m.failed(), d == Delivery::Failed);
+        }
+        for k in [
+            InboundKind::Call,
+            InboundKind::Reaction,
+            InboundKind::System,
+            InboundKind::Message,
+        ] {
+            m.set_inbound_kind(k);
+            assert_eq!(m.inbound_kind(), k);
+        }
+        assert_eq!(m.contact(), c, "flags leave the contact alone");
+    }
+}

@@ -405,6 +405,21 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_table_gives_each_distinct_zone_one_index() {
+        let z = |n| Zone::parse(n).unwrap();
+        let wabas = [
+            ("A".to_string(), z("America/Sao_Paulo")),
+            ("B".to_string(), z("UTC")),
+            ("C".to_string(), z("America/Sao_Paulo")),
+        ];
+        let (zones, index) = zone_table(&z("UTC"), &wabas);
+        let names: Vec<&str> = zones.iter().map(Zone::name).collect();
+        assert_eq!(names, ["UTC", "America/Sao_Paulo"]);
+        let idx: Vec<usize> = index.iter().map(|(_, i)| *i).collect();
+        assert_eq!(idx, [1, 0, 1]);
+    }
+
+    #[test]
     fn month_parse_and_next() {
         let m = Month::parse("2026-12").unwrap();
         assert_eq!(m.next().to_string(), "2027-01");

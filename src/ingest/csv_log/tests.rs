@@ -310,6 +310,43 @@ fn twilio_whatsapp_addresses_are_numbers() {
 }
 
 #[test]
+fn calls_reactions_and_system_rows_say_what_they_are() {
+    let text = "timestamp,direction,contact,type,status\n\
+2026-10-01T10:00:00Z,inbound,+5511987654321,call,\n\
+2026-10-01T10:01:00Z,inbound,+5511987654321,Reação,\n\
+2026-10-01T10:02:00Z,inbound,+5511987654321,system,\n\
+2026-10-01T10:03:00Z,inbound,+5511987654321,text,\n\
+2026-10-01T10:04:00Z,outbound,+5511987654321,call,\n";
+    let (m, r, _) = read_str(text);
+    let kinds: Vec<InboundKind> = m.iter().map(|m| m.inbound_kind()).collect();
+    use InboundKind as K;
+    assert_eq!(kinds, [K::Call, K::Reaction, K::System, K::Message]);
+    assert_eq!(
+        r.len(),
+        1,
+        "a call the business made is not a message: {r:?}"
+    );
+    assert!(r[0].reason.contains("Calling API"), "{r:?}");
+}
+
+#[test]
+fn status_rows_and_a_delivered_at_column_are_delivery_evidence() {
+    let text = "timestamp,direction,contact,type,category,status,delivered_at\n\
+2026-10-01T10:00:00Z,outbound,+5511987654321,template,utility,enviado,\n\
+2026-10-01T10:01:00Z,outbound,+5511987654321,template,utility,sent,2026-10-01T10:05:00Z\n\
+2026-10-01T10:02:00Z,outbound,+5511987654321,template,utility,falhou,\n\
+2026-10-01T10:03:00Z,outbound,+5511987654321,template,utility,warp,\n";
+    let (m, r, inputs) = read_str(text);
+    assert!(r.is_empty(), "{r:?}");
+    let d: Vec<Delivery> = m.iter().map(|m| m.delivery()).collect();
+    use Delivery as D;
+    assert_eq!(d, [D::Sent, D::Delivered, D::Failed, D::Unknown]);
+    assert_eq!(m[1].ts() - m[0].ts(), 300, "charged at its delivery");
+    assert!(inputs.delivery_evidence);
+    assert_eq!(inputs.assumptions.get("unknown_status_word"), Some(&1));
+}
+
+#[test]
 fn from_and_to_columns_pick_the_customer() {
     let text = "time,from,to,direction\n2026-10-01T10:00:00Z,5511987654321,5511300000000,in\n2026-10-01T10:01:00Z,5511300000000,5511987654321,out\n";
     let (m, r, _) = read_str(text);
