@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     engine::sort_messages(&mut r.msgs);
     let opts = Options::new("USD");
     let mut seen = 0usize;
-    let mut by_outcome = [0usize; 5];
+    let mut by_outcome = [0usize; 6];
     engine::price_sorted(
         pricing(),
         &opts,
@@ -37,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
                 Outcome::Free => 2,
                 Outcome::Failed => 3,
                 Outcome::Rejected => 4,
+                Outcome::Undelivered => 5,
             };
             by_outcome[i] += 1;
             match p.outcome {
