@@ -445,16 +445,24 @@ impl Summary {
             "unpriced": {
                 "messages": self.unpriced_messages(),
                 "rows_not_read": self.rows_not_read(),
-                "reasons": self.unpriced,
             },
             "rejected": self.rejected,
-            "rejected_by_reason": group_rejected(&self.rejected),
         })
+    }
+
+    /// [`Summary::to_json`] with the rejected rows and the unpriced
+    /// messages grouped by reason. Kept apart because groups name their
+    /// first rows, which depend on the input's order, as `rejected` does.
+    pub fn to_json_grouped(&self) -> serde_json::Value {
+        let mut v = self.to_json();
+        v["unpriced"]["reasons"] = serde_json::json!(self.unpriced);
+        v["rejected_by_reason"] = serde_json::json!(group_rejected(&self.rejected));
+        v
     }
 
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
-            Format::Json => render::write_json(w, &self.to_json()),
+            Format::Json => render::write_json(w, &self.to_json_grouped()),
             Format::Csv => render::csv(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
         }
