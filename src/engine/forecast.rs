@@ -649,7 +649,10 @@ mod tests {
         let plan = Plan::parse("p.toml", text, &p.markets).unwrap();
         let f = price_plan(&p, &plan, "EUR", &BTreeMap::new(), None).unwrap();
         let feb = f.lines.values().next().unwrap();
-        assert_eq!((feb.billable, feb.unpriced, feb.cost), (0, 1000, Decimal::ZERO));
+        assert_eq!(
+            (feb.billable, feb.unpriced, feb.cost),
+            (0, 1000, Decimal::ZERO)
+        );
         assert_eq!(f.unpriced_messages(), (1000, 1));
         assert!(!f.complete());
         let priced: Decimal = f.lines.values().skip(1).map(|l| l.cost).sum();

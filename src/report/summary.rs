@@ -577,7 +577,10 @@ impl Summary {
         }
         if groups.len() > 20 {
             let more = groups.len() - 20;
-            writeln!(w, "  ... and {more} more reasons (all of them with --format json)")?;
+            writeln!(
+                w,
+                "  ... and {more} more reasons (all of them with --format json)"
+            )?;
         }
         Ok(())
     }

@@ -67,7 +67,7 @@ pub fn group<'r>(rows: impl IntoIterator<Item = &'r Rejected>) -> Vec<RejectedGr
             g.first_lines.push(format!("{}:{}", r.file, r.line));
         }
     }
-    groups.sort_by(|a, b| b.count.cmp(&a.count));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
     groups
 }
 
@@ -124,10 +124,13 @@ fn per_row_number(before: &str, digits: &str) -> bool {
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 10
-        && b[..10]
-            .iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 #[cfg(test)]
@@ -181,7 +184,10 @@ mod tests {
         assert_eq!(g[0].example, "cannot read timestamp \"x2\"");
         assert_eq!(g[0].first_lines.len(), FIRST_LINES);
         assert_eq!(g[0].first_lines[0], "log.csv:2");
-        assert_eq!(g[0].others(), "log.csv:3, log.csv:4, log.csv:5, log.csv:6, … (5927 more)");
+        assert_eq!(
+            g[0].others(),
+            "log.csv:3, log.csv:4, log.csv:5, log.csv:6, … (5927 more)"
+        );
         assert_eq!(g[1].others(), "");
     }
 }
