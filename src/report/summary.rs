@@ -565,7 +565,7 @@ impl Summary {
         let groups = group_rejected(&self.rejected);
         writeln!(
             w,
-            "Rejected rows: {} for {} reasons (every row with --format json):",
+            "Rejected rows: {}, by reason ({} reasons; every row with --format json):",
             self.rejected.len(),
             groups.len()
         )?;
