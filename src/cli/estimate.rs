@@ -30,7 +30,7 @@ pub struct EstimateArgs {
     /// One row per message (CSV, JSON Lines or a table) instead of the summary
     #[arg(long)]
     pub detail: bool,
-    /// Exit 3 when any row is rejected (after reporting)
+    /// Exit 3 when any row is rejected or anything was assumed (after reporting; `one_business_number` aside)
     #[arg(long)]
     pub strict: bool,
     /// Turn a rule switch on or off, e.g. service-free-tier=off (see README)

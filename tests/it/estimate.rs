@@ -1095,7 +1095,8 @@ fn identical_rejections_are_one_group_with_their_count_and_first_lines() {
     // The table: the group once, then where the others are.
     let t = json("table");
     assert!(
-        t.stdout.contains("Rejected rows: 5933, by reason (2 reasons;"),
+        t.stdout
+            .contains("Rejected rows: 5933, by reason (2 reasons;"),
         "{}",
         t.stdout
     );
