@@ -235,6 +235,13 @@ fn print_counts(summary: &Summary, format: Format, detail: bool) {
             "wacost: {} rows = {} inbound + {} billable + {} free + {} failed + {} rejected; total {} {}",
             c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected, money::fmt(summary.total), summary.currency
         );
+        if !summary.complete() {
+            eprintln!(
+                "wacost: incomplete: the total leaves out {} messages not priced and {} rows not read",
+                summary.unpriced_messages(),
+                summary.rows_not_read()
+            );
+        }
     }
     if c.rejected > 0 && (format != Format::Table || detail) {
         print_rejected(summary);
