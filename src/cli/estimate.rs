@@ -30,7 +30,7 @@ pub struct EstimateArgs {
     /// One row per message (CSV, JSON Lines or a table) instead of the summary
     #[arg(long)]
     pub detail: bool,
-    /// Exit 3 when any row is rejected (after reporting)
+    /// Exit 3 when any row is rejected or anything was assumed (after reporting; `one_business_number` aside)
     #[arg(long)]
     pub strict: bool,
     /// Turn a rule switch on or off, e.g. service-free-tier=off (see README)
@@ -119,8 +119,24 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
         summary(&req, a.group_by.clone(), g.verbose, format)?
     };
     print_notes(&done.inputs.notes);
+    if done.summary.nothing_read() {
+        print_rejected(&done.summary);
+        return Err(nothing_read(&done.summary, &a.files));
+    }
     print_counts(&done.summary, format, a.detail);
-    Ok(verdict(a.strict, done.summary.counts.rejected))
+    Ok(verdict(a.strict, &done.summary))
+}
+
+/// A run that read no row at all: every row rejected, or none there
+/// (an empty file, a header alone). Exit 2: there is no total to trust.
+fn nothing_read(s: &Summary, files: &[String]) -> anyhow::Error {
+    let what = files.join(", ");
+    match s.counts.rejected {
+        0 => anyhow::anyhow!("{what}: no rows to price (an empty file, or a header alone)"),
+        n => anyhow::anyhow!(
+            "{what}: no row could be read: all {n} rows were rejected (the reasons are above)"
+        ),
+    }
 }
 
 /// How to price: the currency, `--rule` switches and `--tier-start` seeds.
@@ -138,10 +154,25 @@ fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> R
     Ok(opts)
 }
 
-/// Exit 3 under `--strict` when rows were rejected.
-fn verdict(strict: bool, rejected: u64) -> Exit {
-    if strict && rejected > 0 {
+/// Exit 3 under `--strict` when rows were rejected or the run assumed
+/// anything (but one business number), saying which.
+fn verdict(strict: bool, s: &Summary) -> Exit {
+    if !strict {
+        return Exit::Ok;
+    }
+    let rejected = s.counts.rejected;
+    let assumed = s.strict_assumptions();
+    if rejected > 0 {
         eprintln!("wacost: --strict: {rejected} rows rejected");
+    }
+    if !assumed.is_empty() {
+        let kinds: Vec<String> = assumed.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+        eprintln!(
+            "wacost: --strict: the run assumed what the input does not say: {} (see \"Assumed:\" in the table, `assumptions` in JSON)",
+            kinds.join(", ")
+        );
+    }
+    if rejected > 0 || !assumed.is_empty() {
         return Exit::Rejected;
     }
     Exit::Ok
@@ -157,7 +188,8 @@ fn detail(req: &Request<'_>, format: Format, privacy: Privacy) -> Result<Estimat
     Ok(done?)
 }
 
-/// The summary: streamed through the engine when the input allows.
+/// The summary: streamed through the engine when the input allows; not
+/// printed when no row could be read (exit 2, nothing on stdout).
 fn summary(req: &Request<'_>, dims: Vec<Dim>, verbose: bool, format: Format) -> Result<Estimate> {
     let done = req.summarize(dims)?;
     if verbose {
@@ -167,7 +199,9 @@ fn summary(req: &Request<'_>, dims: Vec<Dim>, verbose: bool, format: Format) -> 
             done.stats.peak_held
         );
     }
-    to_stdout(|out| done.summary.render(format, out))?;
+    if !done.summary.nothing_read() {
+        to_stdout(|out| done.summary.render(format, out))?;
+    }
     Ok(done)
 }
 
@@ -201,10 +235,34 @@ fn print_counts(summary: &Summary, format: Format, detail: bool) {
             "wacost: {} rows = {} inbound + {} billable + {} free + {} failed + {} rejected; total {} {}",
             c.rows, c.inbound, c.billable, c.free, c.failed, c.rejected, money::fmt(summary.total), summary.currency
         );
-    }
-    if c.rejected > 0 && format != Format::Table && !detail {
-        for r in summary.rejected.iter().take(5) {
-            eprintln!("wacost: rejected {}:{}: {}", r.file, r.line, r.reason);
+        if !summary.complete() {
+            eprintln!(
+                "wacost: incomplete: the total leaves out {} messages not priced and {} rows not read",
+                summary.unpriced_messages(),
+                summary.rows_not_read()
+            );
         }
+    }
+    if c.rejected > 0 && (format != Format::Table || detail) {
+        print_rejected(summary);
+    }
+}
+
+/// The rejected rows on stderr, each reason once: its first row, and how
+/// many more there are (the first ten reasons).
+fn print_rejected(summary: &Summary) {
+    let groups = crate::report::summary::group_rejected(&summary.rejected);
+    for g in groups.iter().take(10) {
+        eprint!("wacost: rejected {}: {}", g.first_lines[0], g.example);
+        if g.more() > 0 {
+            eprint!(" (and {} more like it: {})", g.more(), g.others());
+        }
+        eprintln!();
+    }
+    if groups.len() > 10 {
+        eprintln!(
+            "wacost: rejected: ... and {} more reasons (every row with --format json)",
+            groups.len() - 10
+        );
     }
 }

@@ -15,10 +15,12 @@ pub enum Exit {
     Ok = 0,
     /// reconcile found differences beyond tolerance (`rates check`: problems in the data).
     Differences = 1,
-    /// Usage or input error: a bad flag or value, an input file missing, unreadable or
-    /// malformed, a currency or date no rate card covers. Nothing is printed to stdout.
+    /// Usage or input error: a bad flag or value (or default), an input file missing,
+    /// unreadable or malformed, a currency or date no rate card covers, an estimate that
+    /// read no row at all. Nothing is printed to stdout.
     Usage = 2,
-    /// Completed, but some rows were rejected (only with `--strict`).
+    /// Completed, but some rows were rejected or the run assumed something
+    /// the input does not say (only with `--strict`).
     Rejected = 3,
     /// The pricing data is broken: the bundled or `--pricing` data does not load, or a
     /// card lacks a row it must have. Nothing is printed to stdout.
@@ -29,7 +31,7 @@ pub enum Exit {
 }
 
 /// The `--help` footer.
-pub const AFTER_HELP: &str = "Exit codes: 0 ok; 1 reconcile found differences; 2 usage or input error; 3 rows rejected under --strict; 4 pricing data error; 5 output could not be written.";
+pub const AFTER_HELP: &str = "Exit codes: 0 ok; 1 reconcile found differences; 2 usage or input error (also: no row could be read); 3 rows rejected or assumptions made, under --strict; 4 pricing data error; 5 output could not be written.";
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {

@@ -51,7 +51,7 @@ pub fn run(g: &Global, a: &ForecastArgs) -> Result<Exit> {
     let pricing = g.pricing()?;
     let switches = parse_switches(&pricing, &a.rules)?;
     let plan = read_plan(g, a, &pricing, &switches)?;
-    let currency = currency_for(g, &plan);
+    let currency = currency_for(g, &plan)?;
     let tz = zone_for(g, &plan)?;
     let price = |as_of| {
         forecast::price_plan_accepting(&pricing, &plan, &currency, &switches, as_of, g.accept())
@@ -94,21 +94,23 @@ fn read_plan(
     }
 }
 
-/// A given `--currency` wins over the plan's, the plan's over USD.
-fn currency_for(g: &Global, plan: &Plan) -> String {
+/// A given `--currency` wins over the plan's, the plan's over
+/// `WACOST_CURRENCY` and `wacost.toml` (a person's default), those over USD.
+fn currency_for(g: &Global, plan: &Plan) -> Result<String> {
     match (&g.currency, &plan.currency) {
-        (Some(c), _) => c.to_string(),
-        (None, Some(p)) => p.to_ascii_uppercase(),
-        (None, None) => "USD".into(),
+        (Some(c), _) => Ok(c.to_string()),
+        (None, Some(p)) => Ok(p.to_ascii_uppercase()),
+        (None, None) => g.currency(),
     }
 }
 
-/// A given `--tz` wins over the plan's `tz`, the plan's over UTC.
+/// A given `--tz` wins over the plan's `tz`, the plan's over `WACOST_TZ`
+/// and `wacost.toml`, those over UTC.
 fn zone_for(g: &Global, plan: &Plan) -> Result<Zone> {
     match (g.tz_given(), &plan.tz) {
         (Some(z), _) => Ok(z),
         (None, Some(p)) => Zone::parse(p).map_err(|e| anyhow::anyhow!("plan tz: {e}")),
-        (None, None) => Ok(Zone::new(chrono_tz::UTC)),
+        (None, None) => g.zone(),
     }
 }
 

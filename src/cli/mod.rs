@@ -1,5 +1,6 @@
 //! The command line: argument definitions and one module per subcommand.
 
+pub mod defaults;
 pub mod estimate;
 pub mod exit;
 pub mod forecast;
@@ -88,6 +89,12 @@ pub struct Global {
     /// Say on stderr how the input was read (streamed or held in memory)
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+
+    // Defaults a person sets once (issue 15, honest totals).
+    /// `WACOST_TZ`, `WACOST_CURRENCY` and `wacost.toml`, read when first
+    /// asked for ([`Global::defaults`]); the flags above beat them.
+    #[arg(skip)]
+    pub defaults: std::sync::OnceLock<Result<defaults::Defaults, String>>,
 }
 
 impl Global {
@@ -110,9 +117,20 @@ impl Global {
             .map(|t| t.zone.clone())
     }
 
-    /// `--tz ZONE`, or UTC.
+    /// `--tz ZONE`, else `WACOST_TZ` or `wacost.toml`'s `tz`, else UTC (a
+    /// default that does not parse is [`Global::zone`]'s error).
     pub fn zone_or_utc(&self) -> Zone {
-        self.tz_given().unwrap_or_else(|| Zone::new(chrono_tz::UTC))
+        self.tz_given()
+            .or_else(|| self.defaults().ok()?.tz.clone())
+            .unwrap_or_else(|| Zone::new(chrono_tz::UTC))
+    }
+
+    /// The environment's and the defaults file's values, read once.
+    pub fn defaults(&self) -> Result<&defaults::Defaults> {
+        self.defaults
+            .get_or_init(|| defaults::load().map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// `--tz WABA=ZONE`: the WABAs with their own zone.
@@ -160,14 +178,26 @@ impl Global {
         self.confidence.unwrap_or_default()
     }
 
-    /// `--tz`, or UTC. (A `Result` for callers written when it was parsed here.)
+    /// `--tz`, else `WACOST_TZ`, else `wacost.toml`'s `tz`, else UTC.
     pub fn zone(&self) -> Result<Zone> {
-        Ok(self.zone_or_utc())
+        match self.tz_given() {
+            Some(z) => Ok(z),
+            None => Ok(self
+                .defaults()?
+                .tz
+                .clone()
+                .unwrap_or_else(|| Zone::new(chrono_tz::UTC))),
+        }
     }
 
-    /// `--currency`, or USD.
+    /// `--currency`, else `WACOST_CURRENCY`, else `wacost.toml`'s
+    /// `currency`, else USD.
     pub fn currency(&self) -> Result<String> {
-        Ok(self.currency.map_or("USD".to_string(), |c| c.to_string()))
+        let code = match self.currency {
+            Some(c) => Some(c),
+            None => self.defaults()?.currency,
+        };
+        Ok(code.map_or("USD".to_string(), |c| c.to_string()))
     }
 
     pub fn privacy(&self) -> Result<Privacy> {
@@ -266,7 +296,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
 }
 
 /// `--business-country`: two ASCII letters, read as upper case.
-fn parse_country(s: &str) -> Result<String, String> {
+pub fn parse_country(s: &str) -> Result<String, String> {
     let cc = s.trim().to_ascii_uppercase();
     if cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_uppercase()) {
         return Ok(cc);
@@ -281,7 +311,10 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 /// The date a look-up is for: `--at`, or today in the WABA time zone.
 pub fn date_or_today(at: Option<NaiveDate>, g: &Global) -> Result<NaiveDate> {
-    Ok(at.unwrap_or_else(|| g.zone_or_utc().local_date(chrono::Utc::now().timestamp())))
+    match at {
+        Some(d) => Ok(d),
+        None => Ok(g.zone()?.local_date(chrono::Utc::now().timestamp())),
+    }
 }
 
 /// Writes the output through a buffer and flushes it: any failure is an

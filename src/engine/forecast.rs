@@ -36,6 +36,9 @@ pub struct ForecastLine {
     /// Billable messages priced with an inferred rate cell, and their cost.
     pub inferred: u64,
     pub inferred_cost: Decimal,
+    /// Messages Meta charges that could not be priced (no rules, card or
+    /// rate): left out of `cost` and the total, never priced at 0.
+    pub unpriced: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -48,6 +51,20 @@ pub struct Forecast {
 }
 
 impl Forecast {
+    /// Messages the total leaves out (see [`ForecastLine::unpriced`]), and
+    /// the lines they are in.
+    pub fn unpriced_messages(&self) -> (u64, usize) {
+        self.lines
+            .values()
+            .filter(|l| l.unpriced > 0)
+            .fold((0, 0), |(n, k), l| (n + l.unpriced, k + 1))
+    }
+
+    /// Every planned message Meta charges is in the total.
+    pub fn complete(&self) -> bool {
+        self.unpriced.is_empty()
+    }
+
     /// Billable messages priced with an inferred rate cell, and their cost.
     pub fn inferred(&self) -> (u64, Decimal) {
         self.lines.values().fold((0, Decimal::ZERO), |(n, c), l| {
@@ -236,6 +253,11 @@ impl Forecaster<'_> {
             self.fc
                 .unpriced
                 .push(format!("{month} {name} {cat}: {why}"));
+            // No rules: which messages are free is unknown too.
+            let line = self.fc.lines.entry((month, name, cat)).or_default();
+            line.planned += v.planned;
+            line.delivered += v.delivered;
+            line.unpriced += v.delivered;
             return;
         };
         let rating = rating.counting_in(month);
@@ -246,7 +268,8 @@ impl Forecaster<'_> {
         line.free += s.free + s.free_tier;
         line.free_tier += s.free_tier;
         let charged = match unpublished {
-            Some(rule) => Err(unpriced(rule, cat)),
+            Some(rule) if s.charged > 0 => Err(unpriced(rule, cat)),
+            Some(_) => Ok(Vec::new()),
             None => self
                 .tariff
                 .charge_bulk(&rating, market, cat, s.charged)
@@ -263,11 +286,14 @@ impl Forecaster<'_> {
                 }
                 line.billable += s.charged;
             }
-            Err(e) => self.fc.unpriced.push(format!(
-                "{month} {} {cat}: {} charged messages not priced: {e}",
-                self.pricing.markets.name(market),
-                s.charged
-            )),
+            Err(e) => {
+                line.unpriced += s.charged;
+                self.fc.unpriced.push(format!(
+                    "{month} {} {cat}: {} charged messages not priced: {e}",
+                    self.pricing.markets.name(market),
+                    s.charged
+                ));
+            }
         }
         if let Some(f) = &self.plan.fees {
             line.fees += f.per_message(cat) * Decimal::from(v.delivered) + line.cost * f.percent;
@@ -613,6 +639,24 @@ mod tests {
             f.total,
             dec!(750000) * dec!(0.1150) + dec!(250000) * dec!(0.1081)
         );
+    }
+
+    #[test]
+    fn a_month_without_a_card_is_unpriced_never_free() {
+        // EUR's first card is 2026-04-01: March's marketing has no rate.
+        let p = Pricing::bundled().unwrap();
+        let text = "[[campaign]]\nmonths='2026-03..2026-04'\nmarket='IN'\ncategory='marketing'\nmessages=1000\n";
+        let plan = Plan::parse("p.toml", text, &p.markets).unwrap();
+        let f = price_plan(&p, &plan, "EUR", &BTreeMap::new(), None).unwrap();
+        let feb = f.lines.values().next().unwrap();
+        assert_eq!(
+            (feb.billable, feb.unpriced, feb.cost),
+            (0, 1000, Decimal::ZERO)
+        );
+        assert_eq!(f.unpriced_messages(), (1000, 1));
+        assert!(!f.complete());
+        let priced: Decimal = f.lines.values().skip(1).map(|l| l.cost).sum();
+        assert_eq!(f.total, priced);
     }
 
     /// A plan priced in USD with the `on` switches.

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::json;
 
-use super::columns::{Column, Row, Show};
+use super::columns::{Column, Row, Show, Value};
 use super::{render, Format};
 use crate::engine::forecast::{Forecast, ForecastLine};
 use crate::model::money;
@@ -43,6 +43,7 @@ impl ForecastReport<'_> {
             cols.push(Column::number("fees"));
         }
         cols.push(Column::number("inferred").only(Show::DATA));
+        cols.push(Column::number("unpriced").only(Show::DATA));
         if let Some((d, _)) = self.what_if {
             cols.push(Column::number("cost_as_of").header(format!("cost under {d} rules")));
             cols.push(Column::number("difference"));
@@ -50,11 +51,13 @@ impl ForecastReport<'_> {
         cols
     }
 
-    /// A line's cost under the what-if date (zero where it has none).
-    fn other(&self, k: &Key) -> Decimal {
-        self.what_if
-            .and_then(|(_, f)| f.lines.get(k))
-            .map_or(Decimal::ZERO, |l| l.cost)
+    /// A line's cost under the what-if date (zero where it has none),
+    /// `None` when it could not be priced.
+    fn other(&self, k: &Key) -> Option<Decimal> {
+        match self.what_if.and_then(|(_, f)| f.lines.get(k)) {
+            Some(l) => priced(l),
+            None => Some(Decimal::ZERO),
+        }
     }
 
     fn row(&self, k: &Key, l: &ForecastLine) -> Row {
@@ -66,15 +69,17 @@ impl ForecastReport<'_> {
             l.delivered.into(),
             l.billable.into(),
             l.free.into(),
-            l.cost.into(),
+            cost_cell(priced(l)),
         ];
         if self.fees {
             r.push(l.fees.into());
         }
         r.push(l.inferred.into());
+        r.push(l.unpriced.into());
         if self.what_if.is_some() {
-            r.push(self.other(k).into());
-            r.push((self.other(k) - l.cost).into());
+            let other = self.other(k);
+            r.push(cost_cell(other));
+            r.push(cost_cell(other.zip(priced(l)).map(|(o, b)| o - b)));
         }
         r
     }
@@ -102,6 +107,8 @@ impl ForecastReport<'_> {
             "tz": self.tz,
             "total": money::fmt(b.total),
             "lines": render::json_array(&self.columns(), &self.rows()),
+            "complete": b.complete(),
+            "unpriced_messages": b.unpriced_messages().0,
             "unpriced": b.unpriced,
             "inferred": {"billable": b.inferred().0, "cost": money::fmt(b.inferred().1)},
         });
@@ -113,6 +120,8 @@ impl ForecastReport<'_> {
             v["as_of"] = json!(d.to_string());
             v["total_as_of"] = json!(money::fmt(f.total));
             v["difference"] = json!(money::fmt(f.total - b.total));
+            v["complete_as_of"] = json!(f.complete());
+            v["unpriced_as_of"] = json!(f.unpriced);
         }
         v
     }
@@ -121,7 +130,7 @@ impl ForecastReport<'_> {
         let t = render::table_of(&self.columns(), &self.rows(), false);
         writeln!(w, "{t}")?;
         let (b, cur) = (self.base, self.currency);
-        writeln!(w, "Meta total {} {cur}", money::fmt(b.total))?;
+        writeln!(w, "Meta total {} {cur}{}", money::fmt(b.total), left_out(b))?;
         let (n, cost) = b.inferred();
         if n > 0 {
             writeln!(
@@ -141,11 +150,32 @@ impl ForecastReport<'_> {
         if let Some((d, f)) = self.what_if {
             writeln!(
                 w,
-                "Under the rules and rates of {d}: {} {cur} (difference {})",
+                "Under the rules and rates of {d}: {} {cur} (difference {}){}",
                 money::fmt(f.total),
-                money::fmt(f.total - b.total)
+                money::fmt(f.total - b.total),
+                left_out(f)
             )?;
         }
         Ok(())
+    }
+}
+
+/// A line's Meta cost, `None` when messages of it could not be priced.
+fn priced(l: &ForecastLine) -> Option<Decimal> {
+    (l.unpriced == 0).then_some(l.cost)
+}
+
+/// A cost, or `unpriced`: never 0 for what has no price.
+fn cost_cell(cost: Option<Decimal>) -> Value {
+    cost.map_or_else(|| Value::from("unpriced"), Value::Money)
+}
+
+/// What a total leaves out, after it.
+fn left_out(f: &Forecast) -> String {
+    match f.unpriced_messages() {
+        (0, _) if f.complete() => String::new(),
+        (n, lines) => format!(
+            "; leaves out {n} messages Meta charges that could not be priced (the lines marked unpriced: {lines}; the reasons are on stderr)"
+        ),
     }
 }

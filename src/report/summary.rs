@@ -1,6 +1,8 @@
 //! The summary of an estimate: lines per month x market x category (or any
 //! `--group-by`), counts that add up, and its one column spec.
 
+mod rejected;
+
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -11,6 +13,7 @@ use serde::Serialize;
 use super::columns::{Column, Row, Show, Value};
 use super::{render, Format};
 use crate::data::{Confidence, Pricing};
+use crate::engine::classify::Reason;
 use crate::engine::{Outcome, Priced};
 use crate::hash::IntMap;
 use crate::ingest::Inputs;
@@ -18,6 +21,8 @@ use crate::model::money;
 use crate::model::time::Month;
 use crate::model::{Category, PricingType};
 use crate::model::{Interner, Message, Rejected};
+
+pub use rejected::{group as group_rejected, RejectedGroup};
 
 /// Coded values of up to 9 dimensions (see `Summary::code`), with their
 /// hash computed as they are coded (hashing the array afterwards cost more
@@ -130,6 +135,13 @@ pub struct Summary {
     delivery_assumed: u64,
     /// Messages whose log names no business number.
     no_business_number: u64,
+    /// Non-template messages freed in a window assumed open before the log.
+    window_assumed: u64,
+    /// Messages the engine could not price (no rate, card, market or
+    /// rules), grouped by reason: filled by [`Summary::finish`].
+    pub unpriced: Vec<RejectedGroup>,
+    /// Rows the engine rejected (unpriced or a repeated message id).
+    engine_rejected: u64,
 }
 
 impl Summary {
@@ -149,6 +161,9 @@ impl Summary {
             assumptions: BTreeMap::new(),
             delivery_assumed: 0,
             no_business_number: 0,
+            window_assumed: 0,
+            unpriced: Vec::new(),
+            engine_rejected: 0,
         }
     }
 
@@ -193,6 +208,7 @@ impl Summary {
                         .free_by_type
                         .entry(c.pricing_type.as_str())
                         .or_default() += 1;
+                    self.window_assumed += u64::from(c.reason == Reason::AssumedWindow);
                 }
             }
             Outcome::Failed => {
@@ -264,6 +280,7 @@ impl Summary {
         for (kind, n) in [
             ("delivery_assumed", self.delivery_assumed),
             ("one_business_number", self.no_business_number),
+            ("window_assumed", self.window_assumed),
         ] {
             if n > 0 {
                 self.assumptions.insert(kind, n);
@@ -271,14 +288,18 @@ impl Summary {
         }
         self.counts.status_updates += inputs.status_rows;
         self.counts.rows += inputs.status_rows;
-        for (file, line, reason) in std::mem::take(&mut self.priced_rejected) {
-            self.rejected.push(Rejected {
+        let engine: Vec<Rejected> = std::mem::take(&mut self.priced_rejected)
+            .into_iter()
+            .map(|(file, line, reason)| Rejected {
                 file: inputs.files.get(file as usize).cloned().unwrap_or_default(),
                 line: u64::from(line),
                 field: None,
                 reason,
-            });
-        }
+            })
+            .collect();
+        self.engine_rejected = engine.len() as u64;
+        self.unpriced = group_rejected(engine.iter().filter(|r| !is_repeat(r)));
+        self.rejected.extend(engine);
         let groups = std::mem::take(&mut self.groups);
         for (key, agg) in groups {
             let names: Vec<String> = self
@@ -420,13 +441,28 @@ impl Summary {
             "lines": render::json_array(&self.columns(), &self.rows()),
             "inferred": {"billable": inferred, "cost": money::fmt(inferred_cost)},
             "assumptions": self.assumptions,
+            "complete": self.complete(),
+            "unpriced": {
+                "messages": self.unpriced_messages(),
+                "rows_not_read": self.rows_not_read(),
+            },
             "rejected": self.rejected,
         })
     }
 
+    /// [`Summary::to_json`] with the rejected rows and the unpriced
+    /// messages grouped by reason. Kept apart because groups name their
+    /// first rows, which depend on the input's order, as `rejected` does.
+    pub fn to_json_grouped(&self) -> serde_json::Value {
+        let mut v = self.to_json();
+        v["unpriced"]["reasons"] = serde_json::json!(self.unpriced);
+        v["rejected_by_reason"] = serde_json::json!(group_rejected(&self.rejected));
+        v
+    }
+
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
-            Format::Json => render::write_json(w, &self.to_json()),
+            Format::Json => render::write_json(w, &self.to_json_grouped()),
             Format::Csv => render::csv(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
         }
@@ -438,6 +474,7 @@ impl Summary {
         let t = render::table_of(&self.columns(), rows.iter().chain([&total]), true);
         writeln!(w, "{t}")?;
         self.write_totals(w)?;
+        self.write_left_out(w)?;
         self.write_inferred(w)?;
         self.write_assumptions(w)?;
         self.write_free(w)?;
@@ -498,21 +535,96 @@ impl Summary {
         }
     }
 
-    /// The first 20 rejected rows; JSON has them all.
+    /// Says what the total leaves out, when it leaves anything out.
+    fn write_left_out(&self, w: &mut dyn Write) -> io::Result<()> {
+        if self.complete() {
+            return Ok(());
+        }
+        let mut parts = Vec::new();
+        match self.unpriced_messages() {
+            0 => {}
+            n => parts.push(format!("{n} messages wacost could not price")),
+        }
+        match self.rows_not_read() {
+            0 => {}
+            n => parts.push(format!("{n} rows it could not read")),
+        }
+        writeln!(
+            w,
+            "Incomplete: the total leaves out {} (reasons under \"Rejected rows\")",
+            parts.join(" and ")
+        )
+    }
+
+    /// The rejected rows by reason, the first 20 reasons: each reason's
+    /// first row in full, then where the others are. JSON has every row.
     fn write_rejected(&self, w: &mut dyn Write) -> io::Result<()> {
         if self.rejected.is_empty() {
             return Ok(());
         }
-        writeln!(w, "Rejected rows:")?;
-        for r in self.rejected.iter().take(20) {
-            writeln!(w, "  {}:{}: {}", r.file, r.line, r.reason)?;
+        let groups = group_rejected(&self.rejected);
+        writeln!(
+            w,
+            "Rejected rows: {}, by reason ({} reasons; every row with --format json):",
+            self.rejected.len(),
+            groups.len()
+        )?;
+        for g in groups.iter().take(20) {
+            writeln!(w, "  {}: {}", g.first_lines[0], g.example)?;
+            if g.more() > 0 {
+                writeln!(w, "    and {} more like it: {}", g.more(), g.others())?;
+            }
         }
-        if self.rejected.len() > 20 {
-            let more = self.rejected.len() - 20;
-            writeln!(w, "  ... and {more} more (all of them with --format json)")?;
+        if groups.len() > 20 {
+            let more = groups.len() - 20;
+            writeln!(
+                w,
+                "  ... and {more} more reasons (all of them with --format json)"
+            )?;
         }
         Ok(())
     }
+}
+
+/// What the total leaves out, and the assumptions `--strict` refuses.
+impl Summary {
+    /// Messages the engine could not price.
+    pub fn unpriced_messages(&self) -> u64 {
+        self.unpriced.iter().map(|g| g.count).sum()
+    }
+
+    /// Rows the readers rejected: whatever message they were is not priced.
+    pub fn rows_not_read(&self) -> u64 {
+        self.counts.rejected.saturating_sub(self.engine_rejected)
+    }
+
+    /// Every message of the input is in the total (a repeated message id
+    /// is the same message, counted once).
+    pub fn complete(&self) -> bool {
+        self.unpriced_messages() == 0 && self.rows_not_read() == 0
+    }
+
+    /// No row at all was read: every row rejected, or none in the input.
+    pub fn nothing_read(&self) -> bool {
+        self.counts.rows == self.counts.rejected
+    }
+
+    /// The assumption kinds that fail `--strict`, with their counts: all
+    /// but `one_business_number` (a log without a business number column
+    /// is one number's log, whose windows are exact).
+    pub fn strict_assumptions(&self) -> Vec<(&'static str, u64)> {
+        self.assumptions
+            .iter()
+            .filter(|(k, _)| **k != "one_business_number")
+            .map(|(k, n)| (*k, *n))
+            .collect()
+    }
+}
+
+/// An engine rejection of a repeated message id: the message is counted
+/// once, from its first row, so the total leaves nothing out.
+fn is_repeat(r: &Rejected) -> bool {
+    r.reason.starts_with("duplicate message id")
 }
 
 /// `3 free_tier, 1 free_entry_point`: counts by kind, `None` when there are none.
@@ -524,6 +636,7 @@ fn assumption_text(kind: &str) -> &'static str {
         "unknown_status_word" => "rows with a status word wacost does not know: assumed delivered (rows named on stderr)",
         "ambiguous_local_time" => "local times the clocks repeat: read with the earlier offset (rows named on stderr)",
         "nonexistent_local_time" => "local times the clocks skip: moved forward by the gap (rows named on stderr)",
+        "window_assumed" => "non-template messages with no logged inbound priced free: Meta delivers them only inside an open customer service window, so one was assumed open before the log starts",
         _ => "(see stderr)",
     }
 }

@@ -126,3 +126,58 @@ fn a_closed_pipe_exits_0() {
     assert_eq!(child.wait().unwrap().code(), Some(0), "{err}");
     assert_eq!(err, "");
 }
+
+#[test]
+fn a_run_that_reads_no_row_exits_2_with_nothing_on_stdout() {
+    use crate::common::wacost_in;
+    let estimate = |sub: &str, file: &str| {
+        let mut c = wacost_in(sub);
+        c.args(["estimate", file, "--format", "json"]);
+        run(c)
+    };
+    // Every row rejected: the reasons on stderr, each once, and exit 2.
+    let r = estimate("honest", "all_rejected.csv");
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("no row could be read: all 3 rows were rejected"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("(and 2 more like it: all_rejected.csv:3, all_rejected.csv:4)"),
+        "{}",
+        r.stderr
+    );
+    // A header alone, or an empty file: nothing to price either.
+    for file in ["header_only.csv", "empty.csv"] {
+        let r = estimate("bad", file);
+        assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{file}: {}", r.stderr);
+        assert!(r.stderr.contains("no rows to price"), "{}", r.stderr);
+    }
+    // One row read is a run: exit 0.
+    let r = estimate("bad", "bad_timestamps.csv");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn strict_exits_3_on_an_assumption_but_not_on_one_business_number() {
+    use crate::common::wacost_in;
+    let strict = |sub: &str, file: &str| {
+        let mut c = wacost_in(sub);
+        c.args(["estimate", file, "--format", "json", "--strict"]);
+        run(c)
+    };
+    let r = strict("honest", "window_assumed.csv");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("window_assumed (1)"), "{}", r.stderr);
+    // No status column: delivery assumed.
+    let r = strict("bad", "bad_timestamps.csv");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("delivery_assumed (1)"), "{}", r.stderr);
+    // A log without a business number column is one number's: not refused.
+    let r = strict("estimate", "failed.csv");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["assumptions"]["one_business_number"], 4);
+}

@@ -114,3 +114,53 @@ fn the_same_traffic_as_a_log_gets_the_same_free_count() {
         SERVICE_RATE.parse::<Decimal>().unwrap() * Decimal::from(500)
     );
 }
+
+#[test]
+fn a_forecast_month_without_a_card_says_unpriced_and_the_total_leaves_it_out() {
+    // EUR's first bundled card is 2026-04-01: March's 1,000 marketing messages have
+    // no rate; November's are 1,000 x 0.0099 EUR (India, 2026-10-01 card).
+    let plan = crate::common::fixtures("honest").join("eur_before_first_card.toml");
+    let forecast = |format: &str| {
+        let mut c = crate::common::wacost();
+        c.arg("forecast").arg(&plan).args(["--format", format]);
+        crate::common::run(c)
+    };
+    let r = forecast("json");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["total"], "9.9000", "{v}");
+    assert_eq!(
+        (v["complete"].as_bool(), v["unpriced_messages"].as_u64()),
+        (Some(false), Some(1000)),
+        "{v}"
+    );
+    let march = &v["lines"][0];
+    assert_eq!(
+        (march["month"].as_str(), march["cost"].as_str()),
+        (Some("2026-03"), Some("unpriced")),
+        "{v}"
+    );
+    assert_eq!(march["unpriced"], 1000, "{v}");
+    assert!(
+        v["unpriced"][0]
+            .as_str()
+            .unwrap()
+            .contains("no EUR rate card in force on 2026-03-01"),
+        "{v}"
+    );
+    let t = forecast("table");
+    assert!(!t.stdout.contains(" 0.0000 "), "{}", t.stdout);
+    assert!(t.stdout.contains("unpriced"), "{}", t.stdout);
+    assert!(
+        t.stdout.contains(
+            "Meta total 9.9000 EUR; leaves out 1000 messages Meta charges that could not be priced"
+        ),
+        "{}",
+        t.stdout
+    );
+    assert!(
+        t.stderr.contains("not priced: 2026-03 India marketing"),
+        "{}",
+        t.stderr
+    );
+}
