@@ -632,7 +632,7 @@ fn is_repeat(r: &Rejected) -> bool {
 fn assumption_text(kind: &str) -> &'static str {
     match kind {
         "delivery_assumed" => "messages billed as delivered: the log has no delivered status for them (no status column, or every row of the file stops at sent)",
-        "one_business_number" => "rows name no business number: they are one business number, whose windows are kept per customer",
+        "one_business_number" => "messages whose rows name no business number: taken as one number, whose windows are kept per customer",
         "unknown_status_word" => "rows with a status word wacost does not know: assumed delivered (rows named on stderr)",
         "ambiguous_local_time" => "local times the clocks repeat: read with the earlier offset (rows named on stderr)",
         "nonexistent_local_time" => "local times the clocks skip: moved forward by the gap (rows named on stderr)",

@@ -316,19 +316,24 @@ fn huge_field_is_not_echoed_in_full() {
 
 #[test]
 fn empty_file() {
-    let (r, v) = estimate_bad("empty.csv");
-    assert_eq!(counts(&v), (0, 0, 0, 0, 0, 0, 0));
-    assert_eq!(total(&v), "0.0000");
-    assert_eq!(v["lines"].as_array().unwrap().len(), 0);
+    // Nothing to price: exit 2, not an empty summary with 0 (issue 15).
+    let r = estimate_nothing_read("empty.csv");
     assert!(r.stderr.contains("empty.csv: empty file"), "{}", r.stderr);
+    assert!(r.stderr.contains("no rows to price"), "{}", r.stderr);
+}
+
+/// A run that reads no row: exit 2, nothing on stdout, the reasons on stderr.
+fn estimate_nothing_read(file: &str) -> Run {
+    let r = estimate_json("bad", &[file, "--tz", "America/Sao_Paulo"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "stderr: {}", r.stderr);
+    assert_no_full_number(&r.stderr, &NUMBERS);
+    r
 }
 
 #[test]
 fn header_only() {
-    let (_, v) = estimate_bad("header_only.csv");
-    assert_eq!(counts(&v), (0, 0, 0, 0, 0, 0, 0));
-    assert_eq!(total(&v), "0.0000");
-    assert_eq!(v["lines"].as_array().unwrap().len(), 0);
+    let r = estimate_nothing_read("header_only.csv");
+    assert!(r.stderr.contains("no rows to price"), "{}", r.stderr);
 }
 
 #[test]
@@ -342,10 +347,18 @@ fn truncated_json_line_is_rejected_and_reading_goes_on() {
 
 #[test]
 fn truncated_json_array_is_rejected() {
-    let (_, v) = estimate_bad("truncated_array.json");
-    assert_eq!(counts(&v), (1, 0, 0, 0, 0, 0, 1));
-    assert_eq!(total(&v), "0.0000");
-    assert_rejected(&v, &[(1, "invalid JSON")]);
+    // Its one row rejected, nothing read: exit 2 with the reason.
+    let r = estimate_nothing_read("truncated_array.json");
+    assert!(
+        r.stderr.contains("truncated_array.json:1: invalid JSON"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("all 1 rows were rejected"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -504,10 +517,18 @@ fn webhook_status_with_an_empty_id_is_rejected_not_merged() {
         .arg(&path)
         .args(["--tz", "America/Sao_Paulo", "--format", "json"]);
     let r = run(c);
-    let v = r.json();
-    assert_eq!(counts(&v).0, 2, "{v}");
-    assert_eq!(counts(&v).6, 2, "{v}");
-    assert!(rejected(&v)[0].1.contains("id"), "{v}");
+    // Both statuses rejected, not merged: no row read, exit 2.
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("all 2 rows were rejected"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(":1:") && r.stderr.contains("id"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

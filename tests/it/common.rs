@@ -17,7 +17,17 @@ pub fn fixtures(sub: &str) -> PathBuf {
 /// The `wacost` binary, without any hash key from the caller's environment.
 pub fn wacost() -> Command {
     let mut c = Command::cargo_bin("wacost").unwrap();
-    c.env_remove("WACOST_HASH_KEY");
+    // A developer's own defaults (environment, wacost.toml) stay out.
+    for var in [
+        "WACOST_HASH_KEY",
+        "WACOST_TZ",
+        "WACOST_CURRENCY",
+        "WACOST_DEFAULT_COUNTRY",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("XDG_CONFIG_HOME", "/nonexistent-wacost-config");
+    c.env("HOME", "/nonexistent-wacost-home");
     c
 }
 
