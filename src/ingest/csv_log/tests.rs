@@ -22,9 +22,15 @@ fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
 
 #[test]
 fn reads_brazilian_spreadsheet_exports() {
+    // Portuguese headers are built in.
     let text = "\u{feff}Data;Dir;Telefone Cliente;Tipo;Categoria\r\n";
-    let e = layout(&text.split(';').map(norm).collect::<Vec<_>>(), "x.csv");
-    assert!(e.is_err());
+    let lay = layout(
+        &text.split(';').map(norm).collect::<Vec<_>>(),
+        "x.csv",
+        None,
+    )
+    .unwrap();
+    assert_eq!(lay.col[..5], [Some(0), Some(1), Some(2), Some(3), Some(4)]);
     let text = "\u{feff}Timestamp;Direction;Phone;Type;Category\r\n2026-10-01 09:00:00;in;+55 (11) 98765-4321;text;\r\n2026-10-01 09:05:00;out;+55 (11) 98765-4321;template;UTILITY\r\n";
     let (m, r, _) = read_str(text);
     assert!(r.is_empty(), "{r:?}");
@@ -46,14 +52,15 @@ fn bad_rows_are_rejected_with_field_and_reason() {
 2026-10-01T10:00:00Z,out\n\
 2026-10-01T10:00:00Z,out,5511987654321,text,\n";
     let (m, r, inputs) = read_str(text);
-    assert_eq!(m.len(), 1);
+    // The template without a category is priced as an assumption (below).
+    assert_eq!(m.len(), 2);
     assert_eq!(inputs.rows, 7);
+    assert_eq!(inputs.assumptions.get("category_missing"), Some(&1));
     let fields: Vec<_> = r.iter().map(|x| x.field.clone()).collect();
     assert_eq!(
         fields,
         vec![
             Some("direction".into()),
-            Some("category".into()),
             Some("category".into()),
             Some("timestamp".into()),
             Some("contact".into()),
@@ -61,7 +68,7 @@ fn bad_rows_are_rejected_with_field_and_reason() {
         ]
     );
     assert_eq!(r[0].line, 2);
-    assert!(r[2].reason.contains("promo"));
+    assert!(r[1].reason.contains("promo"));
     assert!(!r.iter().any(|x| x.reason.contains("5511987654321")));
 }
 
