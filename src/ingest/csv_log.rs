@@ -177,22 +177,25 @@ fn words_for(name: &str, prof: Option<&Profile>, builtin: &Profile) -> Words {
 /// columns.
 #[cold]
 fn missing_columns(headers: &[String], missing: &[usize], prof: Option<&Profile>) -> String {
-    let names: Vec<String> = missing
-        .iter()
-        .map(|&r| format!("{:?}", COLUMNS[r].0))
-        .collect();
     let mut msg = format!(
-        "line 1: missing required column{} {}; header has: {}",
+        "line 1: {} required column{} missing; header has: {}",
+        missing.len(),
         if missing.len() > 1 { "s" } else { "" },
-        names.join(", "),
         quote_header(headers)
     );
     for &r in missing {
+        let (own, local) = accepted(r, prof);
         msg.push_str(&format!(
-            "\n  {}: accepted names {}",
+            "\n  missing required column {:?} (accepted names: {})",
             COLUMNS[r].0,
-            accepted(r, prof).join(", ")
+            own.join(", ")
         ));
+        if !local.is_empty() {
+            msg.push_str(&format!(
+                "; in Portuguese and Spanish: {}",
+                local.join(", ")
+            ));
+        }
     }
     msg.push_str(&format!(
         "\n  Name them in a --map FILE (see README \"Your export\"), or read a provider's export with --profile ({}). A map to start from:\n",
@@ -202,18 +205,18 @@ fn missing_columns(headers: &[String], missing: &[usize], prof: Option<&Profile>
     msg
 }
 
-/// The names a required field is found under.
-fn accepted(r: usize, prof: Option<&Profile>) -> Vec<String> {
+/// The names a required field is found under: the profile's or the
+/// reader's own, and the built-in Portuguese and Spanish ones.
+fn accepted(r: usize, prof: Option<&Profile>) -> (Vec<String>, Vec<String>) {
     let (name, aliases) = COLUMNS[r];
     if let Some(names) = prof.and_then(|p| p.columns.get(name)) {
-        return names.clone();
+        return (names.clone(), Vec::new());
     }
-    let mut all: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
-    all.extend(profile::builtin().names_of(name).iter().cloned());
+    let mut own: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
     if r == CONTACT {
-        all.extend(["to".into(), "from".into()]);
+        own.extend(["to".into(), "from".into()]);
     }
-    all
+    (own, profile::builtin().names_of(name).to_vec())
 }
 
 /// A `--map` file naming the missing columns: a header column whose name
@@ -751,8 +754,9 @@ fn row(
     Ok(m)
 }
 
-/// The template category of a row, or what is assumed when the row does
-/// not say: a template without a category is priced as marketing
+/// The template category of a row, or what is assumed when the file does
+/// not say: a template in a file without a category column is priced as
+/// marketing
 /// (`category_missing`); an outbound row with neither a type nor a category
 /// as a non-template message (`type_missing`). Never silent: counted.
 #[inline]
@@ -768,7 +772,9 @@ fn template_or_assumed(
     let type_s = trim(field(rec, lay, TYPE)?);
     let cat_s = trim(field(rec, lay, CAT)?);
     match found {
-        Err(_) if cat_s.is_empty() && is_template(lay, type_s, cat_s) => {
+        // A blank cell of a category column is a bad row (rejected); a
+        // file without the column cannot say.
+        Err(_) if lay.col[CAT].is_none() && is_template(lay, type_s, cat_s) => {
             Ok((Some(Category::Marketing), Some("category_missing")))
         }
         // A log with a category column and no type column says a

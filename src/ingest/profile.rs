@@ -278,9 +278,11 @@ fn canonical_word<'a>(field: &str, word: &'a str) -> Result<&'a str, String> {
         .contains(&word),
         "status" => parse_status(word).is_some(),
         "type" | "entry_point" => !word.is_empty(),
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "[values.{field}]: only direction, type, category, status and entry_point have words"
-        )),
+        ))
+        }
     };
     if ok {
         Ok(word)
@@ -298,6 +300,8 @@ fn canonical_word<'a>(field: &str, word: &'a str) -> Result<&'a str, String> {
 pub struct Words {
     pairs: Vec<(Box<str>, Box<str>)>,
     filter: [u64; 4],
+    /// The meaning of any other non-empty cell (the word `*`).
+    any: Option<Box<str>>,
 }
 
 impl Words {
@@ -305,6 +309,10 @@ impl Words {
     /// its first meaning (a map's words come before the built-in ones).
     pub fn add(&mut self, word: &str, canonical: &str) {
         let w = folded_lower(word);
+        if w == "*" {
+            self.any.get_or_insert_with(|| canonical.into());
+            return;
+        }
         if w.is_empty() || self.pairs.iter().any(|(x, _)| **x == *w) {
             return;
         }
@@ -320,29 +328,35 @@ impl Words {
         for (w, c) in &other.pairs {
             self.add(w, c);
         }
+        if let Some(any) = &other.any {
+            self.any.get_or_insert_with(|| any.clone());
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.pairs.is_empty() && self.any.is_none()
     }
 
     /// The canonical word of a cell, if it is one of these words.
     #[inline]
     pub fn get(&self, cell: &str) -> Option<&str> {
-        if self.pairs.is_empty() {
+        if self.is_empty() {
             return None;
         }
         let cell = crate::text::trim(cell);
         let b = cell.as_bytes();
         let first = *b.first()?;
-        if cell.is_ascii() {
-            let k = filter_key(b.len(), first);
-            if self.filter[k / 64] & (1 << (k % 64)) == 0 {
-                return None;
-            }
-            return self.find(|w| w.eq_ignore_ascii_case(cell));
-        }
-        self.find(|w| folded_eq(cell, w))
+        let hit = if !cell.is_ascii() {
+            self.find(|w| folded_eq(cell, w))
+        } else if self.filter[filter_key(b.len(), first) / 64]
+            & (1 << (filter_key(b.len(), first) % 64))
+            == 0
+        {
+            None
+        } else {
+            self.find(|w| w.eq_ignore_ascii_case(cell))
+        };
+        hit.or(self.any.as_deref())
     }
 
     fn find(&self, hit: impl Fn(&str) -> bool) -> Option<&str> {

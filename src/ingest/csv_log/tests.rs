@@ -52,15 +52,14 @@ fn bad_rows_are_rejected_with_field_and_reason() {
 2026-10-01T10:00:00Z,out\n\
 2026-10-01T10:00:00Z,out,5511987654321,text,\n";
     let (m, r, inputs) = read_str(text);
-    // The template without a category is priced as an assumption (below).
-    assert_eq!(m.len(), 2);
+    assert_eq!(m.len(), 1);
     assert_eq!(inputs.rows, 7);
-    assert_eq!(inputs.assumptions.get("category_missing"), Some(&1));
     let fields: Vec<_> = r.iter().map(|x| x.field.clone()).collect();
     assert_eq!(
         fields,
         vec![
             Some("direction".into()),
+            Some("category".into()),
             Some("category".into()),
             Some("timestamp".into()),
             Some("contact".into()),
@@ -68,7 +67,7 @@ fn bad_rows_are_rejected_with_field_and_reason() {
         ]
     );
     assert_eq!(r[0].line, 2);
-    assert!(r[1].reason.contains("promo"));
+    assert!(r[2].reason.contains("promo"));
     assert!(!r.iter().any(|x| x.reason.contains("5511987654321")));
 }
 
