@@ -210,6 +210,7 @@ pub fn run(
     let mut stats = RunStats::default();
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
     inputs.set_waba_zones(&opts.waba_zones);
+    inputs.profile = opts.profile.clone();
     if sink.restartable() && streamable(paths, format)? {
         let pricer = Pricer::new(pricing, opts, zone)?.streaming();
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
