@@ -5,6 +5,7 @@ use std::io::BufRead;
 use std::str::FromStr;
 
 use super::csv_records::{Record, Records};
+use super::profile::missing::{self, Missing};
 use super::profile::{self, Detected, Origin, Profile, Words};
 use super::toolkit::decode::strip_bom;
 use super::toolkit::delimiter::sniff;
@@ -172,37 +173,22 @@ fn words_for(name: &str, prof: Option<&Profile>, builtin: &Profile) -> Words {
     words
 }
 
-/// All the required columns a header lacks, the names accepted for each,
-/// and a `--map` snippet to paste, filled with the header's likely
-/// columns.
+/// All the required columns a header lacks, with the names accepted for
+/// each and a `--map` snippet to paste.
 #[cold]
 fn missing_columns(headers: &[String], missing: &[usize], prof: Option<&Profile>) -> String {
-    let mut msg = format!(
-        "line 1: {} required column{} missing; header has: {}",
-        missing.len(),
-        if missing.len() > 1 { "s" } else { "" },
-        quote_header(headers)
-    );
-    for &r in missing {
-        let (own, local) = accepted(r, prof);
-        msg.push_str(&format!(
-            "\n  missing required column {:?} (accepted names: {})",
-            COLUMNS[r].0,
-            own.join(", ")
-        ));
-        if !local.is_empty() {
-            msg.push_str(&format!(
-                "; in Portuguese and Spanish: {}",
-                local.join(", ")
-            ));
-        }
-    }
-    msg.push_str(&format!(
-        "\n  Name them in a --map FILE (see README \"Your export\"), or read a provider's export with --profile ({}). A map to start from:\n",
-        profile::names().join(", ")
-    ));
-    msg.push_str(&map_snippet(headers, missing));
-    msg
+    let missing: Vec<Missing> = missing
+        .iter()
+        .map(|&r| {
+            let (own, local) = accepted(r, prof);
+            Missing {
+                name: COLUMNS[r].0,
+                own,
+                local,
+            }
+        })
+        .collect();
+    missing::message(headers, &missing)
 }
 
 /// The names a required field is found under: the profile's or the
@@ -217,64 +203,6 @@ fn accepted(r: usize, prof: Option<&Profile>) -> (Vec<String>, Vec<String>) {
         own.extend(["to".into(), "from".into()]);
     }
     (own, profile::builtin().names_of(name).to_vec())
-}
-
-/// A `--map` file naming the missing columns: a header column whose name
-/// suggests the field, or a placeholder; a missing direction as the
-/// constant of a broadcast export.
-fn map_snippet(headers: &[String], missing: &[usize]) -> String {
-    const HINTS: [&[&str]; 3] = [
-        &[
-            "date", "time", "data", "hora", "fecha", "created", "sent", "envio",
-        ],
-        &["direction", "dir", "sentido", "traffic", "in_out", "origem"],
-        &[
-            "phone",
-            "tel",
-            "numero",
-            "number",
-            "msisdn",
-            "whatsapp",
-            "mobile",
-            "celular",
-            "contat",
-            "contact",
-            "destin",
-            "recipient",
-        ],
-    ];
-    let mut cols = String::new();
-    let mut consts = String::new();
-    for &r in missing {
-        let name = COLUMNS[r].0;
-        let guess = headers
-            .iter()
-            .find(|h| HINTS[r].iter().any(|k| h.contains(k)))
-            .map(|h| quote_field(h));
-        match (r, guess) {
-            (_, Some(g)) => cols.push_str(&format!("    {name} = {g}\n")),
-            (DIR, None) => consts.push_str(
-                "    [constants]\n    direction = \"outbound\"   # every row sent by the business; or name its column under [columns]\n",
-            ),
-            (_, None) => cols.push_str(&format!("    {name} = \"COLUMN\"   # the header name of the {name} column\n")),
-        }
-    }
-    if !cols.is_empty() {
-        cols.insert_str(0, "    [columns]\n");
-    }
-    cols + &consts
-}
-
-/// The header as read, for an error: a file without a header row shows its
-/// first data row here, so each name is quoted like a field and the list is
-/// cut after a few names.
-fn quote_header(headers: &[String]) -> String {
-    const SHOWN: usize = 12;
-    let mut names: Vec<String> = headers.iter().take(SHOWN).map(|h| quote_field(h)).collect();
-    if headers.len() > SHOWN {
-        names.push(format!("… and {} more", headers.len() - SHOWN));
-    }
-    names.join(", ")
 }
 
 fn is_entry_point(v: &str) -> bool {

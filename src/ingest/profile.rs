@@ -13,6 +13,8 @@ use super::toolkit::header::{folded_lower, normalise};
 use super::toolkit::status::parse_status;
 use super::InputError;
 
+pub mod missing;
+
 /// The bundled profiles, by the names `--profile` takes.
 const BUNDLED: &[(&str, &str)] = &[
     ("twilio", include_str!("../../profiles/twilio.toml")),
