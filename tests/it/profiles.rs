@@ -79,6 +79,17 @@ fn gupshup_v2_events() {
 }
 
 #[test]
+fn gupshup_console_report() {
+    // The console report's words (issue 15): `Sent Time`, MT (sent by the
+    // business) and MO (sent by the user); chosen with --profile.
+    let r = est("gupshup_report.csv", &["--profile", "gupshup"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    check(&r.json(), "0.0625", (4, 1, 3, 1, 1, 1, 0));
+    let plain = est("gupshup_report.csv", &[]);
+    assert_eq!(plain.code, 2, "{}", plain.stderr);
+}
+
+#[test]
 fn threesixty_dialog_statuses() {
     // Meta's statuses[] as 360dialog forwards them: recipient_id, status,
     // pricing.category (Cloud API webhooks).

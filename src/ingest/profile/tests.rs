@@ -53,6 +53,18 @@ fn each_signature_detects_only_its_profile() {
     .map(String::from)
     .to_vec();
     assert!(matches!(detect(&own), Detected::None));
+    let both: Vec<String> = [
+        "account_sid",
+        "date_sent",
+        "message_direction",
+        "whatsapp_id",
+    ]
+    .map(String::from)
+    .to_vec();
+    match detect(&both) {
+        Detected::Ambiguous(names) => assert_eq!(names, ["twilio", "kaleyra"]),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
