@@ -148,6 +148,7 @@ fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> R
         accept: g.accept(),
         auth_international: g.auth_international(),
         waba_zones: g.waba_zones()?,
+        profile: g.reader_profile()?,
         ..Options::new(currency)
     };
     pricing.cards(currency)?;

@@ -95,6 +95,14 @@ pub struct Global {
     /// asked for ([`Global::defaults`]); the flags above beat them.
     #[arg(skip)]
     pub defaults: std::sync::OnceLock<Result<defaults::Defaults, String>>,
+
+    // Reading real exports (issue 15: profiles and maps).
+    /// Read CSV logs as a provider's export: twilio, gupshup, 360dialog, infobip, zenvia, blip, wati, chatwoot, respondio, vonage, ycloud, kaleyra (see README "Your export") [default: detected from each header]
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_profile, conflicts_with = "map")]
+    pub profile: Option<String>,
+    /// Read CSV logs with a TOML map of their column names, value words (any language) and constants, the shape of a profile (see README "Your export")
+    #[arg(long, global = true, value_name = "FILE")]
+    pub map: Option<PathBuf>,
 }
 
 impl Global {
@@ -131,6 +139,25 @@ impl Global {
             .get_or_init(|| defaults::load().map_err(|e| format!("{e:#}")))
             .as_ref()
             .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// `--profile NAME` or `--map FILE`, read once for the run.
+    pub fn reader_profile(&self) -> Result<Option<crate::ingest::profile::Chosen>> {
+        use crate::ingest::profile::{Chosen, Origin, Profile};
+        Ok(match (&self.profile, &self.map) {
+            (Some(name), _) => Some(Chosen {
+                profile: Profile::bundled(name)?,
+                origin: Origin::Given,
+            }),
+            (None, Some(path)) => {
+                let path = path.to_string_lossy().into_owned();
+                Some(Chosen {
+                    profile: Profile::map_file(&path)?,
+                    origin: Origin::Map(path),
+                })
+            }
+            (None, None) => None,
+        })
     }
 
     /// `--tz WABA=ZONE`: the WABAs with their own zone.
@@ -293,6 +320,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Rates(a) => rates::run(&cli.global, a),
         Command::Market(a) => market::run(&cli.global, a),
     }
+}
+
+/// A bundled profile's name (`respond.io`, `360Dialog` accepted).
+fn parse_profile(s: &str) -> Result<String, String> {
+    crate::ingest::profile::Profile::bundled(s)
+        .map(|p| p.name)
+        .map_err(|e| e.to_string())
 }
 
 /// `--business-country`: two ASCII letters, read as upper case.

@@ -5,6 +5,8 @@ use std::io::BufRead;
 use std::str::FromStr;
 
 use super::csv_records::{Record, Records};
+use super::profile::missing::{self, Missing};
+use super::profile::{self, Detected, Origin, Profile, Words};
 use super::toolkit::decode::strip_bom;
 use super::toolkit::delimiter::sniff;
 use super::toolkit::header::{self, folded_lower};
@@ -18,8 +20,10 @@ use crate::model::{Category, Delivery, Direction, InboundKind};
 use crate::model::{Message, Rejected};
 use crate::text::trim;
 
-/// (canonical name, aliases) in the order they are looked for.
-const COLUMNS: &[(&str, &[&str])] = &[
+/// (canonical name, aliases) in the order they are looked for; a profile's
+/// or map's names for a field replace these, the built-in Portuguese and
+/// Spanish names (`profiles/builtin.toml`) come after them.
+pub(super) const COLUMNS: &[(&str, &[&str])] = &[
     ("timestamp", &["timestamp", "time", "date", "sent_at"]),
     ("direction", &["direction", "dir"]),
     (
@@ -77,7 +81,7 @@ const TPL: usize = 9;
 const WABA: usize = 10;
 const DELIVERED_AT: usize = 11;
 
-/// Column positions found in a header.
+/// Column positions found in a header, and how a profile reads them.
 #[derive(Debug, Clone)]
 struct Layout {
     col: [Option<usize>; 12],
@@ -85,59 +89,120 @@ struct Layout {
     /// and `from` on inbound rows.
     from_to: Option<(usize, usize)>,
     width: usize,
+    /// Each field's value words (the profile's, then the built-in ones).
+    words: [Words; 12],
+    /// Each field's value on every row when the file has no such column.
+    constant: [Box<str>; 12],
 }
 
-fn layout(headers: &[String], file: &str) -> Result<Layout, InputError> {
-    let mut col = [None; 12];
-    for (i, (_, aliases)) in COLUMNS.iter().enumerate() {
-        col[i] = aliases
-            .iter()
-            .find_map(|a| headers.iter().position(|h| h == a));
+/// Finds the columns of a header, read with `prof` (a `--profile`, a
+/// `--map` or a detected profile) over the built-in names and words.
+fn layout(headers: &[String], file: &str, prof: Option<&Profile>) -> Result<Layout, InputError> {
+    let builtin = profile::builtin();
+    let mut lay = Layout {
+        col: [None; 12],
+        from_to: None,
+        width: headers.len(),
+        words: Default::default(),
+        constant: Default::default(),
+    };
+    for (i, (name, aliases)) in COLUMNS.iter().enumerate() {
+        lay.col[i] = find_column(headers, name, aliases, prof);
+        lay.words[i] = words_for(name, prof, builtin);
+        if let Some(c) = prof.and_then(|p| p.constants.get(*name)) {
+            lay.constant[i] = c.as_str().into();
+        }
     }
-    let from = headers.iter().position(|h| h == "from");
-    let to = headers.iter().position(|h| h == "to");
-    let mut from_to = None;
-    if col[CONTACT].is_none() {
+    let from = find_column(headers, "from", &["from"], prof);
+    let to = find_column(headers, "to", &["to"], prof);
+    if lay.col[CONTACT].is_none() {
         match (from, to) {
-            (Some(f), Some(t)) => from_to = Some((f, t)),
-            (Some(c), None) | (None, Some(c)) => col[CONTACT] = Some(c),
+            (Some(f), Some(t)) => lay.from_to = Some((f, t)),
+            (Some(c), None) | (None, Some(c)) => lay.col[CONTACT] = Some(c),
             (None, None) => {}
         }
     }
-    for req in [TS, DIR, CONTACT] {
-        if col[req].is_none() && !(req == CONTACT && from_to.is_some()) {
-            let (name, aliases) = COLUMNS[req];
-            let mut accepted: Vec<&str> = aliases.to_vec();
-            if req == CONTACT {
-                accepted.extend(["to", "from"]);
-            }
-            return Err(InputError::Format {
-                file: file.to_string(),
-                msg: format!(
-                    "line 1: missing required column {name:?} (accepted names: {}); header has: {}",
-                    accepted.join(", "),
-                    quote_header(headers)
-                ),
-            });
-        }
+    let missing: Vec<usize> = [TS, DIR, CONTACT]
+        .into_iter()
+        .filter(|&r| {
+            lay.col[r].is_none()
+                && lay.constant[r].is_empty()
+                && !(r == CONTACT && lay.from_to.is_some())
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputError::Format {
+            file: file.to_string(),
+            msg: missing_columns(headers, &missing, prof),
+        });
     }
-    Ok(Layout {
-        col,
-        from_to,
-        width: headers.len(),
-    })
+    Ok(lay)
 }
 
-/// The header as read, for an error: a file without a header row shows its
-/// first data row here, so each name is quoted like a field and the list is
-/// cut after a few names.
-fn quote_header(headers: &[String]) -> String {
-    const SHOWN: usize = 12;
-    let mut names: Vec<String> = headers.iter().take(SHOWN).map(|h| quote_field(h)).collect();
-    if headers.len() > SHOWN {
-        names.push(format!("… and {} more", headers.len() - SHOWN));
+/// The column of one field: the profile's names when it names the field
+/// (an empty list: the file has none), else the aliases, then the
+/// built-in Portuguese and Spanish names.
+fn find_column(
+    headers: &[String],
+    name: &str,
+    aliases: &[&str],
+    prof: Option<&Profile>,
+) -> Option<usize> {
+    let find = |names: &[String]| {
+        names
+            .iter()
+            .find_map(|a| headers.iter().position(|h| h == a))
+    };
+    if let Some(names) = prof.and_then(|p| p.columns.get(name)) {
+        return find(names);
     }
-    names.join(", ")
+    aliases
+        .iter()
+        .find_map(|a| headers.iter().position(|h| h == a))
+        .or_else(|| find(profile::builtin().names_of(name)))
+}
+
+/// A field's words: the profile's first, then the built-in ones.
+fn words_for(name: &str, prof: Option<&Profile>, builtin: &Profile) -> Words {
+    let mut words = Words::default();
+    for p in prof.into_iter().chain([builtin]) {
+        if let Some(w) = p.values.get(name) {
+            words.extend(w);
+        }
+    }
+    words
+}
+
+/// All the required columns a header lacks, with the names accepted for
+/// each and a `--map` snippet to paste.
+#[cold]
+fn missing_columns(headers: &[String], missing: &[usize], prof: Option<&Profile>) -> String {
+    let missing: Vec<Missing> = missing
+        .iter()
+        .map(|&r| {
+            let (own, local) = accepted(r, prof);
+            Missing {
+                name: COLUMNS[r].0,
+                own,
+                local,
+            }
+        })
+        .collect();
+    missing::message(headers, &missing)
+}
+
+/// The names a required field is found under: the profile's or the
+/// reader's own, and the built-in Portuguese and Spanish ones.
+fn accepted(r: usize, prof: Option<&Profile>) -> (Vec<String>, Vec<String>) {
+    let (name, aliases) = COLUMNS[r];
+    if let Some(names) = prof.and_then(|p| p.columns.get(name)) {
+        return (names.clone(), Vec::new());
+    }
+    let mut own: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
+    if r == CONTACT {
+        own.extend(["to".into(), "from".into()]);
+    }
+    (own, profile::builtin().names_of(name).to_vec())
 }
 
 fn is_entry_point(v: &str) -> bool {
@@ -166,7 +231,9 @@ pub(super) fn read(
         inputs.notes.push(format!("{name}: empty file, no rows"));
         return Ok(());
     };
-    let lay = layout(&headers, name)?;
+    let prof = choose_profile(&headers, name, inputs);
+    let lay = layout(&headers, name, prof.as_ref())?;
+    note_unread(&headers, &lay, prof.as_ref(), name, inputs);
     inputs.note_file_columns(file_idx, lay.col[STATUS].is_some(), lay.col[BIZ].is_some());
     let file = CsvFile {
         name,
@@ -176,6 +243,64 @@ pub(super) fn read(
         lay: &lay,
     };
     read_rows(&file, &mut recs, inputs, out, rejected)
+}
+
+/// The profile a file is read with: the run's `--profile` or `--map`, else
+/// the bundled profile its header fits, if only one does; noted.
+fn choose_profile(headers: &[String], name: &str, inputs: &mut Inputs) -> Option<Profile> {
+    if let Some(chosen) = &inputs.profile {
+        let how = match &chosen.origin {
+            Origin::Given => format!("profile {} (--profile)", chosen.profile.name),
+            Origin::Map(path) => format!("the map {path} (--map)"),
+        };
+        inputs.notes.push(format!("{name}: read with {how}"));
+        return Some(chosen.profile.clone());
+    }
+    match profile::detect(headers) {
+        Detected::None => None,
+        Detected::One(p) => {
+            inputs.notes.push(format!(
+                "{name}: read with profile {} (detected from its header; --profile NAME or --map FILE to read it otherwise)",
+                p.name
+            ));
+            Some(p.clone())
+        }
+        Detected::Ambiguous(names) => {
+            inputs.notes.push(format!(
+                "{name}: its header fits the profiles {}: read with none (choose one with --profile)",
+                names.join(", ")
+            ));
+            None
+        }
+    }
+}
+
+/// Notes, once per file, the columns no field reads and the profile does
+/// not list as known (`ignore`): nothing in a header is dropped unsaid.
+fn note_unread(
+    headers: &[String],
+    lay: &Layout,
+    prof: Option<&Profile>,
+    name: &str,
+    inputs: &mut Inputs,
+) {
+    let read =
+        |i: usize| lay.col.contains(&Some(i)) || lay.from_to.is_some_and(|(f, t)| f == i || t == i);
+    let unread: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.is_empty() && !read(*i))
+        .filter(|(_, h)| !prof.is_some_and(|p| p.ignore.contains(h)))
+        .map(|(_, h)| quote_field(h))
+        .collect();
+    if unread.is_empty() {
+        return;
+    }
+    inputs.notes.push(format!(
+        "{name}: column{} not read: {} (a --map FILE can say what a column is: see README \"Your export\")",
+        if unread.len() > 1 { "s" } else { "" },
+        unread.join(", ")
+    ));
 }
 
 /// The header's names, normalised; `None` for an empty file.
@@ -345,6 +470,7 @@ fn looks_like_row(file: &CsvFile<'_>, line: &[u8], zone: &Zone) -> bool {
     };
     match (get(TS), get(DIR)) {
         (Some(ts), Some(dir)) => {
+            let dir = file.lay.words[DIR].get(dir).unwrap_or(dir);
             parse_timestamp(ts, zone).is_ok() && Direction::from_str(dir).is_ok()
         }
         _ => false,
@@ -487,9 +613,14 @@ fn resume_at(raw: &[u8], open: usize) -> Option<usize> {
 
 type RowError = (Option<&'static str>, String);
 
-fn field<'r>(rec: &'r Record<'_>, lay: &Layout, i: usize) -> Result<&'r str, RowError> {
-    let Some(c) = lay.col[i] else { return Ok("") };
-    rec.text(c).ok_or_else(|| {
+/// Field `i` of a row: its cell, as the reader's word when the profile or
+/// the built-in words know it; the profile's constant without a column.
+#[inline]
+fn field<'r>(rec: &'r Record<'_>, lay: &'r Layout, i: usize) -> Result<&'r str, RowError> {
+    let Some(c) = lay.col[i] else {
+        return Ok(&lay.constant[i]);
+    };
+    let text = rec.text(c).ok_or_else(|| {
         (
             Some(COLUMNS[i].0),
             format!(
@@ -497,7 +628,8 @@ fn field<'r>(rec: &'r Record<'_>, lay: &Layout, i: usize) -> Result<&'r str, Row
                 COLUMNS[i].0
             ),
         )
-    })
+    })?;
+    Ok(lay.words[i].get(text).unwrap_or(text))
 }
 
 /// One row as a message: the per-row hot path (no allocation but the
@@ -520,7 +652,7 @@ fn row(
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
     let contact = contact(rec, lay, direction)?;
     let kind = inbound_kind(rec, lay, direction)?;
-    let template = template_category(rec, lay, direction)?;
+    let (template, assumed) = template_or_assumed(rec, lay, direction)?;
     let id = trim(field(rec, lay, ID)?);
     let entry_point = direction == Direction::Inbound && is_entry_point(field(rec, lay, EP)?);
     let biz = trim(field(rec, lay, BIZ)?);
@@ -544,7 +676,66 @@ fn row(
     if direction == Direction::Outbound {
         delivery(rec, lay, &mut m, inputs, zone)?;
     }
+    if let Some(kind) = assumed {
+        assume_row(inputs, kind, file, rec.line);
+    }
     Ok(m)
+}
+
+/// The template category of a row, or what is assumed when the file does
+/// not say: a template in a file without a category column is priced as
+/// marketing
+/// (`category_missing`); an outbound row with neither a type nor a category
+/// as a non-template message (`type_missing`). Never silent: counted.
+#[inline]
+fn template_or_assumed(
+    rec: &Record<'_>,
+    lay: &Layout,
+    direction: Direction,
+) -> Result<(Option<Category>, Option<&'static str>), RowError> {
+    let found = template_category(rec, lay, direction);
+    if direction == Direction::Inbound {
+        return found.map(|c| (c, None));
+    }
+    let type_s = trim(field(rec, lay, TYPE)?);
+    let cat_s = trim(field(rec, lay, CAT)?);
+    match found {
+        // A blank cell of a category column is a bad row (rejected); a
+        // file without the column cannot say.
+        Err(_) if lay.col[CAT].is_none() && is_template(lay, type_s, cat_s) => {
+            Ok((Some(Category::Marketing), Some("category_missing")))
+        }
+        // A log with a category column and no type column says a
+        // non-template by an empty category.
+        Ok(None)
+            if type_s.is_empty()
+                && cat_s.is_empty()
+                && (lay.col[TYPE].is_some() || lay.col[CAT].is_none()) =>
+        {
+            Ok((None, Some("type_missing")))
+        }
+        other => other.map(|c| (c, None)),
+    }
+}
+
+/// Counts an assumption a row needed; the first rows of each kind are
+/// noted with their file and line.
+fn assume_row(inputs: &mut Inputs, kind: &'static str, file: u16, line: u64) {
+    let n = inputs.assumptions.entry(kind).or_default();
+    *n += 1;
+    if *n > 3 {
+        return;
+    }
+    let name = inputs
+        .files
+        .get(usize::from(file))
+        .map_or("-", String::as_str);
+    let what = match kind {
+        "category_missing" => "a template without a category: priced as marketing (give the file a category column, or --templates FILE)",
+        _ => "an outbound row without a type or category: priced as a non-template (service) message (name its type column in a --map FILE, see README \"Your export\")",
+    };
+    let note = format!("{name}:{line}: {what}");
+    inputs.notes.push(note);
 }
 
 /// The row's business number, interned; a row that names only its WABA is
@@ -706,7 +897,8 @@ fn template_category(
 /// service marks a template.
 #[inline]
 fn is_template(lay: &Layout, type_s: &str, cat_s: &str) -> bool {
-    if lay.col[TYPE].is_some() && !type_s.is_empty() {
+    let typed = lay.col[TYPE].is_some() || !lay.constant[TYPE].is_empty();
+    if typed && !type_s.is_empty() {
         type_s.eq_ignore_ascii_case("template")
     } else {
         !cat_s.is_empty() && !cat_s.eq_ignore_ascii_case("service")

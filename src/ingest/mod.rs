@@ -8,6 +8,7 @@ mod csv_records;
 pub mod figures;
 mod invoice;
 pub mod plan;
+pub mod profile;
 pub mod ratecard;
 pub mod toolkit;
 pub mod webhook;
@@ -69,6 +70,9 @@ pub struct Inputs {
     pub status_rows: u64,
     /// Those rows, named, when [`Inputs::keep_extras`] is set (detail).
     pub merged_rows: Vec<MergedRow>,
+    /// The `--profile` or `--map` CSV logs are read with; without one, each
+    /// file's header may name its provider's profile (detected, noted).
+    pub profile: Option<profile::Chosen>,
 }
 
 /// A row merged into the message of an earlier row with the same id.
@@ -101,6 +105,7 @@ impl Inputs {
             charge_at_delivery: true,
             status_rows: 0,
             merged_rows: Vec::new(),
+            profile: None,
         }
     }
 

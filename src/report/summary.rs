@@ -637,6 +637,8 @@ fn assumption_text(kind: &str) -> &'static str {
         "ambiguous_local_time" => "local times the clocks repeat: read with the earlier offset (rows named on stderr)",
         "nonexistent_local_time" => "local times the clocks skip: moved forward by the gap (rows named on stderr)",
         "window_assumed" => "non-template messages with no logged inbound priced free: Meta delivers them only inside an open customer service window, so one was assumed open before the log starts",
+        "category_missing" => "templates without a category (the file has no category column): priced as marketing, the highest common rate (rows named on stderr; --templates or a category column says)",
+        "type_missing" => "outbound rows without a type or category: priced as non-template (service) messages, though some may be templates (rows named on stderr; a type column or --map says)",
         _ => "(see stderr)",
     }
 }

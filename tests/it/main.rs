@@ -16,6 +16,7 @@ mod forecast;
 mod fuzz_regressions;
 mod meta_rules;
 mod pricing_data;
+mod profiles;
 mod properties;
 mod reconcile;
 mod rules_2026;

@@ -22,9 +22,15 @@ fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
 
 #[test]
 fn reads_brazilian_spreadsheet_exports() {
+    // Portuguese headers are built in.
     let text = "\u{feff}Data;Dir;Telefone Cliente;Tipo;Categoria\r\n";
-    let e = layout(&text.split(';').map(norm).collect::<Vec<_>>(), "x.csv");
-    assert!(e.is_err());
+    let lay = layout(
+        &text.split(';').map(norm).collect::<Vec<_>>(),
+        "x.csv",
+        None,
+    )
+    .unwrap();
+    assert_eq!(lay.col[..5], [Some(0), Some(1), Some(2), Some(3), Some(4)]);
     let text = "\u{feff}Timestamp;Direction;Phone;Type;Category\r\n2026-10-01 09:00:00;in;+55 (11) 98765-4321;text;\r\n2026-10-01 09:05:00;out;+55 (11) 98765-4321;template;UTILITY\r\n";
     let (m, r, _) = read_str(text);
     assert!(r.is_empty(), "{r:?}");
@@ -368,4 +374,109 @@ fn missing_column_names_the_aliases() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("\"direction\"") && e.contains("dir"), "{e}");
+}
+
+/// `read_str` with a run's profile.
+fn read_with(text: &str, profile: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
+    let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+    inputs.profile = Some(profile::Chosen {
+        profile: Profile::parse(profile).unwrap(),
+        origin: Origin::Map("m.toml".into()),
+    });
+    let (mut msgs, mut rej) = (Vec::new(), Vec::new());
+    read(
+        Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+        "t.csv",
+        0,
+        &mut inputs,
+        &mut |m| msgs.push(m),
+        &mut |r| rej.push(r),
+    )
+    .unwrap();
+    (msgs, rej, inputs)
+}
+
+#[test]
+fn one_column_can_give_two_fields_their_words() {
+    // Chatwoot's message_type: 0 incoming, 1 outgoing, 3 template.
+    let map = "[columns]\ntimestamp = \"ts\"\ndirection = \"kind\"\ntype = \"kind\"\n\
+[values.direction]\ninbound = [\"0\"]\noutbound = [\"1\", \"3\"]\n\
+[values.type]\ntemplate = [\"3\"]\ntext = [\"0\", \"1\"]\n";
+    let text = "ts,kind,contact,category\n\
+2026-11-03T10:00:00Z,0,5511987654321,\n\
+2026-11-03T10:05:00Z,1,5511987654321,\n\
+2026-11-03T11:00:00Z,3,5521998765432,marketing\n";
+    let (m, r, inputs) = read_with(text, map);
+    assert!(r.is_empty(), "{r:?}");
+    let dirs: Vec<_> = m.iter().map(|m| m.direction()).collect();
+    assert_eq!(
+        dirs,
+        [Direction::Inbound, Direction::Outbound, Direction::Outbound]
+    );
+    assert_eq!(m[1].category(), None);
+    assert_eq!(m[2].category(), Some(Category::Marketing));
+    assert!(inputs
+        .notes
+        .iter()
+        .any(|n| n.contains("read with the map m.toml")));
+}
+
+#[test]
+fn a_constant_stands_for_a_missing_column() {
+    let map = "[constants]\ndirection = \"outbound\"\ntype = \"template\"\n";
+    let text = "timestamp,contact,category\n2026-11-03T11:00:00Z,5521998765432,utilidade\n";
+    let (m, r, _) = read_with(text, map);
+    assert!(r.is_empty(), "{r:?}");
+    assert_eq!(m[0].direction(), Direction::Outbound);
+    // The built-in Portuguese word under the map's words.
+    assert_eq!(m[0].category(), Some(Category::Utility));
+}
+
+#[test]
+fn rows_without_type_or_category_are_counted_not_silent() {
+    let text = "timestamp,direction,contact,body\n\
+2026-11-03T10:00:00Z,in,5511987654321,oi\n\
+2026-11-03T10:05:00Z,out,5511987654321,ola\n\
+2026-11-03T11:00:00Z,out,5521998765432,promo\n";
+    let (m, _, inputs) = read_str(text);
+    assert_eq!(m.len(), 3);
+    assert_eq!(inputs.assumptions.get("type_missing"), Some(&2));
+    assert!(inputs
+        .notes
+        .iter()
+        .any(|n| n.contains(":3: an outbound row without a type")));
+    assert!(inputs
+        .notes
+        .iter()
+        .any(|n| n.contains("column not read: \"body\"")));
+    // A category column without a type column: blank says non-template.
+    let text = "timestamp,direction,contact,category\n2026-11-03T10:05:00Z,out,5511987654321,\n";
+    let (_, _, inputs) = read_str(text);
+    assert_eq!(inputs.assumptions.get("type_missing"), None);
+    // A template in a file without a category column: marketing, counted.
+    let text =
+        "timestamp,direction,contact,tipo\n2026-11-03T10:05:00Z,enviada,5511987654321,modelo\n";
+    let (m, r, inputs) = read_str(text);
+    assert!(r.is_empty(), "{r:?}");
+    assert_eq!(m[0].category(), Some(Category::Marketing));
+    assert_eq!(inputs.assumptions.get("category_missing"), Some(&1));
+}
+
+#[test]
+fn a_detected_profile_is_named() {
+    let text = "MESSAGE_DIRECTION,WHATSAPP_ID,FROM,TO,FORMAT,CREATED_AT\n\
+True,w1,5511987654321,5511900001111,Text,2026-11-03T10:00:00.000Z\n\
+False,w2,5511900001111,5511987654321,Text,2026-11-03T10:05:00.000Z\n";
+    let (m, r, inputs) = read_str(text);
+    assert!(r.is_empty(), "{r:?}");
+    assert_eq!(m[0].direction(), Direction::Inbound);
+    assert_eq!(m[1].direction(), Direction::Outbound);
+    assert!(
+        inputs
+            .notes
+            .iter()
+            .any(|n| n.contains("read with profile kaleyra (detected")),
+        "{:?}",
+        inputs.notes
+    );
 }
