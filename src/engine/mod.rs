@@ -97,6 +97,9 @@ pub struct Options {
     /// tiers, allowances and rule dates are local to it; tiers count across
     /// them (Meta: the portfolio, "12am WABA timezone").
     pub waba_zones: Vec<(String, Zone)>,
+    /// How CSV logs' numbers and template names are read
+    /// (`--default-country`, `--templates`).
+    pub reader: ingest::ReaderSettings,
 }
 
 impl Options {
@@ -111,6 +114,7 @@ impl Options {
             auth_international: None,
             stream_batch: batch(),
             waba_zones: Vec::new(),
+            reader: Default::default(),
         }
     }
 }
@@ -206,6 +210,7 @@ pub fn run(
     let mut stats = RunStats::default();
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
     inputs.set_waba_zones(&opts.waba_zones);
+    opts.reader.apply(inputs);
     if sink.restartable() && streamable(paths, format)? {
         let pricer = Pricer::new(pricing, opts, zone)?.streaming();
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
@@ -253,6 +258,7 @@ pub fn inputs_for(pricing: &Pricing, opts: &Options, zone: &Zone) -> Inputs {
     let mut inputs = Inputs::new(zone.clone());
     inputs.set_waba_zones(&opts.waba_zones);
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
+    opts.reader.apply(&mut inputs);
     inputs
 }
 

@@ -524,6 +524,7 @@ fn assumption_text(kind: &str) -> &'static str {
         "unknown_status_word" => "rows with a status word wacost does not know: assumed delivered (rows named on stderr)",
         "ambiguous_local_time" => "local times the clocks repeat: read with the earlier offset (rows named on stderr)",
         "nonexistent_local_time" => "local times the clocks skip: moved forward by the gap (rows named on stderr)",
+        "default_country" => "contacts without a country code read as numbers of --default-country (each a valid number of that country)",
         _ => "(see stderr)",
     }
 }
