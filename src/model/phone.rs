@@ -28,7 +28,7 @@ pub enum PhoneError {
     #[error("phone number starts with 0 after the international prefix; write it with its country code, e.g. +55 11 98765-4321")]
     LeadingZero,
     /// A national number read without `--default-country`.
-    #[error("phone number looks national ({0}), so its country is unknown: give it with --default-country CC (e.g. --default-country BR), or write the number with its country code (+55 11 98765-4321)")]
+    #[error("phone number looks national ({0}), so its country is unknown: give it with --default-country CC (e.g. --default-country BR), or write the number with its country code (+55 for Brazil)")]
     National(&'static str),
     /// Not a number of the country it is read in.
     #[error("not a valid phone number of {0} (--default-country {0}){1}")]
@@ -604,6 +604,99 @@ mod tests {
             let r = redact_digits(s);
             let shown = r.chars().filter(char::is_ascii_digit).count();
             assert!(shown <= 6, "{s} -> {r}");
+        }
+    }
+
+    fn read(numbers: &mut Numbers, s: &str) -> Result<(u64, bool), PhoneError> {
+        numbers.read(s).map(|r| (r.number.value(), r.assumed))
+    }
+
+    #[test]
+    fn without_a_default_national_numbers_are_refused_not_misread() {
+        let mut n = Numbers::new(None);
+        for s in ["(11) 98765-4321", "(31) 98888-7777", "((55)) 11 98765 4321"] {
+            let e = read(&mut n, s);
+            assert_eq!(
+                e,
+                Err(PhoneError::National("its area code is in parentheses")),
+                "{s}"
+            );
+        }
+        assert!(
+            matches!(read(&mut n, "011 98765 4321"), Err(PhoneError::National(w)) if w.contains("trunk"))
+        );
+        // 21 + 9 digits: no country code 2, 21 or 219 has numbers of that length.
+        assert!(
+            matches!(read(&mut n, "21998765432"), Err(PhoneError::National(w)) if w.contains("length"))
+        );
+        assert!(read(&mut n, "(11) 98765-4321")
+            .unwrap_err()
+            .to_string()
+            .contains("--default-country"));
+        for s in [
+            "+5511987654321",
+            "5511987654321",
+            "whatsapp:+5511987654321",
+            "0055 11 98765 4321",
+            "+55 (11) 98765-4321",
+            "55 (11) 98765-4321",
+        ] {
+            assert_eq!(read(&mut n, s), Ok((5511987654321, false)), "{s}");
+        }
+        assert_eq!(read(&mut n, "14155550123"), Ok((14155550123, false)));
+    }
+
+    #[test]
+    fn a_default_country_reads_national_numbers_valid_there() {
+        let br = Country::parse("br").unwrap();
+        assert_eq!(br.to_string(), "BR");
+        let mut n = Numbers::new(Some(br));
+        for (s, want) in [
+            ("(11) 98765-4321", 5511987654321),
+            ("(21) 99876-5432", 5521998765432),
+            ("(31) 98888-7777", 5531988887777),
+            ("011 98765-4321", 5511987654321),
+            ("11987654321", 5511987654321),
+            ("(11) 3456-7890", 551134567890),
+        ] {
+            assert_eq!(read(&mut n, s), Ok((want, true)), "{s}");
+            assert_eq!(read(&mut n, s), Ok((want, true)), "{s}, remembered");
+        }
+        for (s, want) in [
+            ("5511987654321", 5511987654321),
+            ("+14155550123", 14155550123),
+            ("14155550123", 14155550123),
+        ] {
+            assert_eq!(read(&mut n, s), Ok((want, false)), "{s}");
+        }
+        for s in [
+            "(11) 1234-5678",
+            "(11) 08765-4321",
+            "98765-4321",
+            "(00) 98765-4321",
+        ] {
+            assert!(
+                matches!(read(&mut n, s), Err(PhoneError::NotValidIn(c, _)) if c == br),
+                "{s}"
+            );
+        }
+        assert!(read(&mut n, "(11) 1234-5678")
+            .unwrap_err()
+            .to_string()
+            .contains("of BR"));
+    }
+
+    #[test]
+    fn other_countries_keep_their_national_forms() {
+        let mut gb = Numbers::new(Some(Country::parse("GB").unwrap()));
+        assert_eq!(read(&mut gb, "07911 123456"), Ok((447911123456, true)));
+        let mut it = Numbers::new(Some(Country::parse("IT").unwrap()));
+        // Italy's fixed lines keep their leading 0 after the country code.
+        assert_eq!(read(&mut it, "06 1234 5678"), Ok((390612345678, true)));
+        let mut us = Numbers::new(Some(Country::parse("US").unwrap()));
+        assert_eq!(read(&mut us, "(415) 555-0132"), Ok((14155550132, true)));
+        for bad in ["", "B", "BRA", "ZZ", "12"] {
+            assert!(Country::parse(bad).is_err(), "{bad}");
         }
     }
 
