@@ -93,7 +93,7 @@ pub struct Global {
     /// The country of national numbers in CSV logs (ISO 3166 alpha-2), e.g. `(11) 98765-4321` with BR; each is checked against the country's numbers and counted as a default_country assumption. Without it a number that looks national is rejected [env: WACOST_DEFAULT_COUNTRY]
     #[arg(long, global = true, value_name = "CC", value_parser = crate::model::phone::Country::parse)]
     pub default_country: Option<crate::model::phone::Country>,
-    /// Template names to categories, for CSV logs that name templates without a category: a CSV name,category[,language] or Meta's message_templates Graph API JSON; repeat for several files (pages)
+    /// Template names to categories, for CSV logs that name templates without a category: a CSV `name,category[,language]` or Meta's message_templates Graph API JSON; repeat for several files (pages)
     #[arg(long, global = true, value_name = "FILE")]
     pub templates: Vec<PathBuf>,
 }
