@@ -149,6 +149,7 @@ fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> R
         auth_international: g.auth_international(),
         waba_zones: g.waba_zones()?,
         profile: g.reader_profile()?,
+        reader: g.reader()?,
         ..Options::new(currency)
     };
     pricing.cards(currency)?;

@@ -137,6 +137,7 @@ fn plan_from_log(
         auth_international: g.auth_international(),
         waba_zones: g.waba_zones()?,
         profile: g.reader_profile()?,
+        reader: g.reader()?,
         ..Options::new(currency)
     };
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)

@@ -103,6 +103,14 @@ pub struct Global {
     /// Read CSV logs with a TOML map of their column names, value words (any language) and constants, the shape of a profile (see README "Your export")
     #[arg(long, global = true, value_name = "FILE")]
     pub map: Option<PathBuf>,
+
+    // Real exports (issue 15): numbers and templates.
+    /// The country of national numbers in CSV logs (ISO 3166 alpha-2), e.g. `(11) 98765-4321` with BR; each is checked against the country's numbers and counted as a default_country assumption. Without it a number that looks national is rejected [env: WACOST_DEFAULT_COUNTRY]
+    #[arg(long, global = true, value_name = "CC", value_parser = crate::model::phone::Country::parse)]
+    pub default_country: Option<crate::model::phone::Country>,
+    /// Template names to categories, for CSV logs that name templates without a category: a CSV `name,category[,language]` or Meta's message_templates Graph API JSON; repeat for several files (pages)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub templates: Vec<PathBuf>,
 }
 
 impl Global {
@@ -225,6 +233,38 @@ impl Global {
             None => self.defaults()?.currency,
         };
         Ok(code.map_or("USD".to_string(), |c| c.to_string()))
+    }
+
+    /// `--default-country` (or `WACOST_DEFAULT_COUNTRY`) and the books of
+    /// `--templates`, for the readers of CSV logs.
+    pub fn reader(&self) -> Result<crate::ingest::ReaderSettings> {
+        let default_country = match (
+            self.default_country,
+            std::env::var("WACOST_DEFAULT_COUNTRY"),
+        ) {
+            (Some(c), _) => Some(c),
+            (None, Ok(v)) if !v.trim().is_empty() => Some(
+                crate::model::phone::Country::parse(&v)
+                    .map_err(|e| anyhow::anyhow!("WACOST_DEFAULT_COUNTRY: {e}"))?,
+            ),
+            // Last, wacost.toml's `default_country` (already checked).
+            _ => match &self.defaults()?.default_country {
+                Some(cc) => Some(
+                    crate::model::phone::Country::parse(cc)
+                        .map_err(|e| anyhow::anyhow!("wacost.toml default_country: {e}"))?,
+                ),
+                None => None,
+            },
+        };
+        let mut book = crate::ingest::templates::Book::default();
+        for path in &self.templates {
+            book.read_file(path)
+                .with_context(|| format!("reading --templates {}", path.display()))?;
+        }
+        Ok(crate::ingest::ReaderSettings {
+            default_country,
+            templates: std::sync::Arc::new(book),
+        })
     }
 
     pub fn privacy(&self) -> Result<Privacy> {

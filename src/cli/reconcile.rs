@@ -48,6 +48,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
         auth_international: g.auth_international(),
         waba_zones: g.waba_zones()?,
         profile: g.reader_profile()?,
+        reader: g.reader()?,
         ..Options::new(currency)
     };
     let req = Request {

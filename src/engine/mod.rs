@@ -100,6 +100,9 @@ pub struct Options {
     /// `--profile NAME` or `--map FILE`: how CSV logs name their columns
     /// and words (none: detected from each header).
     pub profile: Option<crate::ingest::profile::Chosen>,
+    /// How CSV logs' numbers and template names are read
+    /// (`--default-country`, `--templates`).
+    pub reader: ingest::ReaderSettings,
 }
 
 impl Options {
@@ -115,6 +118,7 @@ impl Options {
             stream_batch: batch(),
             waba_zones: Vec::new(),
             profile: None,
+            reader: Default::default(),
         }
     }
 }
@@ -211,6 +215,7 @@ pub fn run(
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
     inputs.set_waba_zones(&opts.waba_zones);
     inputs.profile = opts.profile.clone();
+    opts.reader.apply(inputs);
     if sink.restartable() && streamable(paths, format)? {
         let pricer = Pricer::new(pricing, opts, zone)?.streaming();
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
@@ -259,6 +264,7 @@ pub fn inputs_for(pricing: &Pricing, opts: &Options, zone: &Zone) -> Inputs {
     inputs.set_waba_zones(&opts.waba_zones);
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
     inputs.profile = opts.profile.clone();
+    opts.reader.apply(&mut inputs);
     inputs
 }
 

@@ -650,9 +650,9 @@ fn row(
         .map_err(|e| (Some("timestamp"), e.to_string()))?;
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
-    let contact = contact(rec, lay, direction)?;
+    let contact = contact(rec, lay, direction, inputs)?;
     let kind = inbound_kind(rec, lay, direction)?;
-    let (template, assumed) = template_or_assumed(rec, lay, direction)?;
+    let (template, assumed) = template_or_assumed(rec, lay, direction, inputs)?;
     let id = trim(field(rec, lay, ID)?);
     let entry_point = direction == Direction::Inbound && is_entry_point(field(rec, lay, EP)?);
     let biz = trim(field(rec, lay, BIZ)?);
@@ -692,8 +692,9 @@ fn template_or_assumed(
     rec: &Record<'_>,
     lay: &Layout,
     direction: Direction,
+    inputs: &Inputs,
 ) -> Result<(Option<Category>, Option<&'static str>), RowError> {
-    let found = template_category(rec, lay, direction);
+    let found = template_category(rec, lay, direction, inputs);
     if direction == Direction::Inbound {
         return found.map(|c| (c, None));
     }
@@ -852,7 +853,12 @@ fn width_error(rec: &Record<'_>, lay: &Layout) -> RowError {
 
 /// The customer: the contact column, or `from`/`to` by direction.
 #[inline]
-fn contact(rec: &Record<'_>, lay: &Layout, direction: Direction) -> Result<E164, RowError> {
+fn contact(
+    rec: &Record<'_>,
+    lay: &Layout,
+    direction: Direction,
+    inputs: &mut Inputs,
+) -> Result<E164, RowError> {
     let contact_s = match lay.from_to {
         Some((f, t)) => {
             let c = if direction == Direction::Inbound {
@@ -869,12 +875,26 @@ fn contact(rec: &Record<'_>, lay: &Layout, direction: Direction) -> Result<E164,
         }
         None => field(rec, lay, CONTACT)?,
     };
-    E164::parse(contact_s).map_err(|e| {
+    // `--default-country` reads national numbers (issue 15); E.164 ones
+    // take `E164::parse`'s path inside `read`.
+    let read = inputs.numbers.read(contact_s).map_err(|e| {
         (
             Some("contact"),
             format!("contact {}: {e}", quote_field(contact_s)),
         )
-    })
+    })?;
+    if read.assumed {
+        let n = inputs.assumptions.entry("default_country").or_default();
+        *n += 1;
+        if *n == 1 {
+            let cc = inputs.numbers.default_country().map(|c| c.to_string());
+            inputs.notes.push(format!(
+                "numbers without a country code are read as numbers of {} (--default-country), each counted as a default_country assumption",
+                cc.unwrap_or_default()
+            ));
+        }
+    }
+    Ok(read.number)
 }
 
 /// The template category of an outbound template; `None` for any other
@@ -884,13 +904,37 @@ fn template_category(
     rec: &Record<'_>,
     lay: &Layout,
     direction: Direction,
+    inputs: &Inputs,
 ) -> Result<Option<Category>, RowError> {
     let type_s = trim(field(rec, lay, TYPE)?);
     let cat_s = trim(field(rec, lay, CAT)?);
-    if direction == Direction::Inbound || !is_template(lay, type_s, cat_s) {
+    let tpl = trim(field(rec, lay, TPL)?);
+    // A row naming its template is one, unless its type says otherwise.
+    let named = !tpl.is_empty() && (type_s.is_empty() || type_s.eq_ignore_ascii_case("template"));
+    if direction == Direction::Inbound || !(named || is_template(lay, type_s, cat_s)) {
         return Ok(None);
     }
-    template_of(cat_s).map(Some)
+    let book = &inputs.template_book;
+    if !cat_s.is_empty() || tpl.is_empty() || book.is_empty() {
+        return template_of(cat_s).map(Some);
+    }
+    // `--templates` (issue 15): the category of the template's name.
+    let why = match book.category(tpl) {
+        super::templates::Lookup::Found(c) => return Ok(Some(c)),
+        super::templates::Lookup::Missing => {
+            format!("not among the {} templates of --templates", book.len())
+        }
+        super::templates::Lookup::Ambiguous(each) => format!(
+            "its languages have different categories in --templates ({each}) and the row names none"
+        ),
+    };
+    Err((
+        Some("category"),
+        format!(
+            "template without category: template {} is {why}",
+            quote_field(tpl)
+        ),
+    ))
 }
 
 /// The type column says template; without one, a category other than
@@ -912,7 +956,7 @@ fn template_of(cat_s: &str) -> Result<Category, RowError> {
         return Err((
             Some("category"),
             format!(
-                "template without category (accepted: {})",
+                "template without category (accepted: {}; a log without categories: give the templates' categories with --templates FILE)",
                 template_categories()
             ),
         ));

@@ -10,6 +10,7 @@ mod invoice;
 pub mod plan;
 pub mod profile;
 pub mod ratecard;
+pub mod templates;
 pub mod toolkit;
 pub mod webhook;
 
@@ -73,6 +74,26 @@ pub struct Inputs {
     /// The `--profile` or `--map` CSV logs are read with; without one, each
     /// file's header may name its provider's profile (detected, noted).
     pub profile: Option<profile::Chosen>,
+    /// How CSV contacts are read: `--default-country` (issue 15).
+    pub numbers: crate::model::phone::Numbers,
+    /// Template names to categories: `--templates` (issue 15).
+    pub template_book: std::sync::Arc<templates::Book>,
+}
+
+/// What a run tells its readers about its exports (issue 15): the country
+/// of national numbers and the categories of template names.
+#[derive(Debug, Clone, Default)]
+pub struct ReaderSettings {
+    pub default_country: Option<crate::model::phone::Country>,
+    pub templates: std::sync::Arc<templates::Book>,
+}
+
+impl ReaderSettings {
+    /// Sets an [`Inputs`]'s readers by these settings.
+    pub fn apply(&self, inputs: &mut Inputs) {
+        inputs.numbers = crate::model::phone::Numbers::new(self.default_country);
+        inputs.template_book = self.templates.clone();
+    }
 }
 
 /// A row merged into the message of an earlier row with the same id.
@@ -106,6 +127,8 @@ impl Inputs {
             status_rows: 0,
             merged_rows: Vec::new(),
             profile: None,
+            numbers: Default::default(),
+            template_book: Default::default(),
         }
     }
 

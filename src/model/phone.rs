@@ -4,7 +4,10 @@
 use std::fmt::Write as _;
 
 use hmac::{Hmac, Mac};
+use phonenumber::country::{Id, Source};
 use sha2::Sha256;
+
+use crate::hash::IntMap;
 
 /// An E.164 number held as its digits, country code first (at most 15 digits,
 /// so it fits a `u64` and hashes cheaply).
@@ -24,64 +27,19 @@ pub enum PhoneError {
     Length(usize),
     #[error("phone number starts with 0 after the international prefix; write it with its country code, e.g. +55 11 98765-4321")]
     LeadingZero,
+    /// A national number read without `--default-country`.
+    #[error("phone number looks national ({0}), so its country is unknown: give it with --default-country CC (e.g. --default-country BR), or write the number with its country code (+55 for Brazil)")]
+    National(&'static str),
+    /// Not a number of the country it is read in.
+    #[error("not a valid phone number of {0} (--default-country {0}){1}")]
+    NotValidIn(Country, &'static str),
 }
 
 impl E164 {
     /// Parses `+55 (11) 98765-4321`, `5511987654321`, `0055 11 ...`,
     /// `tel:+55...` and `whatsapp:+55...` (Twilio's addresses).
     pub fn parse(s: &str) -> Result<E164, PhoneError> {
-        let s = crate::text::trim(s);
-        let s = match s.as_bytes().first() {
-            Some(b) if b.is_ascii_alphabetic() => ["tel:", "whatsapp:"]
-                .iter()
-                .find_map(|p| {
-                    s.get(..p.len())
-                        .filter(|head| head.eq_ignore_ascii_case(p))
-                        .and_then(|_| s.get(p.len()..))
-                })
-                .map_or(s, str::trim_start),
-            _ => s,
-        };
-        if s.is_empty() {
-            return Err(PhoneError::Empty);
-        }
-        let mut value: u64 = 0;
-        let mut n = 0usize;
-        let mut leading_zeros = 0usize;
-        let bytes = s.as_bytes();
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            i += 1;
-            match b {
-                b'0'..=b'9' => {
-                    if n == 0 && b == b'0' && value == 0 {
-                        leading_zeros += 1;
-                        continue;
-                    }
-                    n += 1;
-                    if n > 15 {
-                        return Err(PhoneError::Length(count_digits(s) - leading_zeros));
-                    }
-                    value = value * 10 + u64::from(b - b'0');
-                }
-                b'+' if i == 1 => {}
-                b' ' | b'-' | b'.' | b'(' | b')' | b'/' => {}
-                _ => match s.get(i - 1..).and_then(|rest| rest.chars().next()) {
-                    Some(c @ '\u{a0}') => i += c.len_utf8() - 1,
-                    Some(c) => return Err(PhoneError::BadChar(c)),
-                    None => return Err(PhoneError::BadChar(char::from(b))),
-                },
-            }
-        }
-        // "00" is the international call prefix; a single leading 0 is a
-        // national trunk prefix, which hides the country.
-        if leading_zeros == 1 || leading_zeros > 2 {
-            return Err(PhoneError::LeadingZero);
-        }
-        if !(7..=15).contains(&n) {
-            return Err(PhoneError::Length(n));
-        }
-        Ok(E164(value))
+        scan(s)?.e164()
     }
 
     pub fn from_digits_value(v: u64) -> E164 {
@@ -101,6 +59,344 @@ impl E164 {
     pub fn to_plus(self) -> String {
         format!("+{}", self.0)
     }
+}
+
+/// What one pass over a written number sees: its digits and the marks that
+/// say how it was written.
+#[derive(Debug, Clone, Copy)]
+struct Scan {
+    /// The digits after any leading zeros.
+    value: u64,
+    digits: usize,
+    leading_zeros: usize,
+    /// Written with `+`.
+    plus: bool,
+    /// Starts with `(`: an area code, as national numbers are written.
+    paren_first: bool,
+}
+
+/// Reads the digits of a number, refusing any character a number is not
+/// written with; the hot path of every row (no allocation).
+#[inline]
+fn scan(s: &str) -> Result<Scan, PhoneError> {
+    let s = strip_scheme(crate::text::trim(s));
+    if s.is_empty() {
+        return Err(PhoneError::Empty);
+    }
+    let mut out = Scan {
+        value: 0,
+        digits: 0,
+        leading_zeros: 0,
+        plus: s.starts_with('+'),
+        paren_first: s.starts_with('('),
+    };
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        match b {
+            b'0'..=b'9' => {
+                if out.digits == 0 && b == b'0' {
+                    out.leading_zeros += 1;
+                    continue;
+                }
+                out.digits += 1;
+                if out.digits > 15 {
+                    return Err(PhoneError::Length(count_digits(s) - out.leading_zeros));
+                }
+                out.value = out.value * 10 + u64::from(b - b'0');
+            }
+            b'+' if i == 1 => {}
+            b' ' | b'-' | b'.' | b'(' | b')' | b'/' => {}
+            _ => match s.get(i - 1..).and_then(|rest| rest.chars().next()) {
+                Some(c @ '\u{a0}') => i += c.len_utf8() - 1,
+                Some(c) => return Err(PhoneError::BadChar(c)),
+                None => return Err(PhoneError::BadChar(char::from(b))),
+            },
+        }
+    }
+    Ok(out)
+}
+
+/// `tel:` and `whatsapp:` (Twilio's addresses) taken off.
+#[inline]
+fn strip_scheme(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_alphabetic() => ["tel:", "whatsapp:"]
+            .iter()
+            .find_map(|p| {
+                s.get(..p.len())
+                    .filter(|head| head.eq_ignore_ascii_case(p))
+                    .and_then(|_| s.get(p.len()..))
+            })
+            .map_or(s, str::trim_start),
+        _ => s,
+    }
+}
+
+impl Scan {
+    /// The number read with the country code it starts with.
+    #[inline]
+    fn e164(self) -> Result<E164, PhoneError> {
+        // "00" is the international call prefix; a single leading 0 is a
+        // national trunk prefix, which hides the country.
+        if self.leading_zeros == 1 || self.leading_zeros > 2 {
+            return Err(PhoneError::LeadingZero);
+        }
+        if !(7..=15).contains(&self.digits) {
+            return Err(PhoneError::Length(self.digits));
+        }
+        Ok(E164(self.value))
+    }
+
+    /// Written with its country: `+` or the `00` international prefix.
+    #[inline]
+    fn international(self) -> bool {
+        self.plus || (self.leading_zeros == 2 && !self.paren_first)
+    }
+
+    /// Written as national numbers are: a trunk `0` or an area code in
+    /// parentheses first.
+    #[inline]
+    fn national_sign(self) -> Option<&'static str> {
+        if self.international() {
+            None
+        } else if self.paren_first {
+            Some("its area code is in parentheses")
+        } else if self.leading_zeros > 0 {
+            Some("it starts with 0, a national trunk prefix")
+        } else {
+            None
+        }
+    }
+
+    /// The key a number's reading is remembered by: its digits, its
+    /// leading zeros and whether it was bare digits.
+    fn key(self) -> u64 {
+        let bare = u64::from(self.national_sign().is_none());
+        self.value | (self.leading_zeros.min(3) as u64) << 56 | bare << 60
+    }
+}
+
+/// A country whose national numbers a run reads (`--default-country`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Country {
+    id: Id,
+    code: [u8; 2],
+}
+
+impl std::fmt::Display for Country {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Country {
+    /// An ISO 3166 alpha-2 code that libphonenumber has numbers for.
+    pub fn parse(cc: &str) -> Result<Country, String> {
+        let up = cc.trim().to_ascii_uppercase();
+        match up.parse::<Id>() {
+            Ok(id) if metadata().by_id(id.as_ref()).is_some() => Ok(Country {
+                id,
+                code: [up.as_bytes()[0], up.as_bytes()[1]],
+            }),
+            _ => Err(format!(
+                "{} is not an ISO 3166 alpha-2 country code with phone numbers (two letters, e.g. BR)",
+                crate::model::redact::quote_field(cc)
+            )),
+        }
+    }
+
+    /// `BR`.
+    pub fn code(&self) -> &str {
+        std::str::from_utf8(&self.code).unwrap_or("??")
+    }
+
+    /// The lengths of its numbers, national and local, as a bit set.
+    fn lengths(self) -> u32 {
+        metadata()
+            .by_id(self.code())
+            .map_or(0, |m| number_lengths(m, true))
+    }
+}
+
+fn metadata() -> &'static phonenumber::metadata::Database {
+    &phonenumber::metadata::DATABASE
+}
+
+/// The lengths of a country's numbers (and of its local ones, without
+/// their area code), as a bit set: the union of its number types' (the
+/// metadata's general description leaves them out).
+fn number_lengths(m: &phonenumber::Metadata, local: bool) -> u32 {
+    let d = m.descriptors();
+    [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain([d.general()])
+    .fold(0, |acc, t| {
+        let l = if local {
+            t.possible_local_length()
+        } else {
+            &[]
+        };
+        acc | bits(t.possible_length()) | bits(l)
+    })
+}
+
+fn bits(lengths: &[u16]) -> u32 {
+    lengths
+        .iter()
+        .filter(|&&l| l < 32)
+        .fold(0, |acc, &l| acc | 1 << l)
+}
+
+/// The lengths of national numbers of each country calling code, from
+/// libphonenumber's metadata, as bit sets indexed by the code (read once).
+fn code_lengths() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = vec![0u32; 1000];
+        for m in metadata().iter() {
+            if let Some(slot) = t.get_mut(usize::from(m.country_code())) {
+                *slot |= number_lengths(m, false);
+            }
+        }
+        t
+    })
+}
+
+/// Whether some country calling code explains a bare number's length: it
+/// starts with a code whose numbers have the length of the rest.
+fn length_explained(value: u64, digits: usize) -> bool {
+    let table = code_lengths();
+    (1..=3usize).filter(|&k| k < digits).any(|k| {
+        let cc = value / 10u64.pow((digits - k) as u32);
+        table
+            .get(cc as usize)
+            .is_some_and(|&l| l & (1 << (digits - k)) != 0)
+    })
+}
+
+/// A number as a run reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    pub number: E164,
+    /// Read as a national number of `--default-country`: an assumption.
+    pub assumed: bool,
+}
+
+/// How a run reads the numbers its logs write: E.164 as they are, national
+/// ones in the default country, validated by libphonenumber; what the
+/// library decided is kept per number, so it runs once per distinct one.
+#[derive(Debug, Default)]
+pub struct Numbers {
+    default: Option<Country>,
+    /// The default country's number lengths (0 without one).
+    default_lengths: u32,
+    decided: IntMap<u64, Result<Reading, PhoneError>>,
+}
+
+impl Numbers {
+    pub fn new(default: Option<Country>) -> Numbers {
+        Numbers {
+            default,
+            default_lengths: default.map_or(0, Country::lengths),
+            decided: IntMap::default(),
+        }
+    }
+
+    pub fn default_country(&self) -> Option<Country> {
+        self.default
+    }
+
+    /// Reads one number: `+` and `00` numbers by [`E164::parse`] alone;
+    /// bare digits as E.164 when a country code explains their length and
+    /// the default country's numbers do not have it; the rest through
+    /// libphonenumber in the default country, or refused without one.
+    #[inline]
+    pub fn read(&mut self, s: &str) -> Result<Reading, PhoneError> {
+        let scan = scan(s)?;
+        let international = |n| Reading {
+            number: n,
+            assumed: false,
+        };
+        if scan.international() {
+            return scan.e164().map(international);
+        }
+        let sign = scan.national_sign();
+        let Some(country) = self.default else {
+            if let Some(why) = sign {
+                return Err(PhoneError::National(why));
+            }
+            let number = scan.e164()?;
+            if !length_explained(scan.value, scan.digits) {
+                return Err(PhoneError::National(
+                    "no country code has numbers of its length",
+                ));
+            }
+            return Ok(international(number));
+        };
+        let national_length = scan.digits < 32 && self.default_lengths & (1 << scan.digits) != 0;
+        if sign.is_none() && !national_length && length_explained(scan.value, scan.digits) {
+            return scan.e164().map(international);
+        }
+        let key = scan.key();
+        if let Some(r) = self.decided.get(&key) {
+            return r.clone();
+        }
+        let r = read_in(country, s, sign.is_none().then_some(scan));
+        self.decided.insert(key, r.clone());
+        r
+    }
+}
+
+/// libphonenumber's reading of a number in `country`; for bare digits,
+/// else as an E.164 number. Valid numbers only.
+#[cold]
+fn read_in(country: Country, s: &str, bare: Option<Scan>) -> Result<Reading, PhoneError> {
+    if let Some(p) = phonenumber::parse(Some(country.id), s)
+        .ok()
+        .filter(phonenumber::PhoneNumber::is_valid)
+    {
+        let assumed = p.code().source() == Source::Default;
+        return of_library(&p).map(|number| Reading { number, assumed });
+    }
+    if let Some(scan) = bare {
+        let plus = format!("+{}", scan.value);
+        if phonenumber::parse(None, &plus).is_ok_and(|p| p.is_valid()) {
+            return scan.e164().map(|number| Reading {
+                number,
+                assumed: false,
+            });
+        }
+        return Err(PhoneError::NotValidIn(
+            country,
+            ", nor a valid number with the country code it starts with",
+        ));
+    }
+    Err(PhoneError::NotValidIn(country, ""))
+}
+
+/// A libphonenumber number as E.164 digits (a national number's leading
+/// zeros, Italy's, kept).
+fn of_library(p: &phonenumber::PhoneNumber) -> Result<E164, PhoneError> {
+    let zeros = "0".repeat(usize::from(p.national().zeros()));
+    E164::parse(&format!(
+        "+{}{zeros}{}",
+        p.code().value(),
+        p.national().value()
+    ))
 }
 
 fn count_digits(s: &str) -> usize {
@@ -308,6 +604,99 @@ mod tests {
             let r = redact_digits(s);
             let shown = r.chars().filter(char::is_ascii_digit).count();
             assert!(shown <= 6, "{s} -> {r}");
+        }
+    }
+
+    fn read(numbers: &mut Numbers, s: &str) -> Result<(u64, bool), PhoneError> {
+        numbers.read(s).map(|r| (r.number.value(), r.assumed))
+    }
+
+    #[test]
+    fn without_a_default_national_numbers_are_refused_not_misread() {
+        let mut n = Numbers::new(None);
+        for s in ["(11) 98765-4321", "(31) 98888-7777", "((55)) 11 98765 4321"] {
+            let e = read(&mut n, s);
+            assert_eq!(
+                e,
+                Err(PhoneError::National("its area code is in parentheses")),
+                "{s}"
+            );
+        }
+        assert!(
+            matches!(read(&mut n, "011 98765 4321"), Err(PhoneError::National(w)) if w.contains("trunk"))
+        );
+        // 21 + 9 digits: no country code 2, 21 or 219 has numbers of that length.
+        assert!(
+            matches!(read(&mut n, "21998765432"), Err(PhoneError::National(w)) if w.contains("length"))
+        );
+        assert!(read(&mut n, "(11) 98765-4321")
+            .unwrap_err()
+            .to_string()
+            .contains("--default-country"));
+        for s in [
+            "+5511987654321",
+            "5511987654321",
+            "whatsapp:+5511987654321",
+            "0055 11 98765 4321",
+            "+55 (11) 98765-4321",
+            "55 (11) 98765-4321",
+        ] {
+            assert_eq!(read(&mut n, s), Ok((5511987654321, false)), "{s}");
+        }
+        assert_eq!(read(&mut n, "14155550123"), Ok((14155550123, false)));
+    }
+
+    #[test]
+    fn a_default_country_reads_national_numbers_valid_there() {
+        let br = Country::parse("br").unwrap();
+        assert_eq!(br.to_string(), "BR");
+        let mut n = Numbers::new(Some(br));
+        for (s, want) in [
+            ("(11) 98765-4321", 5511987654321),
+            ("(21) 99876-5432", 5521998765432),
+            ("(31) 98888-7777", 5531988887777),
+            ("011 98765-4321", 5511987654321),
+            ("11987654321", 5511987654321),
+            ("(11) 3456-7890", 551134567890),
+        ] {
+            assert_eq!(read(&mut n, s), Ok((want, true)), "{s}");
+            assert_eq!(read(&mut n, s), Ok((want, true)), "{s}, remembered");
+        }
+        for (s, want) in [
+            ("5511987654321", 5511987654321),
+            ("+14155550123", 14155550123),
+            ("14155550123", 14155550123),
+        ] {
+            assert_eq!(read(&mut n, s), Ok((want, false)), "{s}");
+        }
+        for s in [
+            "(11) 1234-5678",
+            "(11) 08765-4321",
+            "98765-4321",
+            "(00) 98765-4321",
+        ] {
+            assert!(
+                matches!(read(&mut n, s), Err(PhoneError::NotValidIn(c, _)) if c == br),
+                "{s}"
+            );
+        }
+        assert!(read(&mut n, "(11) 1234-5678")
+            .unwrap_err()
+            .to_string()
+            .contains("of BR"));
+    }
+
+    #[test]
+    fn other_countries_keep_their_national_forms() {
+        let mut gb = Numbers::new(Some(Country::parse("GB").unwrap()));
+        assert_eq!(read(&mut gb, "07911 123456"), Ok((447911123456, true)));
+        let mut it = Numbers::new(Some(Country::parse("IT").unwrap()));
+        // Italy's fixed lines keep their leading 0 after the country code.
+        assert_eq!(read(&mut it, "06 1234 5678"), Ok((390612345678, true)));
+        let mut us = Numbers::new(Some(Country::parse("US").unwrap()));
+        assert_eq!(read(&mut us, "(415) 555-0132"), Ok((14155550132, true)));
+        for bad in ["", "B", "BRA", "ZZ", "12"] {
+            assert!(Country::parse(bad).is_err(), "{bad}");
         }
     }
 

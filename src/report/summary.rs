@@ -639,6 +639,7 @@ fn assumption_text(kind: &str) -> &'static str {
         "window_assumed" => "non-template messages with no logged inbound priced free: Meta delivers them only inside an open customer service window, so one was assumed open before the log starts",
         "category_missing" => "templates without a category (the file has no category column): priced as marketing, the highest common rate (rows named on stderr; --templates or a category column says)",
         "type_missing" => "outbound rows without a type or category: priced as non-template (service) messages, though some may be templates (rows named on stderr; a type column or --map says)",
+        "default_country" => "contacts without a country code read as numbers of --default-country (each a valid number of that country)",
         _ => "(see stderr)",
     }
 }

@@ -15,6 +15,7 @@ mod exit_codes;
 mod forecast;
 mod fuzz_regressions;
 mod meta_rules;
+mod numbers;
 mod pricing_data;
 mod profiles;
 mod properties;
