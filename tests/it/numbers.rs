@@ -218,7 +218,11 @@ fn template_names_without_templates_are_rejected_with_the_hint() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("all 8 rows were rejected"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("all 8 rows were rejected"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
