@@ -132,6 +132,7 @@ fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> R
         accept: g.accept(),
         auth_international: g.auth_international(),
         waba_zones: g.waba_zones()?,
+        text: g.text(),
         ..Options::new(currency)
     };
     pricing.cards(currency)?;

@@ -134,6 +134,7 @@ fn plan_from_log(
         accept: g.accept(),
         auth_international: g.auth_international(),
         waba_zones: g.waba_zones()?,
+        text: g.text(),
         ..Options::new(currency)
     };
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)

@@ -47,6 +47,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
         accept: g.accept(),
         auth_international: g.auth_international(),
         waba_zones: g.waba_zones()?,
+        text: g.text(),
         ..Options::new(currency)
     };
     let req = Request {

@@ -97,6 +97,8 @@ pub struct Options {
     /// tiers, allowances and rule dates are local to it; tiers count across
     /// them (Meta: the portfolio, "12am WABA timezone").
     pub waba_zones: Vec<(String, Zone)>,
+    /// How to read the logs' text (`--encoding`, `--date-order`).
+    pub text: crate::ingest::TextSettings,
 }
 
 impl Options {
@@ -111,6 +113,7 @@ impl Options {
             auth_international: None,
             stream_batch: batch(),
             waba_zones: Vec::new(),
+            text: Default::default(),
         }
     }
 }
@@ -206,6 +209,7 @@ pub fn run(
     let mut stats = RunStats::default();
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
     inputs.set_waba_zones(&opts.waba_zones);
+    inputs.text = opts.text;
     if sink.restartable() && streamable(paths, format)? {
         let pricer = Pricer::new(pricing, opts, zone)?.streaming();
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
@@ -253,6 +257,7 @@ pub fn inputs_for(pricing: &Pricing, opts: &Options, zone: &Zone) -> Inputs {
     let mut inputs = Inputs::new(zone.clone());
     inputs.set_waba_zones(&opts.waba_zones);
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
+    inputs.text = opts.text;
     inputs
 }
 

@@ -176,6 +176,7 @@ pub(super) fn read(
         lay: &lay,
     };
     read_rows(&file, &mut recs, inputs, out, rejected)
+        .map(|()| inputs.note_records(file_idx, recs.tally()))
 }
 
 /// The header's names, normalised; `None` for an empty file.

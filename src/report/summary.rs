@@ -524,6 +524,7 @@ fn assumption_text(kind: &str) -> &'static str {
         "unknown_status_word" => "rows with a status word wacost does not know: assumed delivered (rows named on stderr)",
         "ambiguous_local_time" => "local times the clocks repeat: read with the earlier offset (rows named on stderr)",
         "nonexistent_local_time" => "local times the clocks skip: moved forward by the gap (rows named on stderr)",
+        "date_order_assumed" => "dates like 05/10/2026 that read either way: read day first (DD/MM/YYYY); say --date-order mdy if they are month first",
         _ => "(see stderr)",
     }
 }
