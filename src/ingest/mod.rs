@@ -337,7 +337,7 @@ pub fn read_from(
             webhook::read(reader, &name, file_idx, inputs, out, rejected)
         }
     };
-    inputs.count_date_orders();
+    inputs.count_date_orders(&name);
     read
 }
 
@@ -360,12 +360,19 @@ impl Inputs {
         }
     }
 
-    /// Moves the dates read day first for want of an order into
-    /// `assumptions` (`date_order_assumed`).
-    fn count_date_orders(&mut self) {
+    /// Moves the dates of file `name` read day first for want of an order
+    /// into `assumptions` (`date_order_assumed`); warns when later dates of
+    /// the file were month first.
+    fn count_date_orders(&mut self, name: &str) {
         let n = std::mem::take(&mut self.last_date.orders_assumed);
+        let month_first = std::mem::take(&mut self.last_date.month_first_seen);
         if n > 0 {
             *self.assumptions.entry("date_order_assumed").or_default() += n;
+        }
+        if n > 0 && month_first {
+            self.notes.push(format!(
+                "{name}: {n} dates that read either way were read day first, but other dates of the file are month first (M/D/YYYY): set --date-order mdy"
+            ));
         }
     }
 

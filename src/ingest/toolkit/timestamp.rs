@@ -67,6 +67,9 @@ pub struct LastDate {
     pub orders_assumed: u64,
     /// The timestamp being read had its date order assumed.
     order_guessed: bool,
+    /// A date read without `order` was month first by its day (10/25/2026):
+    /// dates read day first by assumption may be wrong.
+    pub month_first_seen: bool,
 }
 
 /// [`parse_timestamp`], remembering the date in `last`.
@@ -240,6 +243,7 @@ fn month_day(a: u32, b: u32, last: &mut LastDate) -> (u32, u32) {
         return (b, a);
     }
     if b > 12 {
+        last.month_first_seen |= last.order.is_none();
         return (a, b);
     }
     match last.order {
@@ -622,6 +626,23 @@ mod tests {
         assert_eq!(read("2026/05/10 10:00", None), day("2026-05-10", 0));
         // Neither number a month: unreadable.
         assert!(parse_timestamp("13/13/2026 10:00", &utc).is_err());
+    }
+
+    #[test]
+    fn a_month_first_date_is_seen_only_without_an_order() {
+        let utc = Zone::parse("UTC").unwrap();
+        let mut last = LastDate::default();
+        parse_timestamp_with("10/25/2026 10:00", &utc, &mut last).unwrap();
+        assert!(last.month_first_seen);
+        let mut last = LastDate {
+            order: Some(DateOrder::Dmy),
+            ..LastDate::default()
+        };
+        parse_timestamp_with("10/25/2026 10:00", &utc, &mut last).unwrap();
+        assert!(!last.month_first_seen);
+        let mut last = LastDate::default();
+        parse_timestamp_with("25/10/2026 10:00", &utc, &mut last).unwrap();
+        assert!(!last.month_first_seen);
     }
 
     #[test]
