@@ -150,6 +150,7 @@ fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> R
         waba_zones: g.waba_zones()?,
         profile: g.reader_profile()?,
         reader: g.reader()?,
+        text: g.text(),
         ..Options::new(currency)
     };
     pricing.cards(currency)?;

@@ -138,6 +138,7 @@ fn plan_from_log(
         waba_zones: g.waba_zones()?,
         profile: g.reader_profile()?,
         reader: g.reader()?,
+        text: g.text(),
         ..Options::new(currency)
     };
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)

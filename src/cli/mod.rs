@@ -111,9 +111,35 @@ pub struct Global {
     /// Template names to categories, for CSV logs that name templates without a category: a CSV `name,category[,language]` or Meta's message_templates Graph API JSON; repeat for several files (pages)
     #[arg(long, global = true, value_name = "FILE")]
     pub templates: Vec<PathBuf>,
+
+    // How the logs' text is read (issue 15).
+    /// The logs' text encoding, as an encoding_rs (WHATWG) label: utf-8, utf-16le, utf-16be, windows-1252, latin1, ... [default: detected: a byte order mark, UTF-16 by its zero bytes, UTF-8, else Windows-1252, said on stderr]
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// How to read a date like 05/10/2026, day or month first (a day over 12 always decides) [default: the order the file's other dates decide, else day first, counted as an assumption]
+    #[arg(long, global = true, value_enum, value_name = "ORDER")]
+    pub date_order: Option<crate::ingest::toolkit::timestamp::DateOrder>,
+}
+
+/// `--encoding NAME`: an encoding_rs label.
+fn parse_encoding(name: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    match encoding_rs::Encoding::for_label(name.trim().as_bytes()) {
+        Some(e) if e != encoding_rs::REPLACEMENT => Ok(e),
+        _ => Err(format!(
+            "unknown encoding {name:?}; use a WHATWG label such as utf-8, utf-16le, utf-16be, windows-1252, latin1, iso-8859-15"
+        )),
+    }
 }
 
 impl Global {
+    /// How to read the logs' text: `--encoding`, `--date-order`.
+    pub fn text(&self) -> crate::ingest::TextSettings {
+        crate::ingest::TextSettings {
+            encoding: self.encoding,
+            date_order: self.date_order,
+        }
+    }
+
     pub fn format(&self) -> Format {
         self.format.unwrap_or_else(|| {
             if std::io::stdout().is_terminal() {

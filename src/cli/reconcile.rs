@@ -49,6 +49,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
         waba_zones: g.waba_zones()?,
         profile: g.reader_profile()?,
         reader: g.reader()?,
+        text: g.text(),
         ..Options::new(currency)
     };
     let req = Request {

@@ -103,6 +103,8 @@ pub struct Options {
     /// How CSV logs' numbers and template names are read
     /// (`--default-country`, `--templates`).
     pub reader: ingest::ReaderSettings,
+    /// How to read the logs' text (`--encoding`, `--date-order`).
+    pub text: crate::ingest::TextSettings,
 }
 
 impl Options {
@@ -119,6 +121,7 @@ impl Options {
             waba_zones: Vec::new(),
             profile: None,
             reader: Default::default(),
+            text: Default::default(),
         }
     }
 }
@@ -216,6 +219,7 @@ pub fn run(
     inputs.set_waba_zones(&opts.waba_zones);
     inputs.profile = opts.profile.clone();
     opts.reader.apply(inputs);
+    inputs.text = opts.text;
     if sink.restartable() && streamable(paths, format)? {
         let pricer = Pricer::new(pricing, opts, zone)?.streaming();
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
@@ -265,6 +269,7 @@ pub fn inputs_for(pricing: &Pricing, opts: &Options, zone: &Zone) -> Inputs {
     inputs.charge_at_delivery = charge_at_delivery(pricing, opts);
     inputs.profile = opts.profile.clone();
     opts.reader.apply(&mut inputs);
+    inputs.text = opts.text;
     inputs
 }
 

@@ -243,6 +243,7 @@ pub(super) fn read(
         lay: &lay,
     };
     read_rows(&file, &mut recs, inputs, out, rejected)
+        .map(|()| inputs.note_records(file_idx, recs.tally()))
 }
 
 /// The profile a file is read with: the run's `--profile` or `--map`, else

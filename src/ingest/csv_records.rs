@@ -7,10 +7,21 @@
 //! 4180 quotes, `""` inside quotes, CR, LF or CRLF ending a record, blank
 //! lines skipped). Keeping the bytes of the record being read lets the
 //! caller look at a record a stray quote ran over, and read its lines again.
+//!
+//! What spreadsheets add is taken out here, so every reader of records is
+//! spared it, and counted ([`Tally`]): a BOM, Excel's `sep=;` first line
+//! (its delimiter is the file's; later lines keep their own numbers), rows
+//! that are only delimiters (`;;;;`, what Excel saves of an emptied row).
+//! A record that is not UTF-8 is read as Windows-1252, the one encoding a
+//! file that looked UTF-8 in its first bytes can turn out to be; a stream
+//! in another encoding was decoded before it came here
+//! (`toolkit::decode::reader`), so a UTF-8 file pays for nothing but the
+//! check it always had.
 
 use std::io::{self, Read};
 
 use super::toolkit::decode::strip_bom;
+use super::toolkit::delimiter::sep_line;
 
 /// Bytes read from the input at a time.
 const BLOCK: usize = 1 << 18;
@@ -41,6 +52,25 @@ pub(super) struct Records<R> {
     raw: (usize, usize),
     body_end: usize,
     line: u64,
+    /// The BOM and `sep=` line were looked for.
+    started: bool,
+    /// The last record read as Windows-1252, its bytes not UTF-8.
+    recoded: String,
+    tally: Tally,
+}
+
+/// What [`Records`] took out of the input or read otherwise, for the
+/// reader to say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Tally {
+    /// Rows that are only delimiters, skipped.
+    pub delimiter_only_rows: u64,
+    /// Rows read as Windows-1252 because they are not UTF-8, and the
+    /// first one's line.
+    pub windows_1252_rows: u64,
+    pub first_windows_1252_line: u64,
+    /// The line of an Excel `sep=` first line, skipped.
+    pub sep_line: bool,
 }
 
 /// One record: its fields, the line it starts on and its bytes.
@@ -48,11 +78,11 @@ pub(super) struct Record<'a> {
     pub line: u64,
     /// Input offset of the record's first byte.
     pub start: u64,
-    /// The bytes it was read from, line ending included.
+    /// The bytes it was read from, line ending included (not recoded).
     pub raw: &'a [u8],
     data: &'a [u8],
     bounds: &'a [(usize, usize)],
-    /// `data` as text, when it all is UTF-8.
+    /// `data` as text (UTF-8, or recoded into it).
     text: Option<&'a str>,
     /// It holds a quote (read by `csv_core`).
     pub quoted: bool,
@@ -77,7 +107,15 @@ impl<R: Read> Records<R> {
             raw: (0, 0),
             body_end: 0,
             line: 0,
+            started: false,
+            recoded: String::new(),
+            tally: Tally::default(),
         }
+    }
+
+    /// What was skipped or read as Windows-1252 so far.
+    pub fn tally(&self) -> Tally {
+        self.tally
     }
 
     /// Drops the bytes before `pos` and reads more input after the rest;
@@ -110,22 +148,58 @@ impl<R: Read> Records<R> {
 
     /// The next record, or `None` at the end of the input.
     pub fn next(&mut self) -> io::Result<Option<Record<'_>>> {
-        if !self.skip_blank_lines()? {
-            return Ok(None);
-        }
-        if self.base == 0 && self.pos == 0 {
-            let bom = self.end - strip_bom(&self.buf[..self.end]).len();
-            if bom > 0 {
-                self.pos = bom;
-                return self.next();
+        loop {
+            if !self.skip_blank_lines()? {
+                return Ok(None);
             }
+            if !self.started {
+                self.start()?;
+                continue;
+            }
+            self.line = self.newlines + 1;
+            let line_end = self.line_end()?;
+            if !self.split_plain(line_end) {
+                self.read_quoted()?;
+            }
+            if self.only_delimiters() {
+                self.tally.delimiter_only_rows += 1;
+                continue;
+            }
+            return Ok(Some(self.record()));
         }
-        self.line = self.newlines + 1;
+    }
+
+    /// The start of the input: a BOM is not text, and an Excel `sep=X`
+    /// first line is no record but says the delimiter.
+    #[cold]
+    fn start(&mut self) -> io::Result<()> {
+        self.started = true;
+        // The whole first line in the buffer, however the input arrives.
         let line_end = self.line_end()?;
-        if !self.split_plain(line_end) {
-            self.read_quoted()?;
+        if self.base == 0 && self.pos == 0 {
+            self.pos = self.end - strip_bom(&self.buf[..self.end]).len();
         }
-        Ok(Some(self.record()))
+        let line = &self.buf[self.pos..(line_end + 1).min(self.end)];
+        if let Some((delim, len)) = sep_line(line) {
+            self.delim = delim;
+            self.core = csv_core::ReaderBuilder::new().delimiter(delim).build();
+            self.newlines += u64::from(line.ends_with(b"\n"));
+            self.pos += len;
+            self.tally.sep_line = true;
+        }
+        Ok(())
+    }
+
+    /// The record just read has fields, all empty: `;;;;`, or `"";""`.
+    #[inline]
+    fn only_delimiters(&self) -> bool {
+        let width = self.fields.len();
+        let data = if self.quoted {
+            self.body_end
+        } else {
+            self.body_end - self.raw.0
+        };
+        width > 1 && data == width.saturating_sub(1) * usize::from(!self.quoted)
     }
 
     /// Skips the blank lines between records, counting them; `false` at
@@ -230,22 +304,47 @@ impl<R: Read> Records<R> {
         Ok(())
     }
 
-    fn record(&self) -> Record<'_> {
+    /// The record just read. Its bytes are checked to be UTF-8 once
+    /// here; a record that is not is read as Windows-1252 field by field
+    /// into `recoded` (delimiters and quotes are ASCII in both, so the
+    /// fields are the same).
+    fn record(&mut self) -> Record<'_> {
         let data: &[u8] = if self.quoted {
             &self.unquoted[..self.body_end]
         } else {
             &self.buf[self.raw.0..self.body_end]
         };
+        let raw = &self.buf[self.raw.0..self.raw.1];
+        let start = self.base + self.raw.0 as u64;
+        let (line, quoted) = (self.line, self.quoted);
+        let utf8 = std::str::from_utf8(data).ok().filter(|t| {
+            // A split line's delimiters are in `data`: its fields are UTF-8
+            // when it is; unquoted fields are not cut apart there.
+            !quoted
+                || self
+                    .fields
+                    .iter()
+                    .all(|&(a, b)| t.is_char_boundary(a) && t.is_char_boundary(b))
+        });
+        let (data, text) = match utf8 {
+            Some(text) => (data, text),
+            None => {
+                let text = recode(data, &mut self.fields, &mut self.recoded);
+                if self.tally.windows_1252_rows == 0 {
+                    self.tally.first_windows_1252_line = line;
+                }
+                self.tally.windows_1252_rows += 1;
+                (text.as_bytes(), text)
+            }
+        };
         Record {
-            line: self.line,
-            start: self.base + self.raw.0 as u64,
-            raw: &self.buf[self.raw.0..self.raw.1],
+            line,
+            start,
+            raw,
             data,
             bounds: &self.fields,
-            // Fields of a split line are the pieces between delimiters
-            // (ASCII): all are UTF-8 when the line is.
-            text: std::str::from_utf8(data).ok(),
-            quoted: self.quoted,
+            text: Some(text),
+            quoted,
         }
     }
 
@@ -256,6 +355,25 @@ impl<R: Read> Records<R> {
         self.pos = i.clamp(self.raw.0, self.raw.1);
         self.newlines = line.saturating_sub(1);
     }
+}
+
+/// The fields of a record that is not UTF-8, read as Windows-1252 into
+/// `into` (its buffer kept for the next such record); `fields` then bound
+/// them there.
+#[cold]
+fn recode<'a>(data: &[u8], fields: &mut [(usize, usize)], into: &'a mut String) -> &'a str {
+    into.clear();
+    for f in fields {
+        let from = into.len();
+        let field = data.get(f.0..f.1).unwrap_or_default();
+        into.push_str(
+            &encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(field)
+                .0,
+        );
+        *f = (from, into.len());
+    }
+    into
 }
 
 /// Splits a line without quotes at `delim`: field bounds into `fields`.
@@ -346,7 +464,24 @@ mod tests {
             .has_headers(false)
             .from_reader(bytes);
         rdr.byte_records()
-            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect::<Vec<_>>())
+            // Rows of delimiters only (`;;`, `"";""`) are skipped.
+            .filter(|r| r.len() < 2 || r.iter().any(|f| !f.is_empty()))
+            // A row with a field that is not UTF-8 is Windows-1252.
+            .map(|r| {
+                if r.iter().all(|f| std::str::from_utf8(f).is_ok()) {
+                    return r;
+                }
+                r.iter()
+                    .map(|f| {
+                        encoding_rs::WINDOWS_1252
+                            .decode_without_bom_handling(f)
+                            .0
+                            .as_bytes()
+                            .to_vec()
+                    })
+                    .collect()
+            })
             .collect()
     }
 
@@ -376,6 +511,76 @@ mod tests {
     #[test]
     fn a_bom_is_not_part_of_the_first_field() {
         assert_eq!(lines("\u{feff}timestamp,x\n"), [(1, "timestamp".into())]);
+    }
+
+    /// (line, fields as text) of every record, and the tally.
+    fn read_all(bytes: &[u8], delim: u8, step: usize) -> (Vec<(u64, Vec<String>)>, Tally) {
+        let mut recs = Records::new(Trickle { bytes, step }, delim);
+        let mut out = Vec::new();
+        while let Some(r) = recs.next().unwrap() {
+            let fields = (0..r.width())
+                .map(|c| r.text(c).unwrap().to_string())
+                .collect();
+            out.push((r.line, fields));
+        }
+        (out, recs.tally())
+    }
+
+    fn row(line: u64, fields: &[&str]) -> (u64, Vec<String>) {
+        (line, fields.iter().map(|f| f.to_string()).collect())
+    }
+
+    #[test]
+    fn an_excel_sep_line_is_no_record_and_says_the_delimiter() {
+        for step in [1, 3, 1 << 20] {
+            let (rows, tally) = read_all(b"\xEF\xBB\xBFsep=;\r\na;b\r\n1;2,5\r\n", b',', step);
+            assert_eq!(
+                rows,
+                [row(2, &["a", "b"]), row(3, &["1", "2,5"])],
+                "step {step}"
+            );
+            assert!(tally.sep_line);
+        }
+        // Only on the first line, and only `sep=` and one character.
+        let (rows, tally) = read_all(b"a,b\nsep=;\n", b',', 4);
+        assert_eq!(rows, [row(1, &["a", "b"]), row(2, &["sep=;"])]);
+        assert!(!tally.sep_line);
+        let (rows, _) = read_all(b"sep=;;\n", b';', 4);
+        assert_eq!(rows, [row(1, &["sep=", "", ""])]);
+    }
+
+    #[test]
+    fn rows_of_delimiters_only_are_skipped_and_counted() {
+        let text = b"a;b;c\n;;\r\n1;2;3\n;;;;;;\n\"\";\"\";\"\"\n;2;\n;\n";
+        let (rows, tally) = read_all(text, b';', 5);
+        assert_eq!(
+            rows,
+            [
+                row(1, &["a", "b", "c"]),
+                row(3, &["1", "2", "3"]),
+                row(6, &["", "2", ""])
+            ]
+        );
+        assert_eq!(tally.delimiter_only_rows, 4);
+    }
+
+    #[test]
+    fn a_record_that_is_not_utf8_is_windows_1252() {
+        let text = b"t,name\n1,promo\xE7\xE3o\n2,\"a\xE7\",\"b\"\n3,promo\xC3\xA7\xC3\xA3o\n";
+        let (rows, tally) = read_all(text, b',', 7);
+        assert_eq!(
+            rows,
+            [
+                row(1, &["t", "name"]),
+                row(2, &["1", "promoção"]),
+                row(3, &["2", "aç", "b"]),
+                row(4, &["3", "promoção"]),
+            ]
+        );
+        assert_eq!(
+            (tally.windows_1252_rows, tally.first_windows_1252_line),
+            (2, 2)
+        );
     }
 
     #[test]

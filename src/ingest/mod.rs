@@ -78,6 +78,11 @@ pub struct Inputs {
     pub numbers: crate::model::phone::Numbers,
     /// Template names to categories: `--templates` (issue 15).
     pub template_book: std::sync::Arc<templates::Book>,
+    /// How to read the logs' text (`--encoding`, `--date-order`).
+    pub text: TextSettings,
+    /// CSV rows that were only delimiters (`;;;;`, an emptied spreadsheet
+    /// row): skipped, not rows.
+    pub delimiter_only_rows: u64,
 }
 
 /// What a run tells its readers about its exports (issue 15): the country
@@ -129,6 +134,8 @@ impl Inputs {
             profile: None,
             numbers: Default::default(),
             template_book: Default::default(),
+            text: TextSettings::default(),
+            delimiter_only_rows: 0,
         }
     }
 
@@ -255,6 +262,16 @@ pub enum InputError {
     Format { file: String, msg: String },
 }
 
+/// How the user said to read the logs' text; `None` detects it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextSettings {
+    /// `--encoding`: else a BOM, UTF-16's zero bytes, UTF-8, or
+    /// Windows-1252 (`toolkit::decode::detect`).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// `--date-order`: how to read 05/10/2026.
+    pub date_order: Option<toolkit::timestamp::DateOrder>,
+}
+
 /// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.
 pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
     let raw: Box<dyn Read> = if path == "-" {
@@ -279,13 +296,12 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
     }
 }
 
-/// Guesses the format from the first bytes: JSON starts with `{` or `[`.
+/// Guesses the format from the first bytes, in whatever encoding they are:
+/// JSON starts with `{` or `[`.
 pub fn detect(reader: &mut dyn BufRead) -> io::Result<InputFormat> {
     let head = reader.fill_buf()?;
-    let head = toolkit::decode::strip_bom(head);
-    let first = head.iter().find(|b| !b.is_ascii_whitespace());
-    Ok(match first {
-        Some(b'{' | b'[') => InputFormat::Webhook,
+    Ok(match toolkit::decode::first_char(head) {
+        Some('{' | '[') => InputFormat::Webhook,
         _ => InputFormat::Csv,
     })
 }
@@ -308,9 +324,11 @@ pub fn read_input(
 }
 
 /// Reads one already opened input named `name` (for messages): the readers
-/// without the file system, for tests and fuzzing.
+/// without the file system, for tests and fuzzing. Its text is decoded to
+/// UTF-8 first ([`TextSettings`]), and the date order its first dates
+/// decide is learned.
 pub fn read_from(
-    mut reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead>,
     name: &str,
     format: Option<InputFormat>,
     inputs: &mut Inputs,
@@ -318,12 +336,15 @@ pub fn read_from(
     rejected: &mut dyn FnMut(Rejected),
 ) -> Result<(), InputError> {
     let name = name.to_string();
+    let io_error = |source| InputError::Io {
+        file: name.clone(),
+        source,
+    };
+    let (mut reader, decoding) =
+        toolkit::decode::reader(reader, inputs.text.encoding).map_err(io_error)?;
     let format = match format {
         Some(f) => f,
-        None => detect(&mut reader).map_err(|source| InputError::Io {
-            file: name.clone(),
-            source,
-        })?,
+        None => detect(&mut reader).map_err(io_error)?,
     };
     if inputs.files.len() >= usize::from(u16::MAX) {
         return Err(InputError::Format {
@@ -333,10 +354,72 @@ pub fn read_from(
     }
     let file_idx = inputs.files.len() as u16;
     inputs.files.push(name.clone());
-    match format {
+    if decoding.guessed {
+        inputs.notes.push(format!("{name}: {}", decoding.explain()));
+    }
+    let head = reader.fill_buf().map_err(io_error)?;
+    inputs.learn_date_order(&name, head);
+    let read = match format {
         InputFormat::Csv => csv_log::read(reader, &name, file_idx, inputs, out, rejected),
         InputFormat::Jsonl | InputFormat::Webhook => {
             webhook::read(reader, &name, file_idx, inputs, out, rejected)
+        }
+    };
+    inputs.count_date_orders(&name);
+    read
+}
+
+/// What reading text found, said on stderr and counted.
+impl Inputs {
+    /// How this file's dates like 05/10/2026 read: `--date-order`, else
+    /// the order its first dates decide (noted), else day first, counted.
+    fn learn_date_order(&mut self, name: &str, head: &[u8]) {
+        use toolkit::timestamp::sniff_date_order;
+        self.last_date.order = self.text.date_order;
+        if self.last_date.order.is_some() {
+            return;
+        }
+        if let Some((order, date)) = sniff_date_order(head) {
+            self.notes.push(format!(
+                "{name}: dates read as {} ({date} says so); set --date-order to say otherwise",
+                order.pattern()
+            ));
+            self.last_date.order = Some(order);
+        }
+    }
+
+    /// Moves the dates of file `name` read day first for want of an order
+    /// into `assumptions` (`date_order_assumed`); warns when later dates of
+    /// the file were month first.
+    fn count_date_orders(&mut self, name: &str) {
+        let n = std::mem::take(&mut self.last_date.orders_assumed);
+        let month_first = std::mem::take(&mut self.last_date.month_first_seen);
+        if n > 0 {
+            *self.assumptions.entry("date_order_assumed").or_default() += n;
+        }
+        if n > 0 && month_first {
+            self.notes.push(format!(
+                "{name}: {n} dates that read either way were read day first, but other dates of the file are month first (M/D/YYYY): set --date-order mdy"
+            ));
+        }
+    }
+
+    /// What the CSV splitter took out of a file or read otherwise: rows of
+    /// delimiters only, rows read as Windows-1252.
+    fn note_records(&mut self, file: u16, tally: csv_records::Tally) {
+        let name = self.name_of(file).to_string();
+        if tally.delimiter_only_rows > 0 {
+            self.delimiter_only_rows += tally.delimiter_only_rows;
+            self.notes.push(format!(
+                "{name}: {} empty rows (only delimiters) skipped",
+                tally.delimiter_only_rows
+            ));
+        }
+        if tally.windows_1252_rows > 0 {
+            self.notes.push(format!(
+                "{name}: {} rows are not UTF-8 (the first on line {}): read as Windows-1252; name the encoding with --encoding",
+                tally.windows_1252_rows, tally.first_windows_1252_line
+            ));
         }
     }
 }

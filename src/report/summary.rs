@@ -640,6 +640,7 @@ fn assumption_text(kind: &str) -> &'static str {
         "category_missing" => "templates without a category (the file has no category column): priced as marketing, the highest common rate (rows named on stderr; --templates or a category column says)",
         "type_missing" => "outbound rows without a type or category: priced as non-template (service) messages, though some may be templates (rows named on stderr; a type column or --map says)",
         "default_country" => "contacts without a country code read as numbers of --default-country (each a valid number of that country)",
+        "date_order_assumed" => "dates like 05/10/2026 that read either way: read day first (DD/MM/YYYY); say --date-order mdy if they are month first",
         _ => "(see stderr)",
     }
 }

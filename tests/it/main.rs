@@ -23,3 +23,4 @@ mod reconcile;
 mod rules_2026;
 mod snapshots;
 mod streaming;
+mod text;

@@ -30,7 +30,7 @@ pub fn sniff(head: &[u8]) -> Sniffed {
 
 /// Excel's `sep=X` first line: the delimiter and the line's length with
 /// its line ending.
-fn sep_line(head: &[u8]) -> Option<(u8, usize)> {
+pub fn sep_line(head: &[u8]) -> Option<(u8, usize)> {
     let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let word = line.trim_ascii();
