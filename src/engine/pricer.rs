@@ -173,7 +173,7 @@ impl<'p> Pricer<'p> {
     pub fn price_all(&mut self, msgs: &[Message], sink: &mut dyn Sink) {
         for group in msgs.chunks(64) {
             for m in group {
-                if m.direction() == Direction::Outbound {
+                if self.delivery.learning && m.direction() == Direction::Outbound {
                     self.ids.prefetch(m.id_hash);
                 }
                 self.classifier.prefetch(m.window_key());
@@ -294,7 +294,9 @@ impl<'p> Pricer<'p> {
     fn repeated(&mut self, m: &Message) -> Option<&'static str> {
         // An inbound row repeated is the same window opened twice: nothing
         // to merge, nothing to remember.
-        if m.direction() == Direction::Inbound || m.id_hash == 0 {
+        // Held in memory, the rows of each id were merged before pricing
+        // (`engine::statuses`): no id repeats, nothing to remember.
+        if !self.delivery.learning || m.direction() == Direction::Inbound || m.id_hash == 0 {
             return None;
         }
         let (h, ts) = (m.id_hash, m.ts());

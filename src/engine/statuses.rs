@@ -18,20 +18,27 @@ use crate::model::{Delivery, Direction, Message};
 /// The other rows are counted (and named when `inputs.keep_extras`).
 pub fn merge(msgs: &mut Vec<Message>, inputs: &mut Inputs) {
     msgs.sort_unstable_by_key(id_order);
-    let mut keep = vec![true; msgs.len()];
+    // Most logs have no repeated id: nothing is allocated for them.
+    let mut merged: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < msgs.len() {
         let end = group_end(msgs, i);
         if end > i + 1 {
-            merge_group(&mut msgs[i..end], &mut keep[i..end], inputs);
+            merge_group(&mut msgs[i..end], inputs);
+            merged.extend(i + 1..end);
         }
         i = end;
     }
-    if keep.iter().all(|&k| k) {
+    if merged.is_empty() {
         return;
     }
-    let mut k = keep.into_iter();
-    msgs.retain(|_| k.next().unwrap_or(true));
+    let mut next = merged.into_iter().peekable();
+    let mut at = 0;
+    msgs.retain(|_| {
+        let drop = next.next_if_eq(&at).is_some();
+        at += 1;
+        !drop
+    });
 }
 
 /// Rows of one id together, outbound and inbound apart, in time order.
@@ -58,14 +65,13 @@ fn group_end(msgs: &[Message], i: usize) -> usize {
 }
 
 /// Folds the rows of one id into the first.
-fn merge_group(rows: &mut [Message], keep: &mut [bool], inputs: &mut Inputs) {
+fn merge_group(rows: &mut [Message], inputs: &mut Inputs) {
     let Some((first, rest)) = rows.split_first_mut() else {
         return;
     };
     let mut delivered_at = (first.delivery() == Delivery::Delivered).then(|| first.ts());
     let mut delivery = first.delivery();
-    for (row, kept) in rest.iter().zip(keep.iter_mut().skip(1)) {
-        *kept = false;
+    for row in rest.iter() {
         delivery = delivery.max(row.delivery());
         if row.delivery() == Delivery::Delivered && delivered_at.is_none() {
             delivered_at = Some(row.ts());
