@@ -5,9 +5,12 @@ use crate::ingest::toolkit::header::normalise as norm;
 use crate::model::time::Zone;
 
 fn read_str(text: &str) -> (Vec<Message>, Vec<Rejected>, Inputs) {
-    let mut inputs = Inputs::new(Zone::parse("America/Sao_Paulo").unwrap());
-    let mut msgs = Vec::new();
-    let mut rej = Vec::new();
+    read_into(text, Inputs::new(Zone::parse("America/Sao_Paulo").unwrap()))
+}
+
+/// Reads `text` as the file `t.csv` with `inputs` as prepared.
+fn read_into(text: &str, mut inputs: Inputs) -> (Vec<Message>, Vec<Rejected>, Inputs) {
+    let (mut msgs, mut rej) = (Vec::new(), Vec::new());
     read(
         Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
         "t.csv",
@@ -383,17 +386,7 @@ fn read_with(text: &str, profile: &str) -> (Vec<Message>, Vec<Rejected>, Inputs)
         profile: Profile::parse(profile).unwrap(),
         origin: Origin::Map("m.toml".into()),
     });
-    let (mut msgs, mut rej) = (Vec::new(), Vec::new());
-    read(
-        Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-        "t.csv",
-        0,
-        &mut inputs,
-        &mut |m| msgs.push(m),
-        &mut |r| rej.push(r),
-    )
-    .unwrap();
-    (msgs, rej, inputs)
+    read_into(text, inputs)
 }
 
 #[test]
