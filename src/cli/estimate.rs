@@ -222,6 +222,12 @@ fn how_read(stats: &engine::RunStats) -> String {
 
 /// The readers' notes, the first ten.
 fn print_notes(notes: &[String]) {
+    // Warnings first and all of them: the readers' notes can be many.
+    let (warnings, notes): (Vec<&String>, Vec<&String>) =
+        notes.iter().partition(|n| n.starts_with("warning: "));
+    for w in warnings {
+        eprintln!("wacost: {w}");
+    }
     for n in notes.iter().take(10) {
         eprintln!("wacost: note: {n}");
     }

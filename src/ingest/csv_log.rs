@@ -242,8 +242,10 @@ pub(super) fn read(
         headers: &headers,
         lay: &lay,
     };
-    read_rows(&file, &mut recs, inputs, out, rejected)
-        .map(|()| inputs.note_records(file_idx, recs.tally()))
+    read_rows(&file, &mut recs, inputs, out, rejected).map(|()| {
+        inputs.note_records(file_idx, recs.tally());
+        inputs.warn_offsets(file_idx);
+    })
 }
 
 /// The profile a file is read with: the run's `--profile` or `--map`, else
@@ -649,6 +651,7 @@ fn row(
     let ts_s = field(rec, lay, TS)?;
     let ts = parse_timestamp_with(ts_s, &inputs.zones[zone], &mut inputs.last_date)
         .map_err(|e| (Some("timestamp"), e.to_string()))?;
+    inputs.tally_offset(zone, ts);
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
     let contact = contact(rec, lay, direction, inputs)?;

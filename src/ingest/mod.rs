@@ -83,6 +83,9 @@ pub struct Inputs {
     /// CSV rows that were only delimiters (`;;;;`, an emptied spreadsheet
     /// row): skipped, not rows.
     pub delimiter_only_rows: u64,
+    /// The offsets the current CSV file's timestamps were written with,
+    /// against `--tz` ([`Inputs::tally_offset`]).
+    pub offsets: OffsetTally,
 }
 
 /// What a run tells its readers about its exports (issue 15): the country
@@ -99,6 +102,17 @@ impl ReaderSettings {
         inputs.numbers = crate::model::phone::Numbers::new(self.default_country);
         inputs.template_book = self.templates.clone();
     }
+}
+
+/// How one file's timestamps were written: with an offset that agrees with
+/// the zone they are read in, one that differs, or none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OffsetTally {
+    pub without: u64,
+    pub agreeing: u64,
+    pub differing: u64,
+    /// The first differing offset and the zone's at that instant.
+    pub first: Option<(i32, i32)>,
 }
 
 /// A row merged into the message of an earlier row with the same id.
@@ -136,6 +150,7 @@ impl Inputs {
             template_book: Default::default(),
             text: TextSettings::default(),
             delimiter_only_rows: 0,
+            offsets: OffsetTally::default(),
         }
     }
 
@@ -174,6 +189,42 @@ impl Inputs {
         let (zones, index) = crate::model::time::zone_table(&self.zone, wabas);
         self.zones = zones;
         self.waba_zones = index.into_iter().collect();
+    }
+
+    /// Counts how the last timestamp read was written, against `zone`'s
+    /// offset at `ts`.
+    #[inline]
+    pub fn tally_offset(&mut self, zone: usize, ts: i64) {
+        let t = &mut self.offsets;
+        let Some(written) = self.last_date.offset else {
+            t.without += 1;
+            return;
+        };
+        let local = self.zones.get_mut(zone).map_or(0, |z| z.offset_at(ts));
+        if written == local {
+            t.agreeing += 1;
+        } else {
+            t.differing += 1;
+            t.first.get_or_insert((written, local));
+        }
+    }
+
+    /// After a CSV file: a warning when every timestamp carried an offset
+    /// and none agreed with the zone it is read in (a log written in
+    /// Brazil, read with `--tz UTC`: days and months shift).
+    pub fn warn_offsets(&mut self, file: u16) {
+        let t = std::mem::take(&mut self.offsets);
+        let Some((written, local)) = t.first.filter(|_| t.without == 0 && t.agreeing == 0) else {
+            return;
+        };
+        let zone = self.zone.name();
+        let note = format!(
+            "warning: {}: every timestamp carries a UTC offset ({}) that differs from --tz {zone} ({}): days, months, tiers and rule dates are read in {zone}; give the WABA's own zone with --tz if that is not it",
+            self.name_of(file),
+            fmt_offset(written),
+            fmt_offset(local)
+        );
+        self.notes.push(note);
     }
 
     /// The zone index of a WABA id (0, `--tz`, for one not given its own).
@@ -270,6 +321,13 @@ pub struct TextSettings {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// `--date-order`: how to read 05/10/2026.
     pub date_order: Option<toolkit::timestamp::DateOrder>,
+}
+
+/// `+03:00`, `-03:00`.
+fn fmt_offset(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let m = secs.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
 /// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.

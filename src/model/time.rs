@@ -110,7 +110,7 @@ impl Zone {
     /// The offset (seconds east of UTC) at an instant, from the cache when
     /// the instant lies in the span of the last look-up.
     #[inline]
-    fn offset_at(&mut self, ts: i64) -> i32 {
+    pub fn offset_at(&mut self, ts: i64) -> i32 {
         let (start, end, off) = self.cache;
         if ts >= start && ts < end {
             return off;

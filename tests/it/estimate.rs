@@ -1256,3 +1256,38 @@ fn wacost_toml_is_found_in_the_config_directory_and_a_bad_default_is_named() {
         r.stderr
     );
 }
+
+#[test]
+fn a_log_written_in_another_zone_than_tz_is_a_warning() {
+    // Every timestamp says -03:00 (Brazil) but --tz is UTC: the 22:30 and
+    // 23:10 of 31 October are 1 November in UTC, so months and tiers move.
+    // The total is priced as asked, and stderr says why it may be wrong.
+    let mut c = wacost_in("honest");
+    c.args([
+        "estimate",
+        "offsets_brazil.csv",
+        "--tz",
+        "UTC",
+        "--format",
+        "json",
+    ]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("wacost: warning: offsets_brazil.csv: every timestamp carries a UTC offset (-03:00) that differs from --tz UTC (+00:00)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.json()["lines"][0]["month"], "2026-11");
+    let mut c = wacost_in("honest");
+    c.args([
+        "estimate",
+        "offsets_brazil.csv",
+        "--tz",
+        "America/Sao_Paulo",
+    ]);
+    c.args(["--format", "json"]);
+    let r = run(c);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    assert_eq!(r.json()["lines"][0]["month"], "2026-10");
+}

@@ -67,6 +67,10 @@ pub struct LastDate {
     pub orders_assumed: u64,
     /// The timestamp being read had its date order assumed.
     order_guessed: bool,
+    /// The UTC offset the last timestamp was written with (seconds east;
+    /// `None` for a local time or Unix seconds): a whole file written in
+    /// another zone than `--tz` is worth a warning.
+    pub offset: Option<i32>,
     /// A date read without `order` was month first by its day (10/25/2026):
     /// dates read day first by assumption may be wrong.
     pub month_first_seen: bool,
@@ -76,6 +80,7 @@ pub struct LastDate {
 pub fn parse_timestamp_with(s: &str, zone: &Zone, last: &mut LastDate) -> Result<i64, TimeError> {
     let s = crate::text::trim(s);
     last.assumed = None;
+    last.offset = None;
     last.order_guessed = false;
     let ts = parse_inner(s, zone, last)?;
     if !(MIN_TS..MAX_TS).contains(&ts) {
@@ -111,6 +116,7 @@ fn parse_inner(s: &str, zone: &Zone, last: &mut LastDate) -> Result<i64, TimeErr
         }
     }
     if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        last.offset = Some(t.offset().local_minus_utc());
         return Ok(t.timestamp());
     }
     Err(TimeError::Unreadable(s.to_string()))
@@ -119,6 +125,7 @@ fn parse_inner(s: &str, zone: &Zone, last: &mut LastDate) -> Result<i64, TimeErr
 /// The ISO shapes neither [`fast_iso`] nor [`numeric`] reads, by chrono.
 fn iso_other(s: &str, zone: &Zone, last: &mut LastDate) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        last.offset = Some(t.offset().local_minus_utc());
         return Some(t.timestamp());
     }
     for f in [
@@ -128,6 +135,7 @@ fn iso_other(s: &str, zone: &Zone, last: &mut LastDate) -> Option<i64> {
         "%Y-%m-%d %H:%M%:z",
     ] {
         if let Ok(t) = DateTime::parse_from_str(s, f) {
+            last.offset = Some(t.offset().local_minus_utc());
             return Some(t.timestamp());
         }
     }
@@ -166,7 +174,10 @@ fn numeric(b: &[u8], zone: &Zone, last: &mut LastDate) -> Option<i64> {
     let naive = date.and_hms_opt(h, mi, sec)?;
     Some(match offset {
         None => read_local(zone, naive, last),
-        Some(east) => naive.and_utc().timestamp() - east,
+        Some(east) => {
+            last.offset = i32::try_from(east).ok();
+            naive.and_utc().timestamp() - east
+        }
     })
 }
 
@@ -416,12 +427,16 @@ fn fast_iso(b: &[u8], zone: &Zone, last: &mut LastDate) -> Result<Option<i64>, T
                 None => Ok(None),
             }
         }
-        [b'Z' | b'z'] => Ok(Some(base)),
+        [b'Z' | b'z'] => {
+            last.offset = Some(0);
+            Ok(Some(base))
+        }
         [sign @ (b'+' | b'-'), oh1, oh2, b':', om1, om2] => {
             let (Some(oh), Some(om)) = (num(&[*oh1, *oh2]), num(&[*om1, *om2])) else {
                 return Ok(None);
             };
             let off = i64::from(oh * 3600 + om * 60);
+            last.offset = i32::try_from(if *sign == b'+' { off } else { -off }).ok();
             Ok(Some(if *sign == b'+' {
                 base - off
             } else {
