@@ -196,7 +196,9 @@ impl Inputs {
     #[inline]
     pub fn tally_offset(&mut self, zone: usize, ts: i64) {
         let t = &mut self.offsets;
-        let Some(written) = self.last_date.offset else {
+        // UTC instants (`Z`, `+00:00`) are how machines write time: they say
+        // nothing of the WABA's zone.
+        let Some(written) = self.last_date.offset.filter(|&o| o != 0) else {
             t.without += 1;
             return;
         };

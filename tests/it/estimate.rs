@@ -1291,3 +1291,15 @@ fn a_log_written_in_another_zone_than_tz_is_a_warning() {
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
     assert_eq!(r.json()["lines"][0]["month"], "2026-10");
 }
+
+#[test]
+fn utc_instants_read_in_a_waba_zone_are_no_warning() {
+    // Exports write machine time in UTC (`Z`): that says nothing of the
+    // WABA's zone, so reading them in America/Sao_Paulo warns of nothing.
+    let mut c = wacost_in("honest");
+    c.args(["estimate", "offsets_utc.csv", "--tz", "America/Sao_Paulo"]);
+    c.args(["--format", "json"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
