@@ -11,7 +11,7 @@ use super::toolkit::decode::strip_bom;
 use super::toolkit::delimiter::sniff;
 use super::toolkit::header::{self, folded_lower};
 use super::toolkit::status::parse_status;
-use super::toolkit::timestamp::{parse_timestamp, parse_timestamp_with};
+use super::toolkit::timestamp::{parse_timestamp, parse_timestamp_with, LastDate};
 use super::{InputError, Inputs};
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;
@@ -776,7 +776,10 @@ fn delivery(
     m.set_delivery(d);
     let at = trim(field(rec, lay, DELIVERED_AT)?);
     if !at.is_empty() && d != Delivery::Failed {
-        let ts = parse_timestamp(at, &inputs.zones[zone])
+        // Read in the date order the file's timestamps are read in.
+        let mut last = LastDate::default();
+        last.order = inputs.last_date.order;
+        let ts = parse_timestamp_with(at, &inputs.zones[zone], &mut last)
             .map_err(|e| (Some("delivered_at"), e.to_string()))?;
         m.set_delivery(Delivery::Delivered);
         if inputs.charge_at_delivery && ts > m.ts() {

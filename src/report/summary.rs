@@ -135,6 +135,8 @@ pub struct Summary {
     delivery_assumed: u64,
     /// Messages whose log names no business number.
     no_business_number: u64,
+    /// CSV rows that were only delimiters, skipped (not rows of the log).
+    pub delimiter_only_rows: u64,
     /// Non-template messages freed in a window assumed open before the log.
     window_assumed: u64,
     /// Messages the engine could not price (no rate, card, market or
@@ -161,6 +163,7 @@ impl Summary {
             assumptions: BTreeMap::new(),
             delivery_assumed: 0,
             no_business_number: 0,
+            delimiter_only_rows: 0,
             window_assumed: 0,
             unpriced: Vec::new(),
             engine_rejected: 0,
@@ -287,6 +290,7 @@ impl Summary {
             }
         }
         self.counts.status_updates += inputs.status_rows;
+        self.delimiter_only_rows = inputs.delimiter_only_rows;
         self.counts.rows += inputs.status_rows;
         let engine: Vec<Rejected> = std::mem::take(&mut self.priced_rejected)
             .into_iter()
@@ -441,6 +445,7 @@ impl Summary {
             "lines": render::json_array(&self.columns(), &self.rows()),
             "inferred": {"billable": inferred, "cost": money::fmt(inferred_cost)},
             "assumptions": self.assumptions,
+            "skipped": {"delimiter_only_rows": self.delimiter_only_rows},
             "complete": self.complete(),
             "unpriced": {
                 "messages": self.unpriced_messages(),

@@ -192,6 +192,7 @@ fn excel_sep_line_and_rows_of_delimiters_only() {
     let v = r.json();
     assert_eq!(counts(&v), (3, 0, 2, 2, 0, 0, 1));
     assert_eq!(total(&v), "0.1250");
+    assert_eq!(v["skipped"]["delimiter_only_rows"], 3, "{v}");
     // Later rows keep the file's own line numbers.
     let rejected = crate::common::rejected(&v);
     assert_eq!(rejected.len(), 1);

@@ -473,3 +473,18 @@ False,w2,5511900001111,5511987654321,Text,2026-11-03T10:05:00.000Z\n";
         inputs.notes
     );
 }
+
+#[test]
+fn delivered_at_is_read_in_the_files_date_order() {
+    use crate::ingest::toolkit::timestamp::DateOrder;
+    let text = "timestamp,direction,contact,type,category,status,delivered_at\n\
+10/05/2026 10:00,outbound,+5511987654321,template,utility,sent,10/05/2026 10:05\n";
+    let mut inputs = Inputs::new(Zone::parse("UTC").unwrap());
+    inputs.last_date.order = Some(DateOrder::Mdy);
+    let (m, r, _) = read_into(text, inputs);
+    assert!(r.is_empty(), "{r:?}");
+    // 5 October (month first), delivered five minutes after it was sent.
+    let oct5 = chrono::NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
+    let want = oct5.and_hms_opt(10, 5, 0).unwrap().and_utc().timestamp();
+    assert_eq!(m[0].ts(), want);
+}
