@@ -143,15 +143,8 @@ fn nothing_read(s: &Summary, files: &[String]) -> anyhow::Error {
 /// Fails on a currency without a card before reading gigabytes.
 fn options(g: &Global, pricing: &Pricing, a: &EstimateArgs, currency: &str) -> Result<Options> {
     let opts = Options {
-        switches: parse_switches(pricing, &a.rules)?,
         seeds: parse_seeds(pricing, &a.tier_start)?,
-        accept: g.accept(),
-        auth_international: g.auth_international(),
-        waba_zones: g.waba_zones()?,
-        profile: g.reader_profile()?,
-        reader: g.reader()?,
-        text: g.text(),
-        ..Options::new(currency)
+        ..g.options(currency, parse_switches(pricing, &a.rules)?)?
     };
     pricing.cards(currency)?;
     Ok(opts)

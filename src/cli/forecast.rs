@@ -10,7 +10,6 @@ use rust_decimal::Decimal;
 use super::{parse_switches, to_stdout, Exit, Global};
 use crate::data::Pricing;
 use crate::engine::forecast::{self, LearnError, Plan};
-use crate::engine::Options;
 use crate::ingest::plan;
 use crate::model::time::Zone;
 use crate::report::forecast::ForecastReport;
@@ -131,16 +130,7 @@ fn plan_from_log(
             plan::MAX_MONTHS
         );
     }
-    let opts = Options {
-        switches: switches.clone(),
-        accept: g.accept(),
-        auth_international: g.auth_international(),
-        waba_zones: g.waba_zones()?,
-        profile: g.reader_profile()?,
-        reader: g.reader()?,
-        text: g.text(),
-        ..Options::new(currency)
-    };
+    let opts = g.options(&currency, switches.clone())?;
     let learned = forecast::learn_plan(pricing, &opts, &zone, &a.from_log, a.months, growth)
         .map_err(|e| match e {
             LearnError::Engine(e) => anyhow::Error::from(e),

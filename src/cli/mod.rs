@@ -20,6 +20,7 @@ use clap::{Args, Parser, Subcommand};
 pub use exit::Exit;
 
 use crate::data::{Accept, Pricing};
+use crate::engine::Options;
 use crate::model::currency::Code;
 use crate::model::phone::Privacy;
 use crate::model::time::Zone;
@@ -191,6 +192,22 @@ impl Global {
                 })
             }
             (None, None) => None,
+        })
+    }
+
+    /// The run's options every subcommand takes from the global flags
+    /// (confidence, business country, WABA zones, how logs are read), with
+    /// `switches`, in `currency`.
+    pub fn options(&self, currency: &str, switches: BTreeMap<String, bool>) -> Result<Options> {
+        Ok(Options {
+            switches,
+            accept: self.accept(),
+            auth_international: self.auth_international(),
+            waba_zones: self.waba_zones()?,
+            profile: self.reader_profile()?,
+            reader: self.reader()?,
+            text: self.text(),
+            ..Options::new(currency)
         })
     }
 

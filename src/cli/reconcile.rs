@@ -7,7 +7,6 @@ use rust_decimal::Decimal;
 use super::{parse_switches, to_stdout, Exit, Global};
 use crate::engine::expected;
 use crate::engine::reconcile::{self, Reconciliation, Request, Theirs};
-use crate::engine::Options;
 use crate::ingest::InputFormat;
 use crate::model::money;
 use crate::report;
@@ -42,16 +41,7 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     if a.logs.is_empty() {
         return expected(g, &pricing, &zone, &currency, theirs);
     }
-    let opts = Options {
-        switches: parse_switches(&pricing, &a.rules)?,
-        accept: g.accept(),
-        auth_international: g.auth_international(),
-        waba_zones: g.waba_zones()?,
-        profile: g.reader_profile()?,
-        reader: g.reader()?,
-        text: g.text(),
-        ..Options::new(currency)
-    };
+    let opts = g.options(&currency, parse_switches(&pricing, &a.rules)?)?;
     let req = Request {
         pricing: &pricing,
         opts: &opts,

@@ -14,6 +14,7 @@ mod estimate;
 mod exit_codes;
 mod forecast;
 mod fuzz_regressions;
+mod honest;
 mod meta_rules;
 mod numbers;
 mod pricing_data;
