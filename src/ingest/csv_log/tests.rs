@@ -488,3 +488,28 @@ fn delivered_at_is_read_in_the_files_date_order() {
     let want = oct5.and_hms_opt(10, 5, 0).unwrap().and_utc().timestamp();
     assert_eq!(m[0].ts(), want);
 }
+
+#[test]
+fn portuguese_and_spanish_status_words_are_built_in() {
+    // profiles/builtin.toml [values.status]: accents, case and spelling as
+    // exports write them.
+    let rows = [
+        ("Entregue", Delivery::Delivered),
+        ("leído", Delivery::Delivered),
+        ("Enviada", Delivery::Sent),
+        ("falhou", Delivery::Failed),
+        ("não entregue", Delivery::Failed),
+        ("no-entregado", Delivery::Failed),
+    ];
+    let mut text = String::from("timestamp,direction,contact,type,category,status\n");
+    for (i, (word, _)) in rows.iter().enumerate() {
+        text +=
+            &format!("2026-10-01T10:0{i}:00Z,outbound,+5511987654321,template,utility,{word}\n");
+    }
+    let (m, r, inputs) = read_str(&text);
+    assert!(r.is_empty(), "{r:?}");
+    let got: Vec<Delivery> = m.iter().map(|m| m.delivery()).collect();
+    let want: Vec<Delivery> = rows.iter().map(|(_, d)| *d).collect();
+    assert_eq!(got, want);
+    assert!(!inputs.assumptions.contains_key("unknown_status_word"));
+}
