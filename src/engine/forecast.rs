@@ -423,7 +423,8 @@ impl LogMix {
         let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)?;
         let mut log = LogMix::default();
         let mut add = |m: &Message, p: &Priced| log.add(m, p);
-        crate::engine::price_sorted(pricing, opts, zone, &msgs, &mut add)?;
+        let members = inputs.identities.members();
+        crate::engine::price_sorted(pricing, opts, zone, &msgs, members, &mut add)?;
         Ok(log)
     }
 

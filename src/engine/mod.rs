@@ -12,6 +12,7 @@ pub mod allowance;
 pub mod classify;
 mod contacts;
 pub mod countries;
+pub mod customers;
 pub mod expected;
 pub mod forecast;
 pub mod periods;
@@ -76,6 +77,9 @@ pub struct Priced {
     /// An inbound row that opened no window (a switch says its kind does
     /// not).
     pub opened_no_window: bool,
+    /// Where the market came from: the phone number, or the country of a
+    /// business-scoped user id.
+    pub market_source: customers::MarketSource,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +190,8 @@ pub struct RunStats {
 /// How far out of order a "sorted" log may be: exports sorted by local time
 /// repeat an hour when daylight saving time ends.
 pub const REORDER_SECS: i64 = 6 * 3600;
+const RESTART_LINKED_IDS: &str =
+    "a row linked a user id to its phone number after rows of the id alone: one customer";
 /// Messages gathered before each ordered hand-over to the classifier.
 const BATCH: usize = 1 << 15;
 
@@ -224,10 +230,16 @@ pub fn run(
         let pricer = Pricer::new(pricing, opts, zone)?.streaming();
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
         *rejected = stream.read_and_price(paths, format, inputs, sink)?;
+        if inputs.identities.late_link() && !stream.out_of_order {
+            // Rows of a user id alone were priced before a row linked it to
+            // its phone number: one customer, priced as one in memory.
+            stream.out_of_order = true;
+            stats.restart_reason = Some(RESTART_LINKED_IDS);
+        }
         if !stream.out_of_order {
             stream.flush(i64::MAX, sink);
         }
-        stats.restart_reason = stream.restart_reason();
+        stats.restart_reason = stats.restart_reason.or(stream.restart_reason());
         if !stream.out_of_order {
             stats.streamed = true;
             stats.peak_held = stream.peak;
@@ -243,7 +255,8 @@ pub fn run(
     }
     let msgs = read_all(paths, format, inputs, rejected)?;
     stats.peak_held = msgs.len();
-    price_consuming(Pricer::new(pricing, opts, zone)?, msgs, sink);
+    let pricer = Pricer::new(pricing, opts, zone)?.with_members(inputs.identities.members());
+    price_consuming(pricer, msgs, sink);
     Ok(stats)
 }
 
@@ -294,15 +307,17 @@ pub fn read_sorted(
     Ok(msgs)
 }
 
-/// Prices messages ordered by [`sort_messages`].
+/// Prices messages ordered by [`sort_messages`]; `members` are the groups'
+/// members the readers found (`inputs.identities.members()`).
 pub fn price_sorted(
     pricing: &Pricing,
     opts: &Options,
     zone: &Zone,
     msgs: &[Message],
+    members: ingest::identities::Members,
     sink: &mut dyn Sink,
 ) -> Result<(), RateError> {
-    let mut pricer = Pricer::new(pricing, opts, zone)?;
+    let mut pricer = Pricer::new(pricing, opts, zone)?.with_members(members);
     pricer.price_all(msgs, sink);
     Ok(())
 }
@@ -325,6 +340,7 @@ pub fn read_all(
     ingest::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
     statuses::merge(&mut msgs, inputs);
     statuses::resolve_delivery(&mut msgs, inputs.delivery_evidence);
+    inputs.identities.relink(&mut msgs);
     Ok(msgs)
 }
 

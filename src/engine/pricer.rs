@@ -3,10 +3,10 @@
 
 use rust_decimal::Decimal;
 
-use crate::data::markets::ResolveCache;
 use crate::data::rules::{InForce, SwitchedOn};
 use crate::data::{MarketId, Pricing, RateError};
 use crate::engine::classify::{unpriced, Classification, Classifier, InForceFor, Outbound, Reason};
+use crate::engine::customers::{CustomerMarkets, Unresolved};
 use crate::engine::rating::{Rating, RatingPlan};
 use crate::engine::recent_ids::{RecentIds, PENDING_ID_MEMORY_SECS};
 use crate::engine::tariff::{Tariff, Tier};
@@ -34,7 +34,8 @@ pub struct Pricer<'p> {
     /// The dated exceptions switched on, and those in force on the local
     /// day of the last message (empty with every switch off).
     exceptions: SwitchedOn,
-    markets: ResolveCache,
+    /// Customers' markets: by phone number, user id country, group member.
+    customers: CustomerMarkets<'p>,
     /// When authentication is priced as authentication-international.
     auth_international: Option<AuthInternational>,
     /// Per [`InboundKind`]: whether it opens the customer service window.
@@ -104,6 +105,8 @@ const REPEATED_FAILED: &str = "duplicate message id: an earlier row has the same
 const RESTART_STATUS_ROWS: &str = "rows repeat message ids (one row per status): merged by id";
 const RESTART_EVIDENCE: &str =
     "a file shows delivered statuses after rows that stop at sent: those were not delivered";
+const RESTART_GROUPS: &str =
+    "group messages: priced with the whole log in memory, where every group's members are known";
 const REPEATED: &str = "duplicate message id: an earlier row has the same id (exports with one \
     row per status repeat it); the message is counted once, from its first row";
 
@@ -125,6 +128,7 @@ impl Priced {
             reject: None,
             delivery_assumed: false,
             opened_no_window: false,
+            market_source: Default::default(),
         }
     }
 
@@ -153,12 +157,18 @@ impl<'p> Pricer<'p> {
             pending_ids: RecentIds::remembering(PENDING_ID_MEMORY_SECS),
             allowance_on: allowance_switches(pricing, opts),
             exceptions: SwitchedOn::new(&pricing.rules, &pricing.markets, &opts.switches),
-            markets: ResolveCache::default(),
+            customers: CustomerMarkets::new(&pricing.markets),
             auth_international: opts.auth_international.clone(),
             opens_window: opens_window(pricing, opts),
             delivery: DeliveryEvidence::default(),
             restart: None,
         })
+    }
+
+    /// Gives the groups' members, read with the log held in memory.
+    pub fn with_members(mut self, members: crate::ingest::identities::Members) -> Pricer<'p> {
+        self.customers.with_members(members);
+        self
     }
 
     /// Streams: delivery evidence is learnt as rows arrive.
@@ -188,11 +198,10 @@ impl<'p> Pricer<'p> {
     pub fn price(&mut self, m: &Message) -> Priced {
         let day = self.day_of(m.ts(), m.zone_index());
         let mut p = Priced::on(&day);
-        let resolved =
-            self.pricing
-                .markets
-                .resolve_cached(&mut self.markets, m.contact(), day.date);
-        p.resolved = resolved.as_ref().ok().copied();
+        let resolved = self.customers.resolve(m.contact(), day.date);
+        if let Ok((r, source)) = resolved {
+            (p.resolved, p.market_source) = (Some(r), source);
+        }
         if let Some(why) = self.repeated(m) {
             return p.rejected(why.into());
         }
@@ -207,8 +216,12 @@ impl<'p> Pricer<'p> {
             return p.rejected(self.no_rules());
         };
         let r = match resolved {
-            Ok(r) => r,
-            Err(e) => return p.rejected(format!("contact: {e}")),
+            Ok((r, _)) => r,
+            Err(Unresolved::Why(e)) => return p.rejected(e),
+            Err(Unresolved::NoMembers) => {
+                self.restart = Some(RESTART_GROUPS);
+                return p.rejected(RESTART_GROUPS.into());
+            }
         };
         let market = r.market;
         let class = self.classify(m, &plan, market);

@@ -378,7 +378,7 @@ fn message_finding(
         file: n.inputs.file_name(m).to_string(),
         line: u64::from(m.line),
         id: n.inputs.id_of(m).to_string(),
-        contact: n.privacy.render(m.contact(), v.cc_len),
+        contact: n.inputs.identities.render(m.contact(), n.privacy, v.cc_len),
         timestamp: n.zone.format(m.ts()),
         category: c.category.as_str().to_string(),
         ours_pricing_type: v.ptype.to_string(),
@@ -722,6 +722,7 @@ fn price_log(req: &Request, periods: Periods) -> Result<(Ours, u64), ReconcileEr
         req.opts,
         req.zone,
         &msgs,
+        inputs.identities.members(),
         &mut |m: &_, p: &Priced| {
             if p.outcome == Outcome::Rejected {
                 engine_rejected += 1;

@@ -6,6 +6,7 @@ mod analytics;
 pub mod csv_log;
 mod csv_records;
 pub mod figures;
+pub mod identities;
 mod invoice;
 pub mod plan;
 pub mod profile;
@@ -86,6 +87,8 @@ pub struct Inputs {
     /// The offsets the current CSV file's timestamps were written with,
     /// against `--tz` ([`Inputs::tally_offset`]).
     pub offsets: OffsetTally,
+    /// Customers named by user ids, and groups (issue 14).
+    pub identities: identities::Identities,
 }
 
 /// What a run tells its readers about its exports (issue 15): the country
@@ -151,6 +154,7 @@ impl Inputs {
             text: TextSettings::default(),
             delimiter_only_rows: 0,
             offsets: OffsetTally::default(),
+            identities: Default::default(),
         }
     }
 

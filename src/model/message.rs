@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::category::{Category, Direction};
-use super::phone::E164;
+use super::identity::ContactKey;
 use super::time::LocalAssumption;
 
 /// Meta's own `pricing` object from a status webhook, kept for reconcile.
@@ -25,7 +25,7 @@ pub struct Message {
     secs: u32,
     /// 1-based line (saturates at `u32::MAX`).
     pub line: u32,
-    /// Contact digits (50 bits), category (3 bits), flags (7 bits).
+    /// Contact key (50 bits: [`ContactKey`]), category (3 bits), flags.
     packed: u64,
     /// Fingerprint of the message id ([`crate::hash::id_hash`]); 0 = none.
     /// Also the key of its [`Extra`] kept by the readers.
@@ -99,9 +99,15 @@ const NUMBER_MASK: u16 = (1 << BUSINESS_NUMBER_BITS) - 1;
 pub const MAX_ZONES: usize = 1 << (16 - BUSINESS_NUMBER_BITS);
 
 impl Message {
-    pub fn new(file: u16, line: u64, ts: i64, direction: Direction, contact: E164) -> Message {
-        // E.164 has at most 15 digits: < 10^15 < 2^50.
-        let mut packed = contact.value() & CONTACT_MASK;
+    pub fn new(
+        file: u16,
+        line: u64,
+        ts: i64,
+        direction: Direction,
+        contact: impl Into<ContactKey>,
+    ) -> Message {
+        // Keys are under 2^50 (E.164 numbers under 10^15).
+        let mut packed = contact.into().value() & CONTACT_MASK;
         if direction == Direction::Outbound {
             packed |= OUTBOUND;
         }
@@ -125,8 +131,15 @@ impl Message {
         self.secs = clamp_secs(ts);
     }
 
-    pub fn contact(&self) -> E164 {
-        E164::from_digits_value(self.packed & CONTACT_MASK)
+    /// The customer: a phone number, a user id or a group member.
+    pub fn contact(&self) -> ContactKey {
+        ContactKey::from_value(self.packed & CONTACT_MASK)
+    }
+
+    /// Another customer for the message (the readers' identities, once a
+    /// user id's phone number is known).
+    pub fn set_contact(&mut self, contact: ContactKey) {
+        self.packed = (self.packed & !CONTACT_MASK) | (contact.value() & CONTACT_MASK);
     }
 
     pub fn direction(&self) -> Direction {
@@ -209,11 +222,12 @@ impl Message {
     /// The key of the windows the message belongs to: Meta keeps the
     /// customer service window, the free entry point window and the
     /// conversations per business phone number and customer (error 131047:
-    /// "since the recipient last replied to the sender number"). The
+    /// "since the recipient last replied to the sender number"), and a
+    /// group's members share their group's (Meta, Groups API Pricing). The
     /// readers keep business numbers under 2^[`BUSINESS_NUMBER_BITS`].
     #[inline]
     pub fn window_key(&self) -> u64 {
-        (self.packed & CONTACT_MASK) | (u64::from(self.business_number()) << CONTACT_BITS)
+        self.contact().window_part() | (u64::from(self.business_number()) << CONTACT_BITS)
     }
 
     /// Interned business number (0 = not given).
@@ -359,6 +373,7 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::phone::E164;
 
     #[test]
     fn windows_are_keyed_by_business_number_and_customer_not_zone() {
@@ -371,7 +386,7 @@ mod tests {
         b.set_business(7, 3);
         assert_eq!(a.window_key(), b.window_key(), "a zone is not a window");
         assert_eq!((b.business_number(), b.zone_index()), (7, 3));
-        assert_eq!(b.contact(), c);
+        assert_eq!(b.contact(), c.into());
     }
 
     #[test]
@@ -398,6 +413,6 @@ mod tests {
             m.set_inbound_kind(k);
             assert_eq!(m.inbound_kind(), k);
         }
-        assert_eq!(m.contact(), c, "flags leave the contact alone");
+        assert_eq!(m.contact(), c.into(), "flags leave the contact alone");
     }
 }

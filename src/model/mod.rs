@@ -4,6 +4,7 @@
 
 pub mod category;
 pub mod currency;
+pub mod identity;
 pub mod message;
 pub mod money;
 pub mod phone;
@@ -11,6 +12,7 @@ pub mod redact;
 pub mod time;
 
 pub use category::{Category, Direction, PricingModel, PricingType, UnknownCategory};
+pub use identity::{ContactKey, Customer};
 pub use message::{Delivery, Extra, InboundKind, Interner, Message, MetaPricing, Rejected};
 pub use phone::{Privacy, E164};
 pub use time::{Month, Zone};

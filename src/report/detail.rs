@@ -154,7 +154,10 @@ impl<'w> DetailWriter<'w> {
             inputs.zone_of(m).format(m.ts()).into(),
             direction.into(),
             direction[..3].into(),
-            self.privacy.render(m.contact(), cc_len).into(),
+            inputs
+                .identities
+                .render(m.contact(), &self.privacy, cc_len)
+                .into(),
             country.unwrap_or_default().into(),
             market.into(),
         ]);

@@ -96,6 +96,7 @@ impl Request<'_> {
             self.opts,
             self.zone,
             &msgs,
+            inputs.identities.members(),
             &mut |m: &_, p: &_| {
                 summary.add(m, p);
                 if written.is_ok() {
