@@ -168,6 +168,7 @@ mod engine_api {
             opts,
             zone,
             msgs,
+            Default::default(),
             &mut |_: &Message, p: &engine::Priced| {
                 billed += u64::from(p.outcome == Outcome::Billable);
             },

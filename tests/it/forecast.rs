@@ -98,6 +98,7 @@ fn the_same_traffic_as_a_log_gets_the_same_free_count() {
         &opts,
         &zone,
         &msgs,
+        inputs.identities.members(),
         &mut |_: &Message, p: &Priced| match p.class.map(|c| c.pricing_type) {
             Some(PricingType::FreeTier) => free_tier += 1,
             _ if p.outcome == Outcome::Billable => {
