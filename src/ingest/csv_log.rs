@@ -13,6 +13,7 @@ use super::toolkit::header::{self, folded_lower};
 use super::toolkit::status::parse_status;
 use super::toolkit::timestamp::{parse_timestamp, parse_timestamp_with, LastDate};
 use super::{InputError, Inputs};
+use crate::model::identity::{mask_user_id, parse_user_id, ContactKey};
 use crate::model::phone::E164;
 use crate::model::redact::quote_field;
 use crate::model::time::Zone;
@@ -66,6 +67,18 @@ pub(super) const COLUMNS: &[(&str, &[&str])] = &[
             "delivered_timestamp",
         ],
     ),
+    (
+        "user_id",
+        &[
+            "user_id",
+            "bsuid",
+            "business_scoped_user_id",
+            "recipient_user_id",
+            "from_user_id",
+            "whatsapp_bsuid",
+        ],
+    ),
+    ("group_id", &["group_id", "group"]),
 ];
 
 const TS: usize = 0;
@@ -80,19 +93,23 @@ const BIZ: usize = 8;
 const TPL: usize = 9;
 const WABA: usize = 10;
 const DELIVERED_AT: usize = 11;
+const USER_ID: usize = 12;
+const GROUP_ID: usize = 13;
+/// Fields a layout knows.
+const FIELDS: usize = 14;
 
 /// Column positions found in a header, and how a profile reads them.
 #[derive(Debug, Clone)]
 struct Layout {
-    col: [Option<usize>; 12],
+    col: [Option<usize>; FIELDS],
     /// Separate `from`/`to` columns: the customer is `to` on outbound rows
     /// and `from` on inbound rows.
     from_to: Option<(usize, usize)>,
     width: usize,
     /// Each field's value words (the profile's, then the built-in ones).
-    words: [Words; 12],
+    words: [Words; FIELDS],
     /// Each field's value on every row when the file has no such column.
-    constant: [Box<str>; 12],
+    constant: [Box<str>; FIELDS],
 }
 
 /// Finds the columns of a header, read with `prof` (a `--profile`, a
@@ -100,7 +117,7 @@ struct Layout {
 fn layout(headers: &[String], file: &str, prof: Option<&Profile>) -> Result<Layout, InputError> {
     let builtin = profile::builtin();
     let mut lay = Layout {
-        col: [None; 12],
+        col: [None; FIELDS],
         from_to: None,
         width: headers.len(),
         words: Default::default(),
@@ -127,7 +144,7 @@ fn layout(headers: &[String], file: &str, prof: Option<&Profile>) -> Result<Layo
         .filter(|&r| {
             lay.col[r].is_none()
                 && lay.constant[r].is_empty()
-                && !(r == CONTACT && lay.from_to.is_some())
+                && !(r == CONTACT && (lay.from_to.is_some() || lay.col[USER_ID].is_some()))
         })
         .collect();
     if !missing.is_empty() {
@@ -440,7 +457,7 @@ fn row(
     inputs.tally_offset(zone, ts);
     let direction =
         Direction::from_str(field(rec, lay, DIR)?).map_err(|e| (Some("direction"), e))?;
-    let contact = contact(rec, lay, direction, inputs)?;
+    let contact = customer(rec, lay, direction, inputs)?;
     let kind = inbound_kind(rec, lay, direction)?;
     let (template, assumed) = template_or_assumed(rec, lay, direction, inputs)?;
     let id = trim(field(rec, lay, ID)?);
@@ -459,7 +476,7 @@ fn row(
         inputs.assume_time(a, file, rec.line, ts_s);
         m.set_local_assumption(Some(a));
     }
-    m.id_hash = crate::hash::id_hash(id);
+    m.id_hash = delivery_id_hash(id, contact);
     inputs.add_extra(m.id_hash, id, None);
     let number = business(inputs, biz, waba)?;
     m.set_business(number, zone);
@@ -644,7 +661,99 @@ fn width_error(rec: &Record<'_>, lay: &Layout) -> RowError {
     )
 }
 
-/// The customer: the contact column, or `from`/`to` by direction.
+/// A message id's fingerprint; a group message's rows (one per member
+/// delivered, under one id) each stay their own delivery.
+#[inline]
+fn delivery_id_hash(id: &str, contact: ContactKey) -> u64 {
+    let h = crate::hash::id_hash(id);
+    if contact.is_group() && !id.is_empty() {
+        return crate::hash::mix64(h ^ contact.value());
+    }
+    h
+}
+
+/// The customer: the phone number, else the business-scoped user id (a
+/// `user_id` column, or a user id in the contact column); a member of the
+/// group a `group_id` names.
+#[inline]
+fn customer(
+    rec: &Record<'_>,
+    lay: &Layout,
+    direction: Direction,
+    inputs: &mut Inputs,
+) -> Result<ContactKey, RowError> {
+    let who = person(rec, lay, direction, inputs)?;
+    if lay.col[GROUP_ID].is_none() {
+        return Ok(who);
+    }
+    match trim(field(rec, lay, GROUP_ID)?) {
+        "" => Ok(who),
+        g => {
+            let g = g.to_string();
+            (inputs.identities.member(&g, Some(who))).map_err(|e| (Some("group_id"), e))
+        }
+    }
+}
+
+/// A phone number, a user id, or both (which links them).
+#[inline]
+fn person(
+    rec: &Record<'_>,
+    lay: &Layout,
+    direction: Direction,
+    inputs: &mut Inputs,
+) -> Result<ContactKey, RowError> {
+    if lay.col[USER_ID].is_none() {
+        // The fast path: a number; a user id in the contact cell (a
+        // message sent to one) is the rare other case.
+        match contact(rec, lay, direction, inputs) {
+            Ok(n) => return Ok(n.into()),
+            Err(e) => {
+                let Some(u) = contact_cell(rec, lay, direction).and_then(parse_user_id) else {
+                    return Err(e);
+                };
+                return (inputs.identities.customer(None, Some(u)))
+                    .map_err(|e| (Some("contact"), e));
+            }
+        }
+    }
+    let cell = contact_cell(rec, lay, direction);
+    let in_cell = cell.and_then(parse_user_id);
+    let user = match trim(field(rec, lay, USER_ID)?) {
+        "" => in_cell,
+        u => Some(parse_user_id(u).ok_or_else(|| {
+            (
+                Some("user_id"),
+                format!("user_id {}: not a business-scoped user id (a country code, a period and letters or digits, e.g. BR.1502576394655843)", mask_user_id(u)),
+            )
+        })?),
+    };
+    let empty = cell.is_none_or(|c| trim(c).is_empty());
+    let phone = if in_cell.is_some() || (empty && user.is_some()) {
+        None
+    } else {
+        Some(contact(rec, lay, direction, inputs)?)
+    };
+    inputs
+        .identities
+        .customer(phone, user)
+        .map_err(|e| (Some("contact"), e))
+}
+
+/// The contact cell (or `from`/`to` by direction), when readable.
+fn contact_cell<'r>(rec: &'r Record<'_>, lay: &'r Layout, direction: Direction) -> Option<&'r str> {
+    match lay.from_to {
+        Some((f, t)) => rec.text(if direction == Direction::Inbound {
+            f
+        } else {
+            t
+        }),
+        None => field(rec, lay, CONTACT).ok(),
+    }
+}
+
+/// The customer's phone number: the contact column, or `from`/`to` by
+/// direction.
 #[inline]
 fn contact(
     rec: &Record<'_>,

@@ -38,9 +38,6 @@ pub struct Identities {
     group_texts: Vec<Box<str>>,
     /// Per group: its members' keys (member `i` at `i - 1`).
     members: Arc<Vec<Vec<ContactKey>>>,
-    /// Messages whose customer is known by a user id only, and how many
-    /// of those had their country from the webhook's `country_code`.
-    pub user_id_rows: u64,
 }
 
 impl Identities {
@@ -74,7 +71,6 @@ impl Identities {
     }
 
     fn user_id(&mut self, u: UserId<'_>) -> Result<ContactKey, String> {
-        self.user_id_rows += 1;
         if let Some(&k) = self.by_user_id.get(u.text) {
             return Ok(k);
         }

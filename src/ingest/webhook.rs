@@ -3,7 +3,9 @@
 //! outbound `statuses[]` are the business's messages, merged by message id
 //! (sent, delivered, read and retries of one message count once).
 
-use std::collections::HashMap;
+mod people;
+
+use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::str::FromStr;
 
@@ -13,7 +15,7 @@ use super::{InputError, Inputs};
 use crate::hash::IntSet;
 use crate::ingest::toolkit::decode::strip_bom;
 use crate::ingest::toolkit::timestamp::parse_timestamp;
-use crate::model::phone::E164;
+use crate::model::identity::ContactKey;
 use crate::model::redact::quote_field;
 use crate::model::{Category, Delivery, Direction, InboundKind};
 use crate::model::{Message, MetaPricing, Rejected};
@@ -164,6 +166,9 @@ struct Pending {
     from_delivery: bool,
     category_raw: Option<String>,
     bad: Option<RowError>,
+    /// A status of a group as a whole (no member): a status update of its
+    /// members' deliveries when they are in the log.
+    group_whole: bool,
 }
 
 impl Pending {
@@ -408,11 +413,13 @@ impl Collect<'_> {
                 .into_iter()
                 .flatten()
         };
+        let contacts = people::Contacts::of(value);
+        contacts.link(&mut inputs.identities);
         for m in list("messages") {
-            self.message(m, line, biz, inputs, sinks);
+            self.message(m, (line, &contacts), biz, inputs, sinks);
         }
         for s in list("statuses") {
-            self.status(s, line, biz, inputs, sinks.rejected);
+            self.status(s, (line, &contacts), biz, inputs, sinks.rejected);
         }
     }
 
@@ -444,7 +451,7 @@ impl Collect<'_> {
             if let Some(obj) = m.as_object_mut() {
                 obj.insert("type".into(), Value::String("call".into()));
             }
-            self.message(&m, line, biz, inputs, sinks);
+            self.message(&m, (line, &people::Contacts::default()), biz, inputs, sinks);
         }
     }
 
@@ -477,7 +484,7 @@ impl Collect<'_> {
     fn message(
         &mut self,
         m: &Value,
-        line: u64,
+        (line, contacts): (u64, &people::Contacts<'_>),
         biz: Biz,
         inputs: &mut Inputs,
         sinks: &mut Sinks<'_, '_>,
@@ -488,7 +495,7 @@ impl Collect<'_> {
                 return;
             }
         }
-        match self.inbound(m, line, biz, inputs) {
+        match self.inbound(m, (line, contacts), biz, inputs) {
             Ok(msg) => {
                 inputs.rows += 1;
                 (sinks.out)(msg);
@@ -500,14 +507,11 @@ impl Collect<'_> {
     fn inbound(
         &self,
         m: &Value,
-        line: u64,
+        (line, contacts): (u64, &people::Contacts<'_>),
         biz: Biz,
         inputs: &mut Inputs,
     ) -> Result<Message, (Option<&'static str>, String)> {
-        let from = str_field(m, "from")
-            .ok_or((Some("from"), "inbound message without \"from\"".to_string()))?;
-        let contact = E164::parse(from)
-            .map_err(|e| (Some("from"), format!("from {}: {e}", quote_field(from))))?;
+        let contact = people::sender(m, contacts, &mut inputs.identities)?;
         let ts = timestamp(m, inputs)?;
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Inbound, contact);
         msg.set_entry_point(m.get("referral").is_some_and(|r| !r.is_null()));
@@ -527,7 +531,7 @@ impl Collect<'_> {
     fn status(
         &mut self,
         s: &Value,
-        line: u64,
+        (line, contacts): (u64, &people::Contacts<'_>),
         biz: Biz,
         inputs: &mut Inputs,
         rejected: &mut dyn FnMut(Rejected),
@@ -544,27 +548,36 @@ impl Collect<'_> {
             return;
         };
         let update = StatusUpdate::of(s, inputs);
-        if let Some(&i) = self.outbound.get(id) {
+        let who = people::recipient(s, contacts, &mut inputs.identities);
+        // A group's message is one delivery per member, under one id.
+        let key = match &who {
+            Ok((_, Some(part))) => format!("{id}\u{1f}{}", part.key),
+            _ => id.to_string(),
+        };
+        if let Some(&i) = self.outbound.get(&key) {
             inputs.merged_statuses += 1;
             self.order[i].merge(update);
             return;
         }
-        self.first_status(id, s, line, biz, update);
+        self.first_status((id, key), who, line, biz, update);
     }
 
     /// The first status of an outbound message: it is held until every
     /// input is read.
-    fn first_status(&mut self, id: &str, s: &Value, line: u64, biz: Biz, u: StatusUpdate) {
-        let recipient = str_field(s, "recipient_id").unwrap_or("");
+    fn first_status(
+        &mut self,
+        (id, key): (&str, String),
+        who: Result<(ContactKey, Option<people::GroupPart>), RowError>,
+        line: u64,
+        biz: Biz,
+        u: StatusUpdate,
+    ) {
         let mut bad = None;
-        let contact = match E164::parse(recipient) {
-            Ok(c) => c,
+        let (contact, group_whole) = match who {
+            Ok((c, part)) => (c, part.is_some_and(|p| p.whole)),
             Err(e) => {
-                bad = Some((
-                    Some("recipient_id"),
-                    format!("recipient_id {}: {e}", quote_field(recipient)),
-                ));
-                E164::from_digits_value(0)
+                bad = Some(e);
+                (ContactKey::from_value(0), false)
             }
         };
         let ts = match u.ts {
@@ -574,10 +587,10 @@ impl Collect<'_> {
                 0
             }
         };
-        self.outbound.insert(id.to_string(), self.order.len());
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Outbound, contact);
         msg.set_business(biz.number, biz.zone);
-        msg.id_hash = crate::hash::id_hash(id);
+        msg.id_hash = crate::hash::id_hash(&key);
+        self.outbound.insert(key, self.order.len());
         let delivered = u.rank == DELIVERED;
         self.order.push(Pending {
             msg,
@@ -588,6 +601,7 @@ impl Collect<'_> {
             delivered_at: delivered.then_some(ts),
             category_raw: u.category_raw,
             bad,
+            group_whole,
         });
     }
 
@@ -599,7 +613,22 @@ impl Collect<'_> {
     ) {
         // Any delivered status makes `sent` mean "not delivered".
         inputs.delivery_evidence |= self.order.iter().any(|p| p.rank == DELIVERED);
-        for p in self.order {
+        let delivered_to_members: HashSet<&str> = self
+            .order
+            .iter()
+            .filter(|p| p.msg.contact().is_group() && !p.group_whole)
+            .map(|p| &*p.id)
+            .collect();
+        let whole: Vec<bool> = self
+            .order
+            .iter()
+            .map(|p| p.group_whole && delivered_to_members.contains(&*p.id))
+            .collect();
+        for (p, status_of_members) in self.order.into_iter().zip(whole) {
+            if status_of_members {
+                inputs.merged_statuses += 1;
+                continue;
+            }
             inputs.rows += 1;
             let (file, line) = (p.msg.file as usize, u64::from(p.msg.line));
             match p.into_message(inputs) {
@@ -620,6 +649,11 @@ fn meta_category(raw: &str) -> Option<(Category, bool)> {
     match raw.to_ascii_lowercase().as_str() {
         // Marketing Messages API (MM Lite) is billed at marketing rates.
         "marketing_lite" => Some((Category::Marketing, true)),
+        // Groups API categories are billed as the category they name, per
+        // member delivered (Meta, Groups API Pricing).
+        "group_marketing" => Some((Category::Marketing, true)),
+        "group_utility" => Some((Category::Utility, true)),
+        "group_service" => Some((Category::Service, false)),
         // Pre-2023 CBP words and the CBP free entry point carry no category.
         "business_initiated" => None,
         "user_initiated" | "service" => Some((Category::Service, false)),

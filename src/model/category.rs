@@ -26,6 +26,19 @@ impl Category {
         Category::Service,
     ];
 
+    /// The category of a Groups API message, as Meta's webhooks and
+    /// `pricing_analytics` name it (`group_marketing`, ...): billed as the
+    /// category it names, per member delivered.
+    pub fn group_name(self) -> &'static str {
+        match self {
+            Category::Marketing => "group_marketing",
+            Category::Utility => "group_utility",
+            Category::Authentication => "group_authentication",
+            Category::AuthenticationInternational => "group_authentication_international",
+            Category::Service => "group_service",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Marketing => "marketing",

@@ -15,7 +15,7 @@ use crate::model::phone::Privacy;
 use crate::model::{Direction, InboundKind, Message, Rejected};
 
 /// Columns of `--detail` data (CSV and JSON), in order.
-pub const DETAIL_COLUMNS: [&str; 19] = [
+pub const DETAIL_COLUMNS: [&str; 20] = [
     "file",
     "line",
     "id",
@@ -24,6 +24,7 @@ pub const DETAIL_COLUMNS: [&str; 19] = [
     "contact",
     "country",
     "market",
+    "market_source",
     "category",
     "template",
     "pricing_type",
@@ -37,6 +38,14 @@ pub const DETAIL_COLUMNS: [&str; 19] = [
     "reason",
 ];
 
+/// Positions in a row (the data columns with the table's `dir` after
+/// `direction`).
+const COST: usize = 16;
+const OUTCOME: usize = 18;
+const RULE: usize = 19;
+const REASON: usize = 20;
+const ROW_LEN: usize = 21;
+
 /// Data columns the table shows too.
 const IN_TABLE: [&str; 8] = [
     "line",
@@ -49,7 +58,7 @@ const IN_TABLE: [&str; 8] = [
     "cost",
 ];
 
-/// The spec: the 19 data columns (empty text is `null` in JSON), plus two
+/// The spec: the 20 data columns (empty text is `null` in JSON), plus two
 /// table-only ones: `dir` (after `direction`) and `rule` (the rule, or the
 /// reason of a rejected row) at the end.
 pub fn columns() -> Vec<Column> {
@@ -146,7 +155,7 @@ impl<'w> DetailWriter<'w> {
         let file = inputs.files.get(m.file as usize).cloned();
         let country = p.resolved.map(|r| r.country_str().to_string());
         let market = p.resolved.map_or("", |r| pricing.markets.name(r.market));
-        let mut row = Vec::with_capacity(20);
+        let mut row = Vec::with_capacity(ROW_LEN + 1);
         row.extend([
             file.unwrap_or_default().into(),
             u64::from(m.line).into(),
@@ -160,6 +169,7 @@ impl<'w> DetailWriter<'w> {
                 .into(),
             country.unwrap_or_default().into(),
             market.into(),
+            p.resolved.map_or("", |_| p.market_source.as_str()).into(),
         ]);
         row
     }
@@ -170,7 +180,7 @@ impl<'w> DetailWriter<'w> {
         r: &crate::ingest::MergedRow,
         inputs: &Inputs,
     ) -> io::Result<()> {
-        let mut row: Row = vec![Value::from(""); 20];
+        let mut row: Row = vec![Value::from(""); ROW_LEN];
         row[0] = inputs
             .files
             .get(usize::from(r.file))
@@ -178,20 +188,20 @@ impl<'w> DetailWriter<'w> {
             .unwrap_or_default()
             .into();
         row[1] = u64::from(r.line).into();
-        row[15] = Value::Money(Decimal::ZERO);
-        row[17] = "status_update".into();
-        row[18] = format!("status update of the message on line {}: one message, many rows, merged by message id (its furthest status decides)", r.into_line).into();
+        row[COST] = Value::Money(Decimal::ZERO);
+        row[OUTCOME] = "status_update".into();
+        row[RULE] = format!("status update of the message on line {}: one message, many rows, merged by message id (its furthest status decides)", r.into_line).into();
         self.write(row)
     }
 
     /// A row rejected by a reader (no message).
     pub fn rejected(&mut self, r: &Rejected) -> io::Result<()> {
-        let mut row: Row = vec![Value::from(""); 20];
+        let mut row: Row = vec![Value::from(""); ROW_LEN];
         row[0] = r.file.clone().into();
         row[1] = r.line.into();
-        row[15] = Value::Money(Decimal::ZERO);
-        row[17] = "rejected".into();
-        row[19] = match &r.field {
+        row[COST] = Value::Money(Decimal::ZERO);
+        row[OUTCOME] = "rejected".into();
+        row[REASON] = match &r.field {
             Some(f) => format!("{f}: {}", r.reason),
             None => r.reason.clone(),
         }
@@ -201,10 +211,10 @@ impl<'w> DetailWriter<'w> {
 
     /// Adds the table's rule-or-reason cell and writes the row.
     fn write(&mut self, mut row: Row) -> io::Result<()> {
-        let shown = if row[18].is_empty_text() {
-            row[19].clone()
+        let shown = if row[RULE].is_empty_text() {
+            row[REASON].clone()
         } else {
-            row[18].clone()
+            row[RULE].clone()
         };
         row.push(shown);
         self.out.row(&self.cols, &row)
@@ -240,7 +250,11 @@ fn verdict(m: &Message, p: &Priced, pricing: &Pricing) -> Verdict {
     let era = p.era.map_or("", |i| pricing.rules.eras[i].id.as_str());
     match p.class {
         Some(c) => Verdict {
-            category: c.category.as_str(),
+            category: if m.contact().is_group() {
+                c.category.group_name()
+            } else {
+                c.category.as_str()
+            },
             pricing_type: c.pricing_type.as_str(),
             rule: format!("{era}: {}", c.reason.explain(m.ts(), c.category)),
         },

@@ -14,6 +14,7 @@ use super::columns::{Column, Row, Show, Value};
 use super::{render, Format};
 use crate::data::{Confidence, Pricing};
 use crate::engine::classify::Reason;
+use crate::engine::customers::MarketSource;
 use crate::engine::{Outcome, Priced};
 use crate::hash::IntMap;
 use crate::ingest::Inputs;
@@ -135,6 +136,8 @@ pub struct Summary {
     delivery_assumed: u64,
     /// Messages whose log names no business number.
     no_business_number: u64,
+    /// Outbound messages priced in the market of a user id's country.
+    market_from_user_id: u64,
     /// CSV rows that were only delimiters, skipped (not rows of the log).
     pub delimiter_only_rows: u64,
     /// Non-template messages freed in a window assumed open before the log.
@@ -163,6 +166,7 @@ impl Summary {
             assumptions: BTreeMap::new(),
             delivery_assumed: 0,
             no_business_number: 0,
+            market_from_user_id: 0,
             delimiter_only_rows: 0,
             window_assumed: 0,
             unpriced: Vec::new(),
@@ -175,6 +179,8 @@ impl Summary {
         self.counts.rows += 1;
         self.delivery_assumed += u64::from(p.delivery_assumed);
         self.no_business_number += u64::from(m.business_number() == 0);
+        self.market_from_user_id +=
+            u64::from(p.market_source == MarketSource::UserId && p.outcome != Outcome::Inbound);
         match p.outcome {
             Outcome::Inbound => self.counts.inbound += 1,
             Outcome::Rejected => {
@@ -259,8 +265,14 @@ impl Summary {
                 _ => "??".into(),
             },
             Dim::Category => Category::ALL
-                .get(code as usize)
-                .map_or("", |c| c.as_str())
+                .get((code & !GROUP_CODE) as usize)
+                .map_or("", |c| {
+                    if code & GROUP_CODE != 0 {
+                        c.group_name()
+                    } else {
+                        c.as_str()
+                    }
+                })
                 .to_string(),
             Dim::PricingType => match code {
                 c if c == u32::MAX - 1 => "failed".into(),
@@ -283,6 +295,7 @@ impl Summary {
         for (kind, n) in [
             ("delivery_assumed", self.delivery_assumed),
             ("one_business_number", self.no_business_number),
+            ("market_from_user_id", self.market_from_user_id),
             ("window_assumed", self.window_assumed),
         ] {
             if n > 0 {
@@ -359,7 +372,14 @@ fn code(tiers: &mut Interner, d: Dim, m: &Message, p: &Priced) -> u32 {
         Dim::Country => p
             .resolved
             .map_or(0, |r| u32::from(u16::from_be_bytes(r.country))),
-        Dim::Category => line_category(m, p).map_or(u32::MAX, |c| c.index() as u32),
+        Dim::Category => line_category(m, p).map_or(u32::MAX, |c| {
+            c.index() as u32
+                | if m.contact().is_group() {
+                    GROUP_CODE
+                } else {
+                    0
+                }
+        }),
         Dim::PricingType => match (p.outcome, p.class) {
             (Outcome::Failed, _) => u32::MAX - 1,
             (Outcome::Undelivered, _) => u32::MAX - 2,
@@ -371,6 +391,9 @@ fn code(tiers: &mut Interner, d: Dim, m: &Message, p: &Priced) -> u32 {
         Dim::Template => m.template_name,
     }
 }
+
+/// Marks a group message's category code: `group_marketing`, ...
+const GROUP_CODE: u32 = 1 << 8;
 
 /// The category a summary line shows: the classified one, else the one
 /// the message would be billed in (failed and unpriced messages).
@@ -644,6 +667,7 @@ fn assumption_text(kind: &str) -> &'static str {
         "window_assumed" => "non-template messages with no logged inbound priced free: Meta delivers them only inside an open customer service window, so one was assumed open before the log starts",
         "category_missing" => "templates without a category (the file has no category column): priced as marketing, the highest common rate (rows named on stderr; --templates or a category column says)",
         "type_missing" => "outbound rows without a type or category: priced as non-template (service) messages, though some may be templates (rows named on stderr; a type column or --map says)",
+        "market_from_user_id" => "messages to customers known by a business-scoped user id only: priced in the market of the country the id names (Meta prices by the number's calling code, which the log does not show)",
         "default_country" => "contacts without a country code read as numbers of --default-country (each a valid number of that country)",
         "date_order_assumed" => "dates like 05/10/2026 that read either way: read day first (DD/MM/YYYY); say --date-order mdy if they are month first",
         _ => "(see stderr)",
