@@ -724,7 +724,7 @@ fn person(
         u => Some(parse_user_id(u).ok_or_else(|| {
             (
                 Some("user_id"),
-                format!("user_id {}: not a business-scoped user id (a country code, a period and letters or digits, e.g. BR.1502576394655843)", mask_user_id(u)),
+                format!("user_id {}: not a business-scoped user id (a country code, a period and letters or digits, e.g. BR.1234567890)", mask_user_id(u)),
             )
         })?),
     };

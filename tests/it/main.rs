@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod honest;
 mod meta_rules;
 mod numbers;
+mod platform_2026;
 mod pricing_data;
 mod profiles;
 mod properties;

@@ -186,7 +186,7 @@ fn person(
             (
                 Some(user_field),
                 format!(
-                    "{user_field} {}: not a business-scoped user id (a country code, a period and letters or digits, e.g. BR.1502576394655843)",
+                    "{user_field} {}: not a business-scoped user id (a country code, a period and letters or digits, e.g. BR.1234567890)",
                     mask_user_id(u)
                 ),
             )
