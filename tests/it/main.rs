@@ -15,6 +15,7 @@ mod exit_codes;
 mod forecast;
 mod fuzz_regressions;
 mod honest;
+mod identity_properties;
 mod meta_rules;
 mod numbers;
 mod platform_2026;
