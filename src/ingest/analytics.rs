@@ -20,7 +20,7 @@ use super::figures::{
     normalise_type, CurrencySeen, Source, TheirError, TheirPoint, TheirReport, Warnings,
     KNOWN_TYPES,
 };
-use super::toolkit::category::parse_category;
+use super::toolkit::category::{group_category, parse_category};
 use crate::model::{currency, Category};
 
 /// Decimal from text such as `0.4375`, `1e-7` or `-2.5E3`.
@@ -593,6 +593,16 @@ impl JsonReader<'_> {
                 at,
             );
             return None;
+        }
+        if let Some(base) = group_category(raw) {
+            self.warnings.add(
+                "data points in group categories (GROUP_MARKETING, ...): reconciled with \
+                 their category, as Meta bills a group message at its category's rate per \
+                 member delivered (Groups API Pricing)"
+                    .to_string(),
+                at,
+            );
+            return Some(base);
         }
         let c = parse_category(raw);
         if c.is_none() && raw.eq_ignore_ascii_case("marketing_lite") {

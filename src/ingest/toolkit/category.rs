@@ -19,6 +19,18 @@ pub fn parse_category(raw: &str) -> Option<Category> {
     local_word(&norm)
 }
 
+/// The category a Groups API category names (`GROUP_MARKETING`,
+/// `group_utility`, ...): Meta bills a group message at that category's
+/// rate, per member delivered (Groups API Pricing).
+pub fn group_category(raw: &str) -> Option<Category> {
+    let t = crate::text::trim(raw);
+    let head = t.get(..6)?;
+    if !head.eq_ignore_ascii_case("group_") {
+        return None;
+    }
+    Category::from_str(t.get(6..)?).ok()
+}
+
 /// Portuguese and Spanish category words, accents folded.
 fn local_word(norm: &str) -> Option<Category> {
     Some(match norm {
@@ -35,6 +47,16 @@ fn local_word(norm: &str) -> Option<Category> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_categories_name_the_category_they_bill_at() {
+        assert_eq!(group_category("GROUP_MARKETING"), Some(Category::Marketing));
+        assert_eq!(group_category(" group_utility"), Some(Category::Utility));
+        assert_eq!(group_category("GROUP_SERVICE"), Some(Category::Service));
+        assert_eq!(group_category("marketing"), None);
+        assert_eq!(group_category("GROUP_"), None);
+        assert_eq!(group_category("grüppe_x"), None);
+    }
 
     #[test]
     fn meta_portuguese_and_spanish_words() {
