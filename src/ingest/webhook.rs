@@ -4,15 +4,16 @@
 //! (sent, delivered, read and retries of one message count once).
 
 mod people;
+mod shape;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::BufRead;
 use std::str::FromStr;
 
-use serde_json::Value;
+use shape::{Change, ChangeValue, Document, InMessage, Payload, Status, Text};
 
 use super::{InputError, Inputs};
-use crate::hash::IntSet;
+use crate::hash::{IntMap, IntSet};
 use crate::ingest::toolkit::decode::strip_bom;
 use crate::ingest::toolkit::timestamp::parse_timestamp;
 use crate::model::identity::ContactKey;
@@ -54,7 +55,8 @@ pub(super) fn read(
 /// Outbound messages held across webhook files, merged by message id.
 #[derive(Debug, Default)]
 pub struct WebhookState {
-    outbound: HashMap<String, usize>,
+    /// Fingerprint of a message id (and group member) -> its message.
+    outbound: IntMap<u64, usize>,
     order: Vec<Pending>,
     inbound_ids: IntSet<u64>,
 }
@@ -135,7 +137,7 @@ impl LineIndex {
 struct Collect<'a> {
     name: &'a str,
     file_idx: u16,
-    outbound: HashMap<String, usize>,
+    outbound: IntMap<u64, usize>,
     order: Vec<Pending>,
     inbound_ids: IntSet<u64>,
 }
@@ -254,11 +256,11 @@ struct StatusUpdate {
 }
 
 impl StatusUpdate {
-    fn of(s: &Value, inputs: &Inputs) -> StatusUpdate {
-        let pricing = s.get("pricing").filter(|p| p.is_object());
+    fn of(s: &Status<'_>, inputs: &Inputs) -> StatusUpdate {
+        let pricing = s.pricing.as_ref().map(|p| &p.0);
         StatusUpdate {
-            rank: status_rank(str_field(s, "status").unwrap_or("")),
-            ts: timestamp(s, inputs),
+            rank: status_rank(s.status.get().unwrap_or("")),
+            ts: timestamp(&s.timestamp, inputs),
             category_raw: category_raw(s, pricing),
             meta: pricing.map(meta_pricing),
         }
@@ -280,28 +282,21 @@ fn status_rank(status: &str) -> u8 {
 }
 
 /// `pricing.category`, else the CBP `conversation.origin.type`.
-fn category_raw(s: &Value, pricing: Option<&Value>) -> Option<String> {
+fn category_raw(s: &Status<'_>, pricing: Option<&shape::Pricing<'_>>) -> Option<String> {
     pricing
-        .and_then(|p| str_field(p, "category"))
-        .or_else(|| {
-            s.get("conversation")
-                .and_then(|c| c.get("origin"))
-                .and_then(|o| str_field(o, "type"))
-        })
+        .and_then(|p| p.category.get())
+        .or_else(|| s.conversation.0.origin.0.kind.get())
         .map(str::to_string)
 }
 
-fn meta_pricing(p: &Value) -> MetaPricing {
+fn meta_pricing(p: &shape::Pricing<'_>) -> MetaPricing {
+    let text = |t: &Text<'_>| t.get().map(str::to_string);
     MetaPricing {
-        billable: p.get("billable").and_then(Value::as_bool),
-        pricing_model: str_field(p, "pricing_model").map(str::to_string),
-        pricing_type: str_field(p, "type").map(str::to_string),
-        category: str_field(p, "category").map(str::to_string),
+        billable: p.billable.0,
+        pricing_model: text(&p.pricing_model),
+        pricing_type: text(&p.kind),
+        category: text(&p.category),
     }
-}
-
-fn str_field<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
-    v.get(k).and_then(Value::as_str)
 }
 
 impl Collect<'_> {
@@ -332,7 +327,8 @@ impl Collect<'_> {
         inputs: &mut Inputs,
         sinks: &mut Sinks<'_, '_>,
     ) -> Option<usize> {
-        let mut stream = serde_json::Deserializer::from_slice(&body[base..]).into_iter::<Value>();
+        let mut stream =
+            serde_json::Deserializer::from_slice(&body[base..]).into_iter::<Document<'_>>();
         loop {
             let start = base + stream.byte_offset();
             match stream.next() {
@@ -353,27 +349,38 @@ impl Collect<'_> {
     }
 
     /// A payload, or a JSON array of payloads.
-    fn document(&mut self, v: &Value, line: u64, inputs: &mut Inputs, sinks: &mut Sinks<'_, '_>) {
+    fn document(
+        &mut self,
+        v: &Document<'_>,
+        line: u64,
+        inputs: &mut Inputs,
+        sinks: &mut Sinks<'_, '_>,
+    ) {
         match v {
-            Value::Array(items) => {
+            Document::Many(items) => {
                 for item in items {
                     self.payload(item, line, inputs, sinks);
                 }
             }
-            v => self.payload(v, line, inputs, sinks),
+            Document::One(v) => self.payload(v, line, inputs, sinks),
         }
     }
 
-    fn payload(&mut self, v: &Value, line: u64, inputs: &mut Inputs, sinks: &mut Sinks<'_, '_>) {
-        let Some(entries) = v.get("entry").and_then(Value::as_array) else {
+    fn payload(
+        &mut self,
+        v: &Payload<'_>,
+        line: u64,
+        inputs: &mut Inputs,
+        sinks: &mut Sinks<'_, '_>,
+    ) {
+        let Some(entries) = &v.entry else {
             self.reject(line, None, "not a webhook payload: no \"entry\" array (expected {\"object\":\"whatsapp_business_account\",\"entry\":[...]})".into(), inputs, sinks.rejected);
             return;
         };
-        for entry in entries {
+        for entry in &entries.0 {
             // The entry's id is the WABA: its zone, when it has its own.
-            let zone = inputs.zone_of_waba(str_field(entry, "id").unwrap_or(""));
-            let changes = entry.get("changes").and_then(Value::as_array);
-            for change in changes.into_iter().flatten() {
+            let zone = inputs.zone_of_waba(entry.id.get().unwrap_or(""));
+            for change in &entry.changes.0 {
                 self.change(change, (line, zone), inputs, sinks);
             }
         }
@@ -383,13 +390,13 @@ impl Collect<'_> {
     /// webhook; a note for a webhook of another field.
     fn change(
         &mut self,
-        change: &Value,
+        change: &Change<'_>,
         (line, zone): (u64, usize),
         inputs: &mut Inputs,
         sinks: &mut Sinks<'_, '_>,
     ) {
-        let field = str_field(change, "field").unwrap_or("");
-        let Some(value) = change.get("value") else {
+        let field = change.field.get().unwrap_or("");
+        let Some(shape::Obj(value)) = &change.value else {
             return;
         };
         if field == "calls" {
@@ -406,19 +413,12 @@ impl Collect<'_> {
         let Some(biz) = self.business_number(value, (line, zone), inputs, sinks.rejected) else {
             return;
         };
-        let list = |key| {
-            value
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        };
         let contacts = people::Contacts::of(value);
         contacts.link(&mut inputs.identities);
-        for m in list("messages") {
-            self.message(m, (line, &contacts), biz, inputs, sinks);
+        for m in &value.messages.0 {
+            self.message(m, (line, &contacts), biz, None, inputs, sinks);
         }
-        for s in list("statuses") {
+        for s in &value.statuses.0 {
             self.status(s, (line, &contacts), biz, inputs, sinks.rejected);
         }
     }
@@ -429,7 +429,7 @@ impl Collect<'_> {
     /// window starts"); its events (connect, terminate) share the call id.
     fn calls(
         &mut self,
-        value: &Value,
+        value: &ChangeValue<'_>,
         (line, zone): (u64, usize),
         inputs: &mut Inputs,
         sinks: &mut Sinks<'_, '_>,
@@ -437,9 +437,8 @@ impl Collect<'_> {
         let Some(biz) = self.business_number(value, (line, zone), inputs, sinks.rejected) else {
             return;
         };
-        let calls = value.get("calls").and_then(Value::as_array);
-        for call in calls.into_iter().flatten() {
-            let direction = str_field(call, "direction").unwrap_or("USER_INITIATED");
+        for call in &value.calls.0 {
+            let direction = call.direction.get().unwrap_or("USER_INITIATED");
             if !direction.eq_ignore_ascii_case("USER_INITIATED") {
                 let note = format!("{}: skipped business-initiated calls: Meta bills calls per minute through the Calling API, which wacost does not price, and a call the business makes opens no window", self.name);
                 if !inputs.notes.contains(&note) {
@@ -447,11 +446,9 @@ impl Collect<'_> {
                 }
                 continue;
             }
-            let mut m = call.clone();
-            if let Some(obj) = m.as_object_mut() {
-                obj.insert("type".into(), Value::String("call".into()));
-            }
-            self.message(&m, (line, &people::Contacts::default()), biz, inputs, sinks);
+            let none = people::Contacts::default();
+            let call_kind = Some(InboundKind::Call);
+            self.message(call, (line, &none), biz, call_kind, inputs, sinks);
         }
     }
 
@@ -459,16 +456,16 @@ impl Collect<'_> {
     /// `display_phone_number`) names, with its WABA's zone.
     fn business_number(
         &self,
-        value: &Value,
+        value: &ChangeValue<'_>,
         (line, zone): (u64, usize),
         inputs: &mut Inputs,
         rejected: &mut dyn FnMut(Rejected),
     ) -> Option<Biz> {
-        let biz = value
-            .get("metadata")
-            .and_then(|m| {
-                str_field(m, "phone_number_id").or_else(|| str_field(m, "display_phone_number"))
-            })
+        let m = &value.metadata.0;
+        let biz = m
+            .phone_number_id
+            .get()
+            .or_else(|| m.display_phone_number.get())
             .unwrap_or("");
         match inputs.business_number(biz) {
             Ok(number) => Some(Biz { number, zone }),
@@ -483,19 +480,20 @@ impl Collect<'_> {
     /// An inbound message; Meta's retries of a delivery are one message.
     fn message(
         &mut self,
-        m: &Value,
+        m: &InMessage<'_>,
         (line, contacts): (u64, &people::Contacts<'_>),
         biz: Biz,
+        kind: Option<InboundKind>,
         inputs: &mut Inputs,
         sinks: &mut Sinks<'_, '_>,
     ) {
-        if let Some(id) = str_field(m, "id") {
+        if let Some(id) = m.id.get() {
             if !self.inbound_ids.insert(crate::hash::id_hash(id)) {
                 inputs.merged_statuses += 1;
                 return;
             }
         }
-        match self.inbound(m, (line, contacts), biz, inputs) {
+        match self.inbound(m, (line, contacts), (biz, kind), inputs) {
             Ok(msg) => {
                 inputs.rows += 1;
                 (sinks.out)(msg);
@@ -506,23 +504,23 @@ impl Collect<'_> {
 
     fn inbound(
         &self,
-        m: &Value,
+        m: &InMessage<'_>,
         (line, contacts): (u64, &people::Contacts<'_>),
-        biz: Biz,
+        (biz, kind): (Biz, Option<InboundKind>),
         inputs: &mut Inputs,
     ) -> Result<Message, (Option<&'static str>, String)> {
         let contact = people::sender(m, contacts, &mut inputs.identities)?;
-        let ts = timestamp(m, inputs)?;
+        let ts = timestamp(&m.timestamp, inputs)?;
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Inbound, contact);
-        msg.set_entry_point(m.get("referral").is_some_and(|r| !r.is_null()));
-        msg.set_inbound_kind(match str_field(m, "type") {
+        msg.set_entry_point(m.referral.0);
+        msg.set_inbound_kind(kind.unwrap_or(match m.kind.get() {
             Some("reaction") => InboundKind::Reaction,
             Some("system") => InboundKind::System,
             Some("call") => InboundKind::Call,
             _ => InboundKind::Message,
-        });
+        }));
         msg.set_business(biz.number, biz.zone);
-        let id = str_field(m, "id").unwrap_or("");
+        let id = m.id.get().unwrap_or("");
         msg.id_hash = crate::hash::id_hash(id);
         inputs.add_extra(msg.id_hash, id, None);
         Ok(msg)
@@ -530,14 +528,14 @@ impl Collect<'_> {
 
     fn status(
         &mut self,
-        s: &Value,
+        s: &Status<'_>,
         (line, contacts): (u64, &people::Contacts<'_>),
         biz: Biz,
         inputs: &mut Inputs,
         rejected: &mut dyn FnMut(Rejected),
     ) {
         // An empty id would merge the statuses of unrelated messages.
-        let Some(id) = str_field(s, "id").filter(|id| !id.trim().is_empty()) else {
+        let Some(id) = s.id.get().filter(|id| !id.trim().is_empty()) else {
             self.reject(
                 line,
                 Some("id"),
@@ -554,6 +552,7 @@ impl Collect<'_> {
             Ok((_, Some(part))) => format!("{id}\u{1f}{}", part.key),
             _ => id.to_string(),
         };
+        let key = crate::hash::id_hash(&key);
         if let Some(&i) = self.outbound.get(&key) {
             inputs.merged_statuses += 1;
             self.order[i].merge(update);
@@ -566,7 +565,7 @@ impl Collect<'_> {
     /// input is read.
     fn first_status(
         &mut self,
-        (id, key): (&str, String),
+        (id, key): (&str, u64),
         who: Result<(ContactKey, Option<people::GroupPart>), RowError>,
         line: u64,
         biz: Biz,
@@ -589,7 +588,7 @@ impl Collect<'_> {
         };
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Outbound, contact);
         msg.set_business(biz.number, biz.zone);
-        msg.id_hash = crate::hash::id_hash(&key);
+        msg.id_hash = key;
         self.outbound.insert(key, self.order.len());
         let delivered = u.rank == DELIVERED;
         self.order.push(Pending {
@@ -666,13 +665,11 @@ fn meta_category(raw: &str) -> Option<(Category, bool)> {
     }
 }
 
-fn timestamp(v: &Value, inputs: &Inputs) -> Result<i64, (Option<&'static str>, String)> {
-    let t = match v.get("timestamp") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return Err((Some("timestamp"), "missing \"timestamp\"".to_string())),
+fn timestamp(t: &Text<'_>, inputs: &Inputs) -> Result<i64, (Option<&'static str>, String)> {
+    let Some(t) = t.get() else {
+        return Err((Some("timestamp"), "missing \"timestamp\"".to_string()));
     };
-    parse_timestamp(&t, &inputs.zone).map_err(|e| (Some("timestamp"), e.to_string()))
+    parse_timestamp(t, &inputs.zone).map_err(|e| (Some("timestamp"), e.to_string()))
 }
 
 #[cfg(test)]

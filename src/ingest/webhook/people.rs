@@ -10,9 +10,8 @@
 //! the member in `recipient_participant_id` (phone) or
 //! `recipient_participant_user_id`.
 
-use serde_json::Value;
-
-use super::{str_field, RowError};
+use super::shape::{ChangeValue, InMessage, Status};
+use super::RowError;
 use crate::ingest::identities::Identities;
 use crate::model::identity::{mask_user_id, parse_user_id, ContactKey, UserId};
 use crate::model::phone::E164;
@@ -33,15 +32,11 @@ pub(super) struct Contacts<'v> {
 }
 
 impl<'v> Contacts<'v> {
-    pub(super) fn of(value: &'v Value) -> Contacts<'v> {
-        let list = value.get("contacts").and_then(Value::as_array);
-        let list = list.into_iter().flatten().map(|c| Contact {
-            wa_id: str_field(c, "wa_id").unwrap_or(""),
-            user_id: str_field(c, "user_id").unwrap_or(""),
-            country: c
-                .get("profile")
-                .and_then(|p| str_field(p, "country_code"))
-                .and_then(iso2),
+    pub(super) fn of(value: &'v ChangeValue<'_>) -> Contacts<'v> {
+        let list = value.contacts.0.iter().map(|c| Contact {
+            wa_id: c.wa_id.get().unwrap_or(""),
+            user_id: c.user_id.get().unwrap_or(""),
+            country: c.profile.0.country_code.get().and_then(iso2),
         });
         Contacts {
             list: list.collect(),
@@ -96,17 +91,17 @@ pub(super) struct GroupPart {
 
 /// The sender of an inbound message (a member, in a group).
 pub(super) fn sender(
-    m: &Value,
+    m: &InMessage<'_>,
     contacts: &Contacts<'_>,
     ids: &mut Identities,
 ) -> Result<ContactKey, RowError> {
     let who = person(
-        ("from", str_field(m, "from")),
-        ("from_user_id", str_field(m, "from_user_id")),
+        ("from", m.from.get()),
+        ("from_user_id", m.from_user_id.get()),
         contacts,
         ids,
     )?;
-    match str_field(m, "group_id").filter(|g| !g.is_empty()) {
+    match m.group_id.get().filter(|g| !g.is_empty()) {
         Some(g) => ids.member(g, Some(who)).map_err(|e| (Some("group_id"), e)),
         None => Ok(who),
     }
@@ -114,16 +109,19 @@ pub(super) fn sender(
 
 /// The recipient of a status, and for a group status its member.
 pub(super) fn recipient(
-    s: &Value,
+    s: &Status<'_>,
     contacts: &Contacts<'_>,
     ids: &mut Identities,
 ) -> Result<(ContactKey, Option<GroupPart>), RowError> {
-    if str_field(s, "recipient_type") == Some("group") {
+    if s.recipient_type.get() == Some("group") {
         return group_recipient(s, contacts, ids);
     }
-    let user = str_field(s, "recipient_user_id").or_else(|| contacts.only_user_id());
+    let user = s
+        .recipient_user_id
+        .get()
+        .or_else(|| contacts.only_user_id());
     let who = person(
-        ("recipient_id", str_field(s, "recipient_id")),
+        ("recipient_id", s.recipient_id.get()),
         ("recipient_user_id", user),
         contacts,
         ids,
@@ -132,19 +130,22 @@ pub(super) fn recipient(
 }
 
 fn group_recipient(
-    s: &Value,
+    s: &Status<'_>,
     contacts: &Contacts<'_>,
     ids: &mut Identities,
 ) -> Result<(ContactKey, Option<GroupPart>), RowError> {
-    let group = str_field(s, "recipient_id").unwrap_or("");
+    let group = s.recipient_id.get().unwrap_or("");
     if group.is_empty() {
         return Err((
             Some("recipient_id"),
             "group status without a group id".into(),
         ));
     }
-    let phone = str_field(s, "recipient_participant_id").filter(|p| !p.is_empty());
-    let user = str_field(s, "recipient_participant_user_id").filter(|u| !u.is_empty());
+    let phone = s.recipient_participant_id.get().filter(|p| !p.is_empty());
+    let user = s
+        .recipient_participant_user_id
+        .get()
+        .filter(|u| !u.is_empty());
     if phone.is_none() && user.is_none() {
         let key = ids
             .member(group, None)
