@@ -182,7 +182,7 @@ fn render_text(text: &str, privacy: &Privacy) -> String {
     match privacy {
         Privacy::Masked => identity::mask_user_id(text),
         Privacy::Full => text.to_string(),
-        Privacy::Hashed(key) => identity::hash_text(key, text),
+        Privacy::Hashed(key) => crate::model::phone::hash_text(key, text),
     }
 }
 

@@ -14,11 +14,6 @@
 //! a group member (a group and the member's index in it). Windows are kept
 //! per key, a group's members sharing their group's.
 
-use std::fmt::Write as _;
-
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use super::phone::E164;
 
 /// 10^15: above every E.164 number (15 digits at most).
@@ -180,22 +175,6 @@ pub fn mask_user_id(text: &str) -> String {
     format!("{head}.…{tail}")
 }
 
-/// `h:` and the first 16 bytes of HMAC-SHA256(key, text) in hex, as
-/// [`super::phone::hash`] writes numbers.
-pub fn hash_text(key: &[u8], text: &str) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return String::from("h:invalid-key");
-    };
-    mac.update(text.as_bytes());
-    let bytes = mac.finalize().into_bytes();
-    let mut out = String::with_capacity(34);
-    out.push_str("h:");
-    for b in &bytes[..16] {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,7 +248,7 @@ mod tests {
         assert_eq!(m, "BR.…43");
         assert!(!m.contains("150257"));
         assert_eq!(mask_user_id("BR.12"), "BR.…");
-        let h = hash_text(b"k", "BR.1502576394655843");
+        let h = crate::model::phone::hash_text(b"k", "BR.1502576394655843");
         assert!(h.starts_with("h:") && h.len() == 34);
     }
 }

@@ -455,11 +455,17 @@ pub fn mask(n: E164, cc_len: usize) -> String {
 
 /// `h:` and the first 16 bytes of HMAC-SHA256(key, "+digits") in hex.
 pub fn hash(key: &[u8], n: E164) -> String {
+    hash_text(key, &n.to_plus())
+}
+
+/// `h:` and the first 16 bytes of HMAC-SHA256(key, text) in hex: numbers
+/// and business-scoped user ids are hashed alike.
+pub fn hash_text(key: &[u8], text: &str) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
         // HMAC accepts keys of any length; this branch cannot be taken.
         return String::from("h:invalid-key");
     };
-    mac.update(n.to_plus().as_bytes());
+    mac.update(text.as_bytes());
     let bytes = mac.finalize().into_bytes();
     let mut out = String::with_capacity(34);
     out.push_str("h:");

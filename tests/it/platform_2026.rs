@@ -15,6 +15,15 @@ fn estimate(file: &str) -> serde_json::Value {
     r.json()
 }
 
+/// `wacost estimate FILE --tz ... --detail --format csv`, to add flags to.
+fn detail_command(file: &str) -> assert_cmd::Command {
+    let mut c = wacost_in(SUB);
+    c.args([
+        "estimate", file, TZ[0], TZ[1], "--detail", "--format", "csv",
+    ]);
+    c
+}
+
 fn detail(file: &str, format: &str) -> String {
     let mut c = wacost_in(SUB);
     c.args([
@@ -195,32 +204,14 @@ fn no_user_id_or_username_is_shown_in_full_by_default() {
         }
     }
     // --show-numbers shows them; --hash-numbers hashes them.
-    let mut c = wacost_in(SUB);
-    c.args([
-        "estimate",
-        "username_only.jsonl",
-        TZ[0],
-        TZ[1],
-        "--detail",
-        "--format",
-        "csv",
-    ]);
+    let mut c = detail_command("username_only.jsonl");
     c.arg("--show-numbers");
     let shown = run(c);
     assert_eq!(
         detail_column(&shown.stdout, "contact"),
         ["BR.1502576394655843"]
     );
-    let mut c = wacost_in(SUB);
-    c.args([
-        "estimate",
-        "username_only.jsonl",
-        TZ[0],
-        TZ[1],
-        "--detail",
-        "--format",
-        "csv",
-    ]);
+    let mut c = detail_command("username_only.jsonl");
     c.arg("--hash-numbers").env("WACOST_HASH_KEY", "k");
     let hashed = run(c);
     let h = detail_column(&hashed.stdout, "contact");
