@@ -54,6 +54,8 @@ pub const FIELDS: &[&str] = &[
     "template",
     "waba_id",
     "delivered_at",
+    "user_id",
+    "group_id",
     "from",
     "to",
 ];
