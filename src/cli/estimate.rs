@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal};
 use anyhow::{Context, Result};
 use clap::Args;
 
-use super::{parse_switches, to_stdout, Exit, Global};
+use super::{parse_switches, to_output, Exit, Global};
 use crate::data::Pricing;
 use crate::engine::tariff::TierSeeds;
 use crate::engine::{self, Options};
@@ -114,9 +114,9 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
         input: a.input,
     };
     let done = if a.detail {
-        detail(&req, format, privacy)?
+        detail(g, &req, format, privacy)?
     } else {
-        summary(&req, a.group_by.clone(), g.verbose, format)?
+        summary(g, &req, a.group_by.clone(), format)?
     };
     print_notes(&done.inputs.notes);
     if done.summary.nothing_read() {
@@ -175,9 +175,9 @@ fn verdict(strict: bool, s: &Summary) -> Exit {
 }
 
 /// `--detail`: rows stream out as they are priced.
-fn detail(req: &Request<'_>, format: Format, privacy: Privacy) -> Result<Estimate> {
+fn detail(g: &Global, req: &Request<'_>, format: Format, privacy: Privacy) -> Result<Estimate> {
     // A failed write is an output error (exit 5); any other is the run's.
-    let done = to_stdout(|out| match req.detail(format, privacy, out) {
+    let done = to_output(g, |out| match req.detail(format, privacy, out) {
         Err(EstimateError::Write(e)) => Err(e),
         other => Ok(other),
     })?;
@@ -186,9 +186,10 @@ fn detail(req: &Request<'_>, format: Format, privacy: Privacy) -> Result<Estimat
 
 /// The summary: streamed through the engine when the input allows; not
 /// printed when no row could be read (exit 2, nothing on stdout).
-fn summary(req: &Request<'_>, dims: Vec<Dim>, verbose: bool, format: Format) -> Result<Estimate> {
-    let done = req.summarize(dims)?;
-    if verbose {
+fn summary(g: &Global, req: &Request<'_>, dims: Vec<Dim>, format: Format) -> Result<Estimate> {
+    let mut done = req.summarize(dims)?;
+    done.summary.locale = g.locale();
+    if g.verbose {
         eprintln!(
             "wacost: {} ({} messages held at most)",
             how_read(&done.stats),
@@ -196,7 +197,7 @@ fn summary(req: &Request<'_>, dims: Vec<Dim>, verbose: bool, format: Format) -> 
         );
     }
     if !done.summary.nothing_read() {
-        to_stdout(|out| done.summary.render(format, out))?;
+        to_output(g, |out| done.summary.render(format, out))?;
     }
     Ok(done)
 }

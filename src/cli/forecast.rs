@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use rust_decimal::Decimal;
 
-use super::{parse_switches, to_stdout, Exit, Global};
+use super::{parse_switches, to_output, Exit, Global};
 use crate::data::Pricing;
 use crate::engine::forecast::{self, LearnError, Plan};
 use crate::ingest::plan;
@@ -70,8 +70,9 @@ pub fn run(g: &Global, a: &ForecastArgs) -> Result<Exit> {
         base: &base,
         what_if: what_if.as_ref().map(|(d, f)| (*d, f)),
         fees: plan.fees.is_some(),
+        locale: g.locale(),
     };
-    to_stdout(|w| report.render(g.format(), w))?;
+    to_output(g, |w| report.render(g.format(), w))?;
     Ok(Exit::Ok)
 }
 

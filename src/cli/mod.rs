@@ -120,6 +120,14 @@ pub struct Global {
     /// How to read a date like 05/10/2026, day or month first (a day over 12 always decides) [default: the order the file's other dates decide, else day first, counted as an assumption]
     #[arg(long, global = true, value_enum, value_name = "ORDER")]
     pub date_order: Option<crate::ingest::toolkit::timestamp::DateOrder>,
+
+    // Reports people read (issue 17).
+    /// The language and number conventions of the HTML page: en, pt-BR, es [default: from LC_ALL, LC_MESSAGES or LANG, else en]
+    #[arg(long, global = true, value_enum, value_name = "LOCALE")]
+    pub locale: Option<crate::report::locale::Locale>,
+    /// Write the report to FILE instead of stdout; a name ending in .html picks --format html
+    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `--encoding NAME`: an encoding_rs label.
@@ -143,12 +151,26 @@ impl Global {
 
     pub fn format(&self) -> Format {
         self.format.unwrap_or_else(|| {
-            if std::io::stdout().is_terminal() {
+            if self.output_is_html() {
+                Format::Html
+            } else if std::io::stdout().is_terminal() {
                 Format::Table
             } else {
                 Format::Csv
             }
         })
+    }
+
+    /// `--output` names an `.html` or `.htm` file.
+    fn output_is_html(&self) -> bool {
+        let ext = self.output.as_ref().and_then(|p| p.extension());
+        ext.is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+    }
+
+    /// `--locale`, else the environment's.
+    pub fn locale(&self) -> crate::report::locale::Locale {
+        self.locale
+            .unwrap_or_else(crate::report::locale::Locale::from_env)
     }
 
     /// `--tz ZONE` (the last given), if given.
@@ -432,6 +454,21 @@ pub fn date_or_today(at: Option<NaiveDate>, g: &Global) -> Result<NaiveDate> {
         Some(d) => Ok(d),
         None => Ok(g.zone()?.local_date(chrono::Utc::now().timestamp())),
     }
+}
+
+/// Writes the report to `--output FILE` when given, else to stdout.
+pub fn to_output<T>(g: &Global, f: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> Result<T> {
+    let Some(path) = &g.output else {
+        return to_stdout(f);
+    };
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("--output {}: cannot create the file", path.display()))?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, file);
+    let t = f(&mut out)
+        .and_then(|t| out.flush().map(|()| t))
+        .with_context(|| format!("--output {}: writing the report", path.display()))?;
+    eprintln!("wacost: wrote {}", path.display());
+    Ok(t)
 }
 
 /// Writes the output through a buffer and flushes it: any failure is an

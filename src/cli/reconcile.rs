@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use rust_decimal::Decimal;
 
-use super::{parse_switches, to_stdout, Exit, Global};
+use super::{parse_switches, to_output, to_stdout, Exit, Global};
 use crate::engine::expected;
 use crate::engine::reconcile::{self, Reconciliation, Request, Theirs};
 use crate::ingest::InputFormat;
@@ -56,7 +56,9 @@ pub fn run(g: &Global, a: &ReconcileArgs) -> Result<Exit> {
     if rec.nothing_to_compare {
         anyhow::bail!("nothing to compare: give --against FILE, or a webhook log whose statuses carry Meta's pricing objects");
     }
-    to_stdout(|w| report::reconcile::render(&rec, g.format(), w))?;
+    to_output(g, |w| {
+        report::reconcile::render(&rec, g.format(), g.locale(), w)
+    })?;
     Ok(verdict(&rec))
 }
 

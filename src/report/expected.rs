@@ -83,6 +83,7 @@ impl ExpectedReport<'_> {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
+            Format::Html => Err(Format::no_page("the expected-invoice check")),
         }
     }
 

@@ -23,12 +23,14 @@ pub struct ForecastReport<'a> {
     pub what_if: Option<(NaiveDate, &'a Forecast)>,
     /// The plan has `[fees]`: show them apart from Meta's charges.
     pub fees: bool,
+    /// The reader's language, for the HTML page.
+    pub locale: super::locale::Locale,
 }
 
 type Key = (Month, String, Category);
 
 impl ForecastReport<'_> {
-    fn columns(&self) -> Vec<Column> {
+    pub(super) fn columns(&self) -> Vec<Column> {
         let mut cols = vec![
             Column::text("month"),
             Column::text("market"),
@@ -84,7 +86,7 @@ impl ForecastReport<'_> {
         r
     }
 
-    fn rows(&self) -> Vec<Row> {
+    pub(super) fn rows(&self) -> Vec<Row> {
         self.base
             .lines
             .iter()
@@ -97,10 +99,11 @@ impl ForecastReport<'_> {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
+            Format::Html => super::html::forecast::write(self, w),
         }
     }
 
-    fn to_json(&self) -> serde_json::Value {
+    pub(super) fn to_json(&self) -> serde_json::Value {
         let b = self.base;
         let mut v = json!({
             "currency": self.currency,
@@ -129,6 +132,11 @@ impl ForecastReport<'_> {
     fn render_table(&self, w: &mut dyn Write) -> io::Result<()> {
         let t = render::table_of(&self.columns(), &self.rows(), false);
         writeln!(w, "{t}")?;
+        self.write_footer(w)
+    }
+
+    /// The lines under the table: totals, inferred rates, fees, what-if.
+    pub(super) fn write_footer(&self, w: &mut dyn Write) -> io::Result<()> {
         let (b, cur) = (self.base, self.currency);
         writeln!(w, "Meta total {} {cur}{}", money::fmt(b.total), left_out(b))?;
         let (n, cost) = b.inferred();

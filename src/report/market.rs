@@ -71,5 +71,6 @@ pub fn render(
             writeln!(w, "{}", render::table_of(&columns(), &rows, false))?;
             writeln!(w, "Market map in force on {at}")
         }
+        Format::Html => Err(Format::no_page("the market look-up")),
     }
 }

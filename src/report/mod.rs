@@ -8,6 +8,8 @@ pub mod detail;
 pub mod estimate;
 pub mod expected;
 pub mod forecast;
+pub mod html;
+pub mod locale;
 pub mod market;
 pub mod rates;
 pub mod reconcile;
@@ -24,4 +26,16 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// One self-contained page (charts and tables) for a browser: for
+    /// estimate, forecast and reconcile.
+    Html,
+}
+
+impl Format {
+    /// The error of an output that has no page of its own.
+    pub fn no_page(what: &str) -> std::io::Error {
+        std::io::Error::other(format!(
+            "{what} has no --format html page (estimate, forecast and reconcile have one); use table, csv or json"
+        ))
+    }
 }

@@ -11,7 +11,7 @@ use crate::engine::reconcile::{Finding, Line, MessageFinding, Reconciliation};
 use crate::model::money;
 
 /// Lines (all formats) and, in CSV, the messages too (`kind` tells them apart).
-fn line_columns() -> Vec<Column> {
+pub(super) fn line_columns() -> Vec<Column> {
     vec![
         Column::text("kind").only(Show::CSV),
         Column::text("month"),
@@ -32,7 +32,7 @@ fn line_columns() -> Vec<Column> {
     ]
 }
 
-fn line_row(l: &Line) -> Row {
+pub(super) fn line_row(l: &Line) -> Row {
     vec![
         "line".into(),
         l.month.clone().into(),
@@ -68,7 +68,7 @@ fn message_as_line(m: &MessageFinding) -> Row {
 }
 
 /// Messages in the table and JSON.
-fn message_columns() -> Vec<Column> {
+pub(super) fn message_columns() -> Vec<Column> {
     let both = Show::TABLE.and(Show::JSON);
     vec![
         Column::text("file").only(Show::JSON),
@@ -90,7 +90,7 @@ fn message_columns() -> Vec<Column> {
     ]
 }
 
-fn message_row(m: &MessageFinding) -> Row {
+pub(super) fn message_row(m: &MessageFinding) -> Row {
     vec![
         m.file.clone().into(),
         m.line.into(),
@@ -107,7 +107,12 @@ fn message_row(m: &MessageFinding) -> Row {
     ]
 }
 
-pub fn render(r: &Reconciliation, format: Format, w: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    r: &Reconciliation,
+    format: Format,
+    locale: super::locale::Locale,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Json => render::write_json(w, &to_json(r)),
         Format::Csv => {
@@ -116,6 +121,7 @@ pub fn render(r: &Reconciliation, format: Format, w: &mut dyn Write) -> io::Resu
             render::csv(w, &line_columns(), &rows)
         }
         Format::Table => render_table(r, w),
+        Format::Html => super::html::reconcile::write(r, locale, w),
     }
 }
 
@@ -166,7 +172,7 @@ fn render_table(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn write_line_totals(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write_line_totals(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
     let cur = &r.currency;
     writeln!(w, "Ours {} {cur}, Meta {} {cur}, difference {}; rounding residual on matched lines {} (tolerance {} per line)", money::fmt(r.total_ours), money::fmt(r.total_theirs), money::fmt(r.difference()), money::fmt(r.residual), money::fmt(r.tolerance))?;
     writeln!(

@@ -144,6 +144,7 @@ impl<'w> RowStream<'w> {
             }
             super::Format::Json => RowStream::Json(w),
             super::Format::Table => RowStream::Table(table(cols, false), w),
+            super::Format::Html => return Err(super::Format::no_page("--detail")),
         })
     }
 

@@ -147,6 +147,8 @@ pub struct Summary {
     pub unpriced: Vec<RejectedGroup>,
     /// Rows the engine rejected (unpriced or a repeated message id).
     engine_rejected: u64,
+    /// The reader's language, for the HTML page.
+    pub locale: super::locale::Locale,
 }
 
 impl Summary {
@@ -171,6 +173,7 @@ impl Summary {
             window_assumed: 0,
             unpriced: Vec::new(),
             engine_rejected: 0,
+            locale: super::locale::Locale::En,
         }
     }
 
@@ -404,7 +407,7 @@ fn line_category(m: &Message, p: &Priced) -> Option<Category> {
 /// Rendering: one column spec for table, CSV and JSON.
 impl Summary {
     /// The dimensions, then the counts and the cost.
-    fn columns(&self) -> Vec<Column> {
+    pub(super) fn columns(&self) -> Vec<Column> {
         let mut cols: Vec<Column> = self.dims.iter().map(|d| Column::text(d.name())).collect();
         cols.extend([
             Column::number("billable"),
@@ -424,7 +427,7 @@ impl Summary {
         })
     }
 
-    fn rows(&self) -> Vec<Row> {
+    pub(super) fn rows(&self) -> Vec<Row> {
         self.lines
             .iter()
             .map(|(k, v)| {
@@ -440,7 +443,7 @@ impl Summary {
     }
 
     /// The table's last row: line sums and the total.
-    fn total_row(&self) -> Row {
+    pub(super) fn total_row(&self) -> Row {
         let mut r: Row = vec!["total".into()];
         r.extend((1..self.dims.len()).map(|_| Value::from("")));
         let sums = self.lines.values().fold([0; 4], |a, l| {
@@ -493,6 +496,7 @@ impl Summary {
             Format::Json => render::write_json(w, &self.to_json_grouped()),
             Format::Csv => render::csv(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
+            Format::Html => super::html::estimate::write(self, self.locale, w),
         }
     }
 
@@ -501,6 +505,12 @@ impl Summary {
         let total = self.total_row();
         let t = render::table_of(&self.columns(), rows.iter().chain([&total]), true);
         writeln!(w, "{t}")?;
+        self.write_footer(w)
+    }
+
+    /// The lines under the table: totals, what they leave out, inferred
+    /// rates, assumptions, free messages and rejected rows.
+    pub(super) fn write_footer(&self, w: &mut dyn Write) -> io::Result<()> {
         self.write_totals(w)?;
         self.write_left_out(w)?;
         self.write_inferred(w)?;

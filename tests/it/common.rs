@@ -23,6 +23,9 @@ pub fn wacost() -> Command {
         "WACOST_TZ",
         "WACOST_CURRENCY",
         "WACOST_DEFAULT_COUNTRY",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
     ] {
         c.env_remove(var);
     }

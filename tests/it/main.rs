@@ -15,6 +15,7 @@ mod exit_codes;
 mod forecast;
 mod fuzz_regressions;
 mod honest;
+mod html_report;
 mod identity_properties;
 mod meta_rules;
 mod numbers;
