@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{parse_switches, to_output, Exit, Global};
 use crate::data::Pricing;
+use crate::engine::savings::Savings;
 use crate::engine::tariff::TierSeeds;
 use crate::engine::{self, Options};
 use crate::ingest::InputFormat;
@@ -14,6 +15,7 @@ use crate::model::money;
 use crate::model::phone::Privacy;
 use crate::model::time::Month;
 use crate::report::estimate::{Estimate, EstimateError, Request};
+use crate::report::savings::SavingsReport;
 use crate::report::{Dim, Format, Summary};
 
 #[derive(Debug, Args)]
@@ -30,6 +32,9 @@ pub struct EstimateArgs {
     /// One row per message (CSV, JSON Lines or a table) instead of the summary
     #[arg(long)]
     pub detail: bool,
+    /// Where the money can be saved: utility templates charged in an open window, marketing sent just after a window closed, templates Meta charged as marketing after utility, service beyond the free allowance, missed free entry point windows; each with its rule and amount (after the summary; CSV: the savings rows alone; JSON: `savings`; always on the HTML page)
+    #[arg(long, conflicts_with = "detail")]
+    pub savings: bool,
     /// Exit 3 when any row is rejected or anything was assumed (after reporting; `one_business_number` aside)
     #[arg(long)]
     pub strict: bool,
@@ -116,7 +121,8 @@ pub fn run(g: &Global, a: &EstimateArgs) -> Result<Exit> {
     let done = if a.detail {
         detail(g, &req, format, privacy)?
     } else {
-        summary(g, &req, a.group_by.clone(), format)?
+        let savings = a.savings || format == Format::Html;
+        summary(g, &req, a.group_by.clone(), format, savings)?
     };
     print_notes(&done.inputs.notes);
     if done.summary.nothing_read() {
@@ -186,8 +192,17 @@ fn detail(g: &Global, req: &Request<'_>, format: Format, privacy: Privacy) -> Re
 
 /// The summary: streamed through the engine when the input allows; not
 /// printed when no row could be read (exit 2, nothing on stdout).
-fn summary(g: &Global, req: &Request<'_>, dims: Vec<Dim>, format: Format) -> Result<Estimate> {
-    let mut done = req.summarize(dims)?;
+fn summary(
+    g: &Global,
+    req: &Request<'_>,
+    dims: Vec<Dim>,
+    format: Format,
+    savings: bool,
+) -> Result<Estimate> {
+    let mut done = match savings {
+        true => with_savings(req, dims)?,
+        false => req.summarize(dims)?,
+    };
     done.summary.locale = g.locale();
     if g.verbose {
         eprintln!(
@@ -199,6 +214,16 @@ fn summary(g: &Global, req: &Request<'_>, dims: Vec<Dim>, format: Format) -> Res
     if !done.summary.nothing_read() {
         to_output(g, |out| done.summary.render(format, out))?;
     }
+    Ok(done)
+}
+
+/// The summary and, from the same verdicts, the savings.
+fn with_savings(req: &Request<'_>, dims: Vec<Dim>) -> Result<Estimate> {
+    let mut savings = Savings::new(req.pricing, req.opts)?;
+    let mut done = req.summarize_with(dims, Some(&mut savings))?;
+    let found = savings.finish();
+    let currency = done.summary.currency.clone();
+    done.summary.savings = Some(SavingsReport::new(found, &done.inputs, &currency));
     Ok(done)
 }
 

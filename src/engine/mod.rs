@@ -20,6 +20,7 @@ mod pricer;
 pub mod rating;
 mod recent_ids;
 pub mod reconcile;
+pub mod savings;
 pub mod statuses;
 mod stream;
 pub mod tariff;
@@ -156,6 +157,25 @@ pub trait Sink {
     }
 
     fn restart(&mut self) {}
+}
+
+/// Two sinks fed the same verdicts (the summary and `--savings`).
+pub struct Tee<'a>(pub &'a mut dyn Sink, pub &'a mut dyn Sink);
+
+impl Sink for Tee<'_> {
+    fn priced(&mut self, m: &Message, p: &Priced) {
+        self.0.priced(m, p);
+        self.1.priced(m, p);
+    }
+
+    fn restartable(&self) -> bool {
+        self.0.restartable() && self.1.restartable()
+    }
+
+    fn restart(&mut self) {
+        self.0.restart();
+        self.1.restart();
+    }
 }
 
 impl<F: FnMut(&Message, &Priced)> Sink for F {

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use crate::data::{Pricing, RateError};
-use crate::engine::{self, EngineError, Options, RunStats};
+use crate::engine::{self, EngineError, Options, RunStats, Sink, Tee};
 use crate::ingest::{InputFormat, Inputs};
 use crate::model::{Privacy, Zone};
 
@@ -51,19 +51,33 @@ impl Request<'_> {
     /// The summary grouped by `dims`, streamed through the engine when the
     /// input is a time-sorted file; rejected rows sorted by file and line.
     pub fn summarize(&self, dims: Vec<Dim>) -> Result<Estimate, EstimateError> {
+        self.summarize_with(dims, None)
+    }
+
+    /// [`Request::summarize`] feeding the same verdicts to `extra` too
+    /// (`--savings`).
+    pub fn summarize_with(
+        &self,
+        dims: Vec<Dim>,
+        extra: Option<&mut dyn Sink>,
+    ) -> Result<Estimate, EstimateError> {
         let mut summary = self.new_summary(dims);
         let mut inputs = Inputs::new(self.zone.clone());
         let mut rejected = Vec::new();
-        let stats = engine::run(
-            self.pricing,
-            self.opts,
-            self.zone,
-            self.files,
-            self.input,
-            &mut inputs,
-            &mut rejected,
-            &mut summary,
-        )?;
+        let (p, o, z, f, i) = (self.pricing, self.opts, self.zone, self.files, self.input);
+        let stats = match extra {
+            Some(x) => engine::run(
+                p,
+                o,
+                z,
+                f,
+                i,
+                &mut inputs,
+                &mut rejected,
+                &mut Tee(&mut summary, x),
+            ),
+            None => engine::run(p, o, z, f, i, &mut inputs, &mut rejected, &mut summary),
+        }?;
         summary.finish(self.pricing, &inputs);
         summary.add_rejected(rejected);
         summary.sort_rejected();

@@ -14,6 +14,7 @@ pub mod market;
 pub mod rates;
 pub mod reconcile;
 pub mod render;
+pub mod savings;
 pub mod summary;
 pub mod tiers;
 

@@ -149,6 +149,8 @@ pub struct Summary {
     engine_rejected: u64,
     /// The reader's language, for the HTML page.
     pub locale: super::locale::Locale,
+    /// `--savings`: where the money can be saved, printed with the summary.
+    pub savings: Option<super::savings::SavingsReport>,
 }
 
 impl Summary {
@@ -174,6 +176,7 @@ impl Summary {
             unpriced: Vec::new(),
             engine_rejected: 0,
             locale: super::locale::Locale::En,
+            savings: None,
         }
     }
 
@@ -491,11 +494,26 @@ impl Summary {
         v
     }
 
+    /// The JSON document, with `savings` when asked for.
+    fn to_json_with_savings(&self) -> serde_json::Value {
+        let mut v = self.to_json_grouped();
+        if let Some(s) = &self.savings {
+            v["savings"] = s.to_json();
+        }
+        v
+    }
+
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
-            Format::Json => render::write_json(w, &self.to_json_grouped()),
-            Format::Csv => render::csv(w, &self.columns(), &self.rows()),
-            Format::Table => self.render_table(w),
+            Format::Json => render::write_json(w, &self.to_json_with_savings()),
+            Format::Csv => match &self.savings {
+                Some(s) => s.render_csv(w),
+                None => render::csv(w, &self.columns(), &self.rows()),
+            },
+            Format::Table => {
+                self.render_table(w)?;
+                self.savings.as_ref().map_or(Ok(()), |s| s.render_table(w))
+            }
             Format::Html => super::html::estimate::write(self, self.locale, w),
         }
     }

@@ -25,6 +25,7 @@ mod profiles;
 mod properties;
 mod reconcile;
 mod rules_2026;
+mod savings;
 mod snapshots;
 mod streaming;
 mod text;

@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 
 use super::svg::{self, Layout};
 use super::{grid, ranked, Page};
+use crate::report::columns::Value;
 use crate::report::locale::Locale;
+use crate::report::savings::{rule, SavingsReport};
 use crate::report::Summary;
 
 /// Markets drawn by name; the rest are summed as "others".
@@ -48,10 +50,42 @@ pub fn write(s: &Summary, locale: Locale, w: &mut dyn Write) -> io::Result<()> {
         Some(&s.total_row()),
         &|_| false,
     );
+    if let Some(savings) = &s.savings {
+        savings_section(&mut page, savings);
+    }
     let mut notes = Vec::new();
     s.write_footer(&mut notes)?;
     page.notes(&String::from_utf8_lossy(&notes));
     page.write(w)
+}
+
+/// Where the money can be saved: the kinds with an amount, and the rule
+/// behind each.
+fn savings_section(page: &mut Page, savings: &SavingsReport) {
+    let locale = page.locale;
+    let rows = savings.rows();
+    let heading = format!(
+        "{}: {}",
+        locale.text("Where the money can be saved"),
+        locale.money(savings.total(), &savings.currency)
+    );
+    page.table(&heading, &savings.columns(), &rows, None, &|r| {
+        r[1] != Value::Count(0)
+    });
+    let rules: Vec<String> = savings
+        .lines
+        .iter()
+        .filter(|l| l.found.messages > 0)
+        .map(|l| {
+            format!(
+                "{}: {} ({})",
+                l.kind.code(),
+                rule(l.kind),
+                l.first.join(", ")
+            )
+        })
+        .collect();
+    page.notes_titled("The rule behind each saving", &rules.join("\n"));
 }
 
 fn subtitle(s: &Summary, locale: Locale) -> String {

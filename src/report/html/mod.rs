@@ -168,13 +168,18 @@ impl Page {
 
     /// Lines of text (the table output's footer), kept as written.
     pub fn notes(&mut self, text: &str) {
+        self.notes_titled("Notes", text);
+    }
+
+    /// Lines of text under their own heading.
+    pub fn notes_titled(&mut self, heading: &str, text: &str) {
         if text.trim().is_empty() {
             return;
         }
         let _ = write!(
             self.body,
             "<h2>{}</h2><pre>{}</pre>",
-            escape(self.locale.text("Notes")),
+            escape(self.locale.text(heading)),
             escape(text.trim_end())
         );
     }
