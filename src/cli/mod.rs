@@ -125,7 +125,7 @@ pub struct Global {
     /// The language and number conventions of the HTML page: en, pt-BR, es [default: from LC_ALL, LC_MESSAGES or LANG, else en]
     #[arg(long, global = true, value_enum, value_name = "LOCALE")]
     pub locale: Option<crate::report::locale::Locale>,
-    /// Write the report to FILE instead of stdout; a name ending in .html picks --format html
+    /// Write the report to FILE instead of stdout; a name ending in .html or .parquet picks that format
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -153,6 +153,8 @@ impl Global {
         self.format.unwrap_or_else(|| {
             if self.output_is_html() {
                 Format::Html
+            } else if self.output_ends_with("parquet") {
+                Format::Parquet
             } else if std::io::stdout().is_terminal() {
                 Format::Table
             } else {
@@ -163,8 +165,12 @@ impl Global {
 
     /// `--output` names an `.html` or `.htm` file.
     fn output_is_html(&self) -> bool {
-        let ext = self.output.as_ref().and_then(|p| p.extension());
-        ext.is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+        self.output_ends_with("html") || self.output_ends_with("htm")
+    }
+
+    fn output_ends_with(&self, ext: &str) -> bool {
+        let found = self.output.as_ref().and_then(|p| p.extension());
+        found.is_some_and(|e| e.eq_ignore_ascii_case(ext))
     }
 
     /// `--locale`, else the environment's.
@@ -459,6 +465,11 @@ pub fn date_or_today(at: Option<NaiveDate>, g: &Global) -> Result<NaiveDate> {
 /// Writes the report to `--output FILE` when given, else to stdout.
 pub fn to_output<T>(g: &Global, f: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> Result<T> {
     let Some(path) = &g.output else {
+        if g.format() == Format::Parquet && io::stdout().is_terminal() {
+            anyhow::bail!(
+                "--format parquet writes a binary file: give --output FILE or redirect stdout"
+            );
+        }
         return to_stdout(f);
     };
     let file = std::fs::File::create(path)

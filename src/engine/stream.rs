@@ -82,7 +82,7 @@ pub(super) fn streamable(
                 })?
             }
         };
-        if f != InputFormat::Csv {
+        if !f.is_tabular() {
             return Ok(false);
         }
     }

@@ -3,6 +3,7 @@
 //! [`Message`] or a [`Rejected`] with its file, line and reason.
 
 mod analytics;
+pub mod columnar;
 pub mod csv_log;
 mod csv_records;
 pub mod figures;
@@ -28,6 +29,20 @@ pub enum InputFormat {
     /// JSON Lines of webhook payloads (same reader as `webhook`).
     Jsonl,
     Webhook,
+    /// Parquet (a file: its index is at the end), columns as CSV's.
+    Parquet,
+    /// Arrow IPC, file or stream, columns as CSV's.
+    Arrow,
+}
+
+impl InputFormat {
+    /// Read by the CSV reader (Parquet and Arrow through CSV rows).
+    pub fn is_tabular(self) -> bool {
+        matches!(
+            self,
+            InputFormat::Csv | InputFormat::Parquet | InputFormat::Arrow
+        )
+    }
 }
 
 /// What the readers share: the time zone for naive times, file names and
@@ -378,6 +393,10 @@ pub fn read_input(
     out: &mut dyn FnMut(Message),
     rejected: &mut dyn FnMut(Rejected),
 ) -> Result<(), InputError> {
+    if let Some(kind) = columnar_kind(path, format)? {
+        let rows = columnar::open_as_csv(path, kind)?;
+        return read_from(rows, path, Some(InputFormat::Csv), inputs, out, rejected);
+    }
     let reader = open(path)?;
     let name = if path == "-" {
         "<stdin>".to_string()
@@ -385,6 +404,33 @@ pub fn read_input(
         path.to_string()
     };
     read_from(reader, &name, format, inputs, out, rejected)
+}
+
+/// A Parquet or Arrow IPC file, told by `--input` or its magic bytes.
+fn columnar_kind(
+    path: &str,
+    format: Option<InputFormat>,
+) -> Result<Option<columnar::Columnar>, InputError> {
+    use columnar::Columnar;
+    let found = columnar::sniff(path);
+    let needs_file = |what: &str| {
+        InputError::Format {
+        file: if path == "-" { "<stdin>".into() } else { path.into() },
+        msg: format!("not a {what} file: --input {} reads {what} files by name (not stdin, not .gz: the index is in the file)", what.to_lowercase()),
+    }
+    };
+    match format {
+        Some(InputFormat::Parquet) => found
+            .filter(|k| *k == Columnar::Parquet)
+            .map(Some)
+            .ok_or_else(|| needs_file("Parquet")),
+        Some(InputFormat::Arrow) => found
+            .filter(|k| *k != Columnar::Parquet)
+            .map(Some)
+            .ok_or_else(|| needs_file("Arrow")),
+        Some(_) => Ok(None),
+        None => Ok(found),
+    }
 }
 
 /// Reads one already opened input named `name` (for messages): the readers
@@ -425,6 +471,10 @@ pub fn read_from(
     inputs.learn_date_order(&name, head);
     let read = match format {
         InputFormat::Csv => csv_log::read(reader, &name, file_idx, inputs, out, rejected),
+        InputFormat::Parquet | InputFormat::Arrow => Err(InputError::Format {
+            file: name.clone(),
+            msg: "Parquet and Arrow are read from files by name".into(),
+        }),
         InputFormat::Jsonl | InputFormat::Webhook => {
             webhook::read(reader, &name, file_idx, inputs, out, rejected)
         }

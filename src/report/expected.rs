@@ -82,6 +82,7 @@ impl ExpectedReport<'_> {
         match format {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Parquet => super::parquet::write(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
             Format::Html => Err(Format::no_page("the expected-invoice check")),
         }

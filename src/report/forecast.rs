@@ -98,6 +98,7 @@ impl ForecastReport<'_> {
         match format {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Parquet => super::parquet::write(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
             Format::Html => super::html::forecast::write(self, w),
         }

@@ -11,6 +11,7 @@ pub mod forecast;
 pub mod html;
 pub mod locale;
 pub mod market;
+pub mod parquet;
 pub mod rates;
 pub mod reconcile;
 pub mod render;
@@ -30,6 +31,8 @@ pub enum Format {
     /// One self-contained page (charts and tables) for a browser: for
     /// estimate, forecast and reconcile.
     Html,
+    /// One Parquet file of the machine columns (as CSV's), typed.
+    Parquet,
 }
 
 impl Format {

@@ -133,6 +133,7 @@ impl RatesReport<'_> {
         match format {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv(w, &columns(self.single()), &self.rows()),
+            Format::Parquet => super::parquet::write(w, &columns(self.single()), &self.rows()),
             Format::Table => self.render_table(w),
             Format::Html => Err(Format::no_page("the rate card listing")),
         }

@@ -115,10 +115,13 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Json => render::write_json(w, &to_json(r)),
-        Format::Csv => {
+        Format::Csv | Format::Parquet => {
             let rows = r.lines.iter().map(line_row);
             let rows: Vec<Row> = rows.chain(r.messages.iter().map(message_as_line)).collect();
-            render::csv(w, &line_columns(), &rows)
+            match format {
+                Format::Csv => render::csv(w, &line_columns(), &rows),
+                _ => super::parquet::write(w, &line_columns(), &rows),
+            }
         }
         Format::Table => render_table(r, w),
         Format::Html => super::html::reconcile::write(r, locale, w),

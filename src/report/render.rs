@@ -127,6 +127,7 @@ pub enum RowStream<'w> {
     Csv(csv::Writer<&'w mut dyn Write>),
     Json(&'w mut dyn Write),
     Table(Table, &'w mut dyn Write),
+    Parquet(super::parquet::ParquetRows, &'w mut dyn Write),
 }
 
 impl<'w> RowStream<'w> {
@@ -145,6 +146,7 @@ impl<'w> RowStream<'w> {
             super::Format::Json => RowStream::Json(w),
             super::Format::Table => RowStream::Table(table(cols, false), w),
             super::Format::Html => return Err(super::Format::no_page("--detail")),
+            super::Format::Parquet => RowStream::Parquet(super::parquet::ParquetRows::new(cols), w),
         })
     }
 
@@ -159,6 +161,7 @@ impl<'w> RowStream<'w> {
                 table_row(t, cols, row);
                 Ok(())
             }
+            RowStream::Parquet(p, w) => p.row(row, *w),
         }
     }
 
@@ -167,6 +170,7 @@ impl<'w> RowStream<'w> {
             RowStream::Csv(mut c) => c.flush(),
             RowStream::Json(_) => Ok(()),
             RowStream::Table(t, w) => writeln!(w, "{t}"),
+            RowStream::Parquet(p, w) => p.finish(w),
         }
     }
 }

@@ -19,6 +19,7 @@ mod html_report;
 mod identity_properties;
 mod meta_rules;
 mod numbers;
+mod parquet;
 mod platform_2026;
 mod pricing_data;
 mod profiles;
