@@ -423,8 +423,7 @@ impl LogMix {
         let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)?;
         let mut log = LogMix::default();
         let mut add = |m: &Message, p: &Priced| log.add(m, p);
-        let members = inputs.identities.members();
-        crate::engine::price_sorted(pricing, opts, zone, &msgs, members, &mut add)?;
+        crate::engine::price_read(pricing, opts, zone, &msgs, &inputs, &mut add)?;
         Ok(log)
     }
 

@@ -41,6 +41,9 @@ pub struct Pricer<'p> {
     /// Per [`InboundKind`]: whether it opens the customer service window.
     opens_window: [bool; 4],
     delivery: DeliveryEvidence,
+    /// The log's charged and max prices (issue 14), and the card's currency.
+    prices: crate::ingest::prices::LogPrices,
+    currency: &'p str,
     /// Why the run must start over with the whole input in memory: status
     /// rows repeat an id, or a file showed delivery evidence after a `sent`
     /// row of it was billed as delivered.
@@ -129,6 +132,9 @@ impl Priced {
             delivery_assumed: false,
             opened_no_window: false,
             market_source: Default::default(),
+            log_price: None,
+            cost_max: None,
+            price_note: None,
         }
     }
 
@@ -161,6 +167,8 @@ impl<'p> Pricer<'p> {
             auth_international: opts.auth_international.clone(),
             opens_window: opens_window(pricing, opts),
             delivery: DeliveryEvidence::default(),
+            prices: Default::default(),
+            currency: &opts.currency,
             restart: None,
         })
     }
@@ -168,6 +176,12 @@ impl<'p> Pricer<'p> {
     /// Gives the groups' members, read with the log held in memory.
     pub fn with_members(mut self, members: crate::ingest::identities::Members) -> Pricer<'p> {
         self.customers.with_members(members);
+        self
+    }
+
+    /// Gives the log's prices, filled by the readers.
+    pub fn with_prices(mut self, prices: crate::ingest::prices::LogPrices) -> Pricer<'p> {
+        self.prices = prices;
         self
     }
 
@@ -229,10 +243,21 @@ impl<'p> Pricer<'p> {
         p.class = Some(class);
         if !class.pricing_type.is_billable() {
             p.outcome = Outcome::Free;
-            return p;
+        } else {
+            self.charge(&mut p, &plan, market);
         }
-        self.charge(&mut p, &plan, market);
+        if self.prices.any() {
+            self.log_price(m, &mut p);
+        }
         p
+    }
+
+    /// Prices a message by the log's prices, when it gives any.
+    #[cold]
+    fn log_price(&self, m: &Message, p: &mut Priced) {
+        if let Some(lp) = self.prices.of(m) {
+            super::charged::apply(p, lp, self.currency);
+        }
     }
 
     /// An inbound row opens or refreshes the window of its business number

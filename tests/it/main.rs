@@ -16,6 +16,7 @@ mod forecast;
 mod fuzz_regressions;
 mod honest;
 mod identity_properties;
+mod max_price;
 mod meta_rules;
 mod numbers;
 mod platform_2026;
