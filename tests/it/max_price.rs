@@ -186,3 +186,101 @@ fn a_streamed_log_and_one_held_in_memory_price_the_same() {
         assert_eq!(v["cost_max"], "0.3568", "batch {batch}: {v}");
     }
 }
+
+fn forecast(plan: &str, format: &str) -> crate::common::Run {
+    let mut c = wacost_in(SUB);
+    c.args(["forecast", plan, "--format", format]);
+    run(c)
+}
+
+#[test]
+fn a_forecast_with_a_max_price_is_a_range_and_group_members_multiply_deliveries() {
+    // 1,000 marketing messages with max price 0.0800: 62.50 at the card
+    // rate up to 80.00; 100 group messages to 5 members each: 500
+    // deliveries billed at the member's (Brazil) rate, on a
+    // `group_marketing` line (Meta, Groups API Pricing: "charged each time
+    // a billable message is delivered to someone in the group").
+    let r = forecast("plan.toml", "json");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["total"], "93.7500", "{v}");
+    assert_eq!(v["cost_max"], "111.2500", "{v}");
+    let lines = v["lines"].as_array().unwrap();
+    let line = |cat: &str| lines.iter().find(|l| l["category"] == cat).unwrap();
+    let m = line("marketing");
+    assert_eq!(
+        (&m["cost"], &m["cost_max"]),
+        (&"62.5000".into(), &"80.0000".into())
+    );
+    let g = line("group_marketing");
+    assert_eq!(g["delivered"], 500, "{v}");
+    assert_eq!(g["billable"], 500, "{v}");
+    assert_eq!(
+        (&g["cost"], &g["cost_max"]),
+        (&"31.2500".into(), &"31.2500".into())
+    );
+    let t = forecast("plan.toml", "table");
+    assert!(
+        t.stdout.contains("Range 93.7500 .. 111.2500 USD"),
+        "{}",
+        t.stdout
+    );
+}
+
+#[test]
+fn a_max_price_below_the_card_rate_caps_the_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("low.toml");
+    std::fs::write(
+        &plan,
+        "[[campaign]]\nmonth = \"2026-11\"\nmarket = \"BR\"\ncategory = \"marketing\"\nmessages = 100\nmax_price = \"0.05\"\n",
+    )
+    .unwrap();
+    let mut c = crate::common::wacost();
+    c.args(["forecast", plan.to_str().unwrap(), "--format", "json"]);
+    let v = run(c).json();
+    assert_eq!(
+        (&v["total"], &v["cost_max"]),
+        (&"5.0000".into(), &"5.0000".into()),
+        "{v}"
+    );
+}
+
+#[test]
+fn plan_errors_name_the_campaign_and_what_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    for (body, field, says) in [
+        (
+            "category = \"utility\"\nmax_price = \"0.01\"",
+            "max_price",
+            "marketing campaigns only",
+        ),
+        (
+            "category = \"marketing\"\ngroup_members = 9",
+            "group_members",
+            "from 1 to 8",
+        ),
+        (
+            "category = \"marketing\"\ngroup_members = 0",
+            "group_members",
+            "from 1 to 8",
+        ),
+    ] {
+        let plan = dir.path().join("bad.toml");
+        std::fs::write(
+            &plan,
+            format!("[[campaign]]\nname = \"X\"\nmonth = \"2026-11\"\nmarket = \"BR\"\nmessages = 1\n{body}\n"),
+        )
+        .unwrap();
+        let mut c = crate::common::wacost();
+        c.args(["forecast", plan.to_str().unwrap()]);
+        let r = run(c);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let want = format!("campaign 1 (X): field `{field}`");
+        assert!(
+            r.stderr.contains(&want) && r.stderr.contains(says),
+            "{}",
+            r.stderr
+        );
+    }
+}
