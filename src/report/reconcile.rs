@@ -244,9 +244,10 @@ fn write_charges(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
     if r.compared_charges == 0 {
         return Ok(());
     }
+    let differ = r.charges.iter().filter(|c| c.code.is_difference()).count();
     writeln!(
         w,
-        "Charged prices in the log: {} compared with the card, {} differ (Meta charges a max-price message \"that max price or lower\")",
+        "Charged prices in the log: {} compared with the card, {} not at the card rate, {differ} above what Meta allows (a max-price message is charged \"that max price or lower\")",
         r.compared_charges,
         r.charges.len()
     )?;

@@ -284,3 +284,23 @@ fn plan_errors_name_the_campaign_and_what_is_accepted() {
         );
     }
 }
+
+/// The rendered outputs, checked by hand once (the figures are those the
+/// tests above assert).
+fn table(args: &[&str]) -> String {
+    let mut c = wacost_in(SUB);
+    c.args(args).args(["--format", "table"]);
+    let r = run(c);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn snapshots_of_the_range_the_charges_and_the_plan() {
+    let estimate = table(&["estimate", "max_price.csv", "--tz", "UTC"]);
+    insta::assert_snapshot!("estimate_table", estimate);
+    let reconcile = table(&["reconcile", "max_price.csv", "--tz", "UTC"]);
+    insta::assert_snapshot!("reconcile_table", reconcile);
+    insta::assert_snapshot!("forecast_table", table(&["forecast", "plan.toml"]));
+    insta::assert_snapshot!("detail_csv", detail("max_price.jsonl"));
+}
