@@ -381,6 +381,7 @@ pub fn read_all(
         })?;
     }
     ingest::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
+    inputs.prices.publish();
     statuses::merge(&mut msgs, inputs);
     statuses::resolve_delivery(&mut msgs, inputs.delivery_evidence);
     inputs.identities.relink(&mut msgs);

@@ -195,15 +195,19 @@ impl<'p> Pricer<'p> {
     /// larger than the caches: prefetching a group's slots first lets their
     /// cache misses overlap instead of stalling one message at a time.
     pub fn price_all(&mut self, msgs: &[Message], sink: &mut dyn Sink) {
-        for group in msgs.chunks(64) {
+        for group in msgs.chunks(crate::ingest::prices::GROUP) {
             for m in group {
                 if self.delivery.learning && m.direction() == Direction::Outbound {
                     self.ids.prefetch(m.id_hash);
                 }
                 self.classifier.prefetch(m.window_key());
             }
-            for m in group {
-                let p = self.price(m);
+            let prices = self.prices.take_group(group);
+            for (i, m) in group.iter().enumerate() {
+                let mut p = self.price(m);
+                if let Some(lp) = prices.as_ref().and_then(|t| t[i]) {
+                    super::charged::apply(&mut p, lp, self.currency);
+                }
                 sink.priced(m, &p);
             }
         }
@@ -243,21 +247,10 @@ impl<'p> Pricer<'p> {
         p.class = Some(class);
         if !class.pricing_type.is_billable() {
             p.outcome = Outcome::Free;
-        } else {
-            self.charge(&mut p, &plan, market);
+            return p;
         }
-        if self.prices.any() {
-            self.log_price(m, &mut p);
-        }
+        self.charge(&mut p, &plan, market);
         p
-    }
-
-    /// Prices a message by the log's prices, when it gives any.
-    #[cold]
-    fn log_price(&self, m: &Message, p: &mut Priced) {
-        if let Some(lp) = self.prices.of(m) {
-            super::charged::apply(p, lp, self.currency);
-        }
     }
 
     /// An inbound row opens or refreshes the window of its business number

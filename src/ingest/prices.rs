@@ -3,8 +3,10 @@
 //! and most logs have none, so the table stays empty and unlocked.
 //!
 //! A streamed run reads on one thread and prices on the other: the reader
-//! records a message's prices before handing the message over, so the
-//! pricer finds them; the lock is taken only once a price was recorded.
+//! records prices in a list of its own and publishes them into the table
+//! before handing their messages over ([`LogPrices::publish`], once per
+//! chunk), so the two threads meet on the table's lock once per chunk, not
+//! per message; the pricer takes the lock only once a price was published.
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,7 +27,12 @@ pub struct LogPrices(Arc<Table>);
 struct Table {
     any: AtomicBool,
     prices: Mutex<IntMap<u64, LogPrice>>,
+    /// Recorded by the reader, not yet published.
+    pending: Mutex<Vec<(u64, LogPrice)>>,
 }
+
+/// Messages the pricer takes prices for at once (its prefetch group).
+pub const GROUP: usize = 64;
 
 /// Marks keys made of a position, not a message id.
 const POSITION: u64 = 1 << 63;
@@ -48,14 +55,28 @@ impl LogPrices {
         self.0.any.load(Ordering::Acquire)
     }
 
-    /// Records a message's prices (merged with an earlier row's of it).
+    /// Records a message's prices, published by [`LogPrices::publish`].
     pub fn record(&self, key: u64, price: LogPrice) {
         if price.is_empty() {
             return;
         }
+        let mut p = self.0.pending.lock().unwrap_or_else(|e| e.into_inner());
+        p.push((key, price));
+    }
+
+    /// Makes the recorded prices the pricer's, each merged with an
+    /// earlier row's of its message: call before handing their messages
+    /// to the pricer.
+    pub fn publish(&self) {
+        let mut p = self.0.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if p.is_empty() {
+            return;
+        }
         let mut t = self.0.prices.lock().unwrap_or_else(|e| e.into_inner());
-        let merged = price.or(t.get(&key).copied().unwrap_or_default());
-        t.insert(key, merged);
+        for (key, price) in p.drain(..) {
+            let merged = price.or(t.get(&key).copied().unwrap_or_default());
+            t.insert(key, merged);
+        }
         self.0.any.store(true, Ordering::Release);
     }
 
@@ -66,6 +87,31 @@ impl LogPrices {
         }
         let t = self.0.prices.lock().unwrap_or_else(|e| e.into_inner());
         t.get(&key(m.id_hash, m.file, m.line)).copied()
+    }
+
+    /// Takes the prices of a group of up to [`GROUP`] messages being
+    /// priced, under one lock (`None`: no message has a price).
+    pub fn take_group(&self, msgs: &[Message]) -> Option<Box<[Option<LogPrice>; GROUP]>> {
+        if !self.any() {
+            return None;
+        }
+        let mut out = Box::new([None; GROUP]);
+        let mut t = self.0.prices.lock().unwrap_or_else(|e| e.into_inner());
+        for (slot, m) in out.iter_mut().zip(msgs) {
+            *slot = t.remove(&key(m.id_hash, m.file, m.line));
+        }
+        Some(out)
+    }
+
+    /// Takes the prices of a message being priced: each message is priced
+    /// once, so the table holds only messages read and not yet priced (a
+    /// streamed run's few thousand in flight, not the month).
+    pub fn take(&self, m: &Message) -> Option<LogPrice> {
+        if !self.any() {
+            return None;
+        }
+        let mut t = self.0.prices.lock().unwrap_or_else(|e| e.into_inner());
+        t.remove(&key(m.id_hash, m.file, m.line))
     }
 }
 
@@ -118,6 +164,10 @@ pub fn parse_currency(cell: &str) -> Result<Option<Code>, String> {
     if t.is_empty() {
         return Ok(None);
     }
+    if crate::model::currency::is_code_shape(t) {
+        // `USD`, `usd`: the common case, without the spellings' search.
+        return Code::parse(t).map(Some);
+    }
     let code = crate::model::currency::code_of(t).unwrap_or(t);
     Code::parse(code).map(Some)
 }
@@ -151,11 +201,16 @@ mod tests {
             ..Default::default()
         };
         t.record(key(0, 1, 7), p);
+        assert_eq!(t.of(&m), None, "not published yet");
+        t.publish();
         assert_eq!(t.of(&m), Some(p));
         m.id_hash = 42;
         assert_eq!(t.of(&m), None, "an id names its message");
         t.record(key(42, 1, 9), p);
+        t.publish();
         assert_eq!(t.of(&m), Some(p));
+        assert_eq!(t.take(&m), Some(p));
+        assert_eq!(t.of(&m), None, "taken once priced");
     }
 
     #[test]
