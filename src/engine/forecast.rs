@@ -39,12 +39,23 @@ pub struct ForecastLine {
     /// Messages Meta charges that could not be priced (no rules, card or
     /// rate): left out of `cost` and the total, never priced at 0.
     pub unpriced: u64,
+    /// The most the line can cost: max-price campaigns' charged messages
+    /// at their max price, the others at `cost` (issue 14).
+    pub cost_max: Decimal,
 }
+
+/// A forecast line's key: month, market name, category, and whether its
+/// messages go to groups (`group_marketing`, ...: billed per member).
+pub type LineKey = (Month, String, Category, bool);
 
 #[derive(Debug, Clone, Default)]
 pub struct Forecast {
-    pub lines: BTreeMap<(Month, String, Category), ForecastLine>,
+    pub lines: BTreeMap<LineKey, ForecastLine>,
     pub total: Decimal,
+    /// The most the plan can cost, and whether any campaign has a max
+    /// price (then the total is a range).
+    pub total_max: Decimal,
+    pub has_max: bool,
     pub fees_total: Decimal,
     /// Parts that could not be priced (missing rates), with the reason.
     pub unpriced: Vec<String>,
@@ -117,7 +128,8 @@ struct Volume {
     in_window: u64,
 }
 
-type Volumes = BTreeMap<(Month, MarketId, Category), Volume>;
+/// Volumes by month, market, category, group messages or not, and max price.
+type Volumes = BTreeMap<(Month, MarketId, Category, bool, Option<Decimal>), Volume>;
 
 /// Prices a plan. Rules and rates are those in force on the first day of
 /// each month, or on `as_of` for a what-if.
@@ -151,12 +163,21 @@ pub fn price_plan_accepting(
         exceptions: SwitchedOn::new(&pricing.rules, &pricing.markets, switches),
         fc: Forecast::default(),
     };
-    for ((month, market, cat), v) in volumes {
+    for ((month, market, cat, group, max), v) in volumes {
         let date = as_of.unwrap_or_else(|| month.first_day());
-        pricer.add(month, market, cat, &v, date);
+        let key = VolumeKey {
+            month,
+            market,
+            cat,
+            group,
+            max,
+        };
+        pricer.add(&key, &v, date);
     }
     let mut fc = pricer.fc;
     fc.total = fc.lines.values().map(|l| l.cost).sum();
+    fc.total_max = fc.lines.values().map(|l| l.cost_max).sum();
+    fc.has_max = plan.campaigns.iter().any(|c| c.max_price.is_some());
     fc.fees_total = fc.lines.values().map(|l| l.fees).sum();
     Ok(fc)
 }
@@ -175,8 +196,10 @@ fn volumes(
                 volume *= Decimal::ONE + c.growth;
             }
             let market = resolve(pricing, c, as_of.unwrap_or_else(|| month.first_day()))?;
-            let a = acc.entry((*month, market, c.category)).or_default();
-            a.add(c, whole(volume));
+            let group = c.group_members.is_some();
+            let key = (*month, market, c.category, group, c.max_price);
+            let deliveries = whole(volume).saturating_mul(c.deliveries_per_message());
+            acc.entry(key).or_default().add(c, deliveries);
         }
     }
     Ok(acc)
@@ -193,6 +216,15 @@ impl Volume {
         self.entry_point += fep;
         self.in_window += csw;
     }
+}
+
+/// What a volume is of: its line, and the max price of its campaigns.
+struct VolumeKey {
+    month: Month,
+    market: MarketId,
+    cat: Category,
+    group: bool,
+    max: Option<Decimal>,
 }
 
 /// A volume's delivered messages by what the era's rules make of them.
@@ -246,7 +278,8 @@ struct Forecaster<'p> {
 impl Forecaster<'_> {
     /// Prices a month's volume of a market and category on the rules of
     /// `date`.
-    fn add(&mut self, month: Month, market: MarketId, cat: Category, v: &Volume, date: NaiveDate) {
+    fn add(&mut self, k: &VolumeKey, v: &Volume, date: NaiveDate) {
+        let (month, market, cat) = (k.month, k.market, k.cat);
         let name = self.pricing.markets.name(market).to_string();
         let Some(rating) = self.rating.plan(date) else {
             let why = self.pricing.rules.before_first_era();
@@ -254,7 +287,11 @@ impl Forecaster<'_> {
                 .unpriced
                 .push(format!("{month} {name} {cat}: {why}"));
             // No rules: which messages are free is unknown too.
-            let line = self.fc.lines.entry((month, name, cat)).or_default();
+            let line = self
+                .fc
+                .lines
+                .entry((month, name, cat, k.group))
+                .or_default();
             line.planned += v.planned;
             line.delivered += v.delivered;
             line.unpriced += v.delivered;
@@ -262,7 +299,11 @@ impl Forecaster<'_> {
         };
         let rating = rating.counting_in(month);
         let (s, unpublished) = self.split_in_force(&rating, market, cat, v, date);
-        let line = self.fc.lines.entry((month, name, cat)).or_default();
+        let line = self
+            .fc
+            .lines
+            .entry((month, name, cat, k.group))
+            .or_default();
         line.planned += v.planned;
         line.delivered += v.delivered;
         line.free += s.free + s.free_tier;
@@ -278,10 +319,12 @@ impl Forecaster<'_> {
         match charged {
             Ok(parts) => {
                 for p in &parts {
-                    line.cost += p.cost();
+                    let (cost, cost_max) = capped(p, k.max);
+                    line.cost += cost;
+                    line.cost_max += cost_max;
                     if p.confidence == Confidence::Inferred {
                         line.inferred += p.messages;
-                        line.inferred_cost += p.cost();
+                        line.inferred_cost += cost;
                     }
                 }
                 line.billable += s.charged;
@@ -354,6 +397,17 @@ impl Forecaster<'_> {
         self.allowances.take(month, 0, cap, n).0
     }
 }
+/// What a part of charged messages costs, and at most costs: at the card
+/// rate, or for a max-price campaign from the card rate (capped at the max
+/// price: "Meta will charge that max price or lower") up to the max price.
+fn capped(p: &crate::engine::tariff::Part, max: Option<Decimal>) -> (Decimal, Decimal) {
+    let n = Decimal::from(p.messages);
+    match max {
+        Some(max) => (p.rate.min(max) * n, max * n),
+        None => (p.cost(), p.cost()),
+    }
+}
+
 /// A plan learned from logs, and what it was learned from.
 #[derive(Debug, Clone)]
 pub struct Learned {
@@ -423,8 +477,7 @@ impl LogMix {
         let msgs = crate::engine::read_sorted(paths, None, &mut inputs, &mut rejected)?;
         let mut log = LogMix::default();
         let mut add = |m: &Message, p: &Priced| log.add(m, p);
-        let members = inputs.identities.members();
-        crate::engine::price_sorted(pricing, opts, zone, &msgs, members, &mut add)?;
+        crate::engine::price_read(pricing, opts, zone, &msgs, &inputs, &mut add)?;
         Ok(log)
     }
 
@@ -513,6 +566,9 @@ fn campaign(
         entry_point_share: ratio(x.entry_point, x.delivered),
         delivery_rate: ratio(x.delivered, x.outbound),
         growth,
+        // A log's group messages are already one row per member delivered.
+        max_price: None,
+        group_members: None,
     };
     check_volume(c.messages, &c.months, growth).map_err(|msg| LearnError::Volume {
         campaign: c.name.clone(),

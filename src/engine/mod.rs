@@ -9,6 +9,7 @@
 //! one [`Pricer`], so the numbers cannot differ.
 
 pub mod allowance;
+pub mod charged;
 pub mod classify;
 mod contacts;
 pub mod countries;
@@ -81,6 +82,27 @@ pub struct Priced {
     /// Where the market came from: the phone number, or the country of a
     /// business-scoped user id.
     pub market_source: customers::MarketSource,
+    /// The prices the log gives for the message (issue 14): its final
+    /// charge, or the max price of its marketing template.
+    pub log_price: Option<crate::model::LogPrice>,
+    /// The most a max-price marketing message without a final charge can
+    /// cost: its max price (`cost` is the card rate, or the max when lower).
+    pub cost_max: Option<Decimal>,
+    /// What pricing by the log's prices noted.
+    pub price_note: Option<crate::model::PriceNote>,
+}
+
+impl Priced {
+    /// The rate the card charges for a billable message, whatever the log
+    /// says it was charged.
+    pub fn card_cost(&self) -> Decimal {
+        self.rate
+    }
+
+    /// The upper bound of the message's cost: its max price, else its cost.
+    pub fn upper_cost(&self) -> Decimal {
+        self.cost_max.unwrap_or(self.cost)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -247,7 +269,9 @@ pub fn run(
     opts.reader.apply(inputs);
     inputs.text = opts.text;
     if sink.restartable() && streamable(paths, format)? {
-        let pricer = Pricer::new(pricing, opts, zone)?.streaming();
+        let pricer = Pricer::new(pricing, opts, zone)?
+            .streaming()
+            .with_prices(inputs.prices.clone());
         let mut stream = Stream::new(pricer, opts.stream_batch.max(1));
         *rejected = stream.read_and_price(paths, format, inputs, sink)?;
         if inputs.identities.late_link() && !stream.out_of_order {
@@ -275,7 +299,9 @@ pub fn run(
     }
     let msgs = read_all(paths, format, inputs, rejected)?;
     stats.peak_held = msgs.len();
-    let pricer = Pricer::new(pricing, opts, zone)?.with_members(inputs.identities.members());
+    let pricer = Pricer::new(pricing, opts, zone)?
+        .with_members(inputs.identities.members())
+        .with_prices(inputs.prices.clone());
     price_consuming(pricer, msgs, sink);
     Ok(stats)
 }
@@ -342,6 +368,23 @@ pub fn price_sorted(
     Ok(())
 }
 
+/// [`price_sorted`] with what the readers learnt beside the messages: the
+/// groups' members and the log's prices.
+pub fn price_read(
+    pricing: &Pricing,
+    opts: &Options,
+    zone: &Zone,
+    msgs: &[Message],
+    inputs: &Inputs,
+    sink: &mut dyn Sink,
+) -> Result<(), RateError> {
+    let mut pricer = Pricer::new(pricing, opts, zone)?
+        .with_members(inputs.identities.members())
+        .with_prices(inputs.prices.clone());
+    pricer.price_all(msgs, sink);
+    Ok(())
+}
+
 /// Reads every input into memory (compact records), collecting rejections;
 /// rows of one message id are merged into one message, and what `sent`
 /// means follows each file's delivery evidence ([`statuses`]).
@@ -358,6 +401,7 @@ pub fn read_all(
         })?;
     }
     ingest::webhook::finish(inputs, &mut |m| msgs.push(m), &mut |r| rejected.push(r));
+    inputs.prices.publish();
     statuses::merge(&mut msgs, inputs);
     statuses::resolve_delivery(&mut msgs, inputs.delivery_evidence);
     inputs.identities.relink(&mut msgs);

@@ -41,6 +41,9 @@ pub struct Pricer<'p> {
     /// Per [`InboundKind`]: whether it opens the customer service window.
     opens_window: [bool; 4],
     delivery: DeliveryEvidence,
+    /// The log's charged and max prices (issue 14), and the card's currency.
+    prices: crate::ingest::prices::LogPrices,
+    currency: &'p str,
     /// Why the run must start over with the whole input in memory: status
     /// rows repeat an id, or a file showed delivery evidence after a `sent`
     /// row of it was billed as delivered.
@@ -129,6 +132,9 @@ impl Priced {
             delivery_assumed: false,
             opened_no_window: false,
             market_source: Default::default(),
+            log_price: None,
+            cost_max: None,
+            price_note: None,
         }
     }
 
@@ -161,6 +167,8 @@ impl<'p> Pricer<'p> {
             auth_international: opts.auth_international.clone(),
             opens_window: opens_window(pricing, opts),
             delivery: DeliveryEvidence::default(),
+            prices: Default::default(),
+            currency: &opts.currency,
             restart: None,
         })
     }
@@ -168,6 +176,12 @@ impl<'p> Pricer<'p> {
     /// Gives the groups' members, read with the log held in memory.
     pub fn with_members(mut self, members: crate::ingest::identities::Members) -> Pricer<'p> {
         self.customers.with_members(members);
+        self
+    }
+
+    /// Gives the log's prices, filled by the readers.
+    pub fn with_prices(mut self, prices: crate::ingest::prices::LogPrices) -> Pricer<'p> {
+        self.prices = prices;
         self
     }
 
@@ -181,15 +195,19 @@ impl<'p> Pricer<'p> {
     /// larger than the caches: prefetching a group's slots first lets their
     /// cache misses overlap instead of stalling one message at a time.
     pub fn price_all(&mut self, msgs: &[Message], sink: &mut dyn Sink) {
-        for group in msgs.chunks(64) {
+        for group in msgs.chunks(crate::ingest::prices::GROUP) {
             for m in group {
                 if self.delivery.learning && m.direction() == Direction::Outbound {
                     self.ids.prefetch(m.id_hash);
                 }
                 self.classifier.prefetch(m.window_key());
             }
-            for m in group {
-                let p = self.price(m);
+            let prices = self.prices.take_group(group);
+            for (i, m) in group.iter().enumerate() {
+                let mut p = self.price(m);
+                if let Some(lp) = prices.as_ref().and_then(|t| t[i]) {
+                    super::charged::apply(&mut p, lp, self.currency);
+                }
                 sink.priced(m, &p);
             }
         }

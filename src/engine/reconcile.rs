@@ -2,6 +2,8 @@
 //! what Meta reports ("theirs": pricing/conversation analytics, invoice
 //! CSV, and the `pricing` object of every webhook status).
 
+pub mod charges;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -111,6 +113,10 @@ pub struct Ours {
     pub billable: BTreeMap<Key, Side>,
     pub messages: Vec<MessageFinding>,
     pub compared_messages: u64,
+    /// Messages whose log charge is not the card rate, and how many
+    /// charges were compared (issue 14).
+    pub charges: Vec<charges::ChargeFinding>,
+    pub compared_charges: u64,
     /// Meta's analytics buckets: a message counts in the one holding its
     /// charging instant (else in its own month in `--tz`).
     pub periods: Periods,
@@ -226,17 +232,18 @@ impl Ours {
         let Some(v) = verdict(m, p, pricing) else {
             return;
         };
+        let names = Names {
+            privacy,
+            inputs,
+            zone,
+        };
+        self.charge(&v, &names);
         if opens(&v) {
             self.bucket(&v, pricing.markets.name(v.market));
         }
         // Per message: Meta's own verdict from the status webhook.
         if let Some(meta) = inputs.extra(m).and_then(|e| e.meta.as_ref()) {
             self.compared_messages += 1;
-            let names = Names {
-                privacy,
-                inputs,
-                zone,
-            };
             let (unit, expect) = self.conversation(&v);
             let Some(f) = message_finding(&v, meta, expect, &names) else {
                 return;
@@ -245,6 +252,30 @@ impl Ours {
                 self.messages.push(f);
             }
         }
+    }
+
+    /// Compares the log's charged price of a message with the card.
+    fn charge(&mut self, v: &Verdict, n: &Names) {
+        if !charges::compared(v.m, v.p) {
+            return;
+        }
+        self.compared_charges += 1;
+        let Some((code, charged)) = charges::kind_of(v.p) else {
+            return;
+        };
+        let m = v.m;
+        self.charges.push(charges::ChargeFinding {
+            file: n.inputs.file_name(m).to_string(),
+            line: u64::from(m.line),
+            id: n.inputs.id_of(m).to_string(),
+            contact: n.inputs.identities.render(m.contact(), n.privacy, v.cc_len),
+            timestamp: n.zone.format(m.ts()),
+            category: v.c.category.as_str().to_string(),
+            card_cost: v.p.card_cost(),
+            charged,
+            max_price: v.p.log_price.and_then(|lp| lp.max),
+            code,
+        });
     }
 
     /// Conversation-based pricing: a message that opened a conversation
@@ -645,6 +676,9 @@ pub struct Reconciliation {
     pub lines: Vec<Line>,
     pub messages: Vec<MessageFinding>,
     pub compared_messages: u64,
+    /// Messages whose log charge is not the card rate (issue 14).
+    pub charges: Vec<charges::ChargeFinding>,
+    pub compared_charges: u64,
     pub warnings: Vec<String>,
     /// Log rows the readers or the engine rejected.
     pub log_rejected: u64,
@@ -666,9 +700,11 @@ impl Reconciliation {
         self.total_theirs - self.total_ours
     }
 
-    /// Lines not matched, plus messages that differ (exit 1 when any).
+    /// Lines not matched, plus messages that differ, plus charges above
+    /// what Meta's pages allow (exit 1 when any).
     pub fn differences(&self) -> usize {
-        self.lines.len() - self.count(Finding::Matched) + self.messages.len()
+        let charges = self.charges.iter().filter(|c| c.code.is_difference());
+        self.lines.len() - self.count(Finding::Matched) + self.messages.len() + charges.count()
     }
 }
 
@@ -697,10 +733,14 @@ pub fn reconcile(req: &Request, theirs: Theirs) -> Result<Reconciliation, Reconc
         residual: matched.map(|l| l.difference).sum(),
         total_ours: lines.iter().map(|l| l.ours_cost).sum(),
         total_theirs: lines.iter().map(|l| l.theirs_cost).sum(),
-        nothing_to_compare: !theirs.given && ours.compared_messages == 0,
+        nothing_to_compare: !theirs.given
+            && ours.compared_messages == 0
+            && ours.compared_charges == 0,
         lines,
         messages: ours.messages,
         compared_messages: ours.compared_messages,
+        charges: ours.charges,
+        compared_charges: ours.compared_charges,
         warnings,
         log_rejected,
     })
@@ -717,12 +757,12 @@ fn price_log(req: &Request, periods: Periods) -> Result<(Ours, u64), ReconcileEr
         ..Ours::default()
     };
     let mut engine_rejected = 0u64;
-    crate::engine::price_sorted(
+    crate::engine::price_read(
         req.pricing,
         req.opts,
         req.zone,
         &msgs,
-        inputs.identities.members(),
+        &inputs,
         &mut |m: &_, p: &Priced| {
             if p.outcome == Outcome::Rejected {
                 engine_rejected += 1;

@@ -30,6 +30,8 @@ fn read_in_chunks(
     let mut rejected = Vec::new();
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut open = true;
+    // The chunk's messages' prices go to the pricer before the chunk does.
+    let prices = inputs.prices.clone();
     for p in paths {
         ingest::read_input(
             p,
@@ -41,6 +43,7 @@ fn read_in_chunks(
                 }
                 chunk.push(m);
                 if chunk.len() == CHUNK {
+                    prices.publish();
                     let full = std::mem::replace(
                         &mut chunk,
                         recycled
@@ -57,6 +60,7 @@ fn read_in_chunks(
         }
     }
     if !chunk.is_empty() {
+        prices.publish();
         // The pricing side may have stopped: nothing left to tell it then.
         let _ = tx.send(chunk);
     }

@@ -79,6 +79,32 @@ pub(super) const COLUMNS: &[(&str, &[&str])] = &[
         ],
     ),
     ("group_id", &["group_id", "group"]),
+    (
+        "charged_price",
+        &[
+            "charged_price",
+            "charged",
+            "final_price",
+            "total_price",
+            "totalprice",
+            "whatsappmessage_totalprice",
+            "price",
+        ],
+    ),
+    (
+        "max_price",
+        &["max_price", "maxprice", "bid_amount", "bidamount"],
+    ),
+    (
+        "price_currency",
+        &[
+            "price_currency",
+            "price_unit",
+            "priceunit",
+            "currency",
+            "whatsappmessage_currency",
+        ],
+    ),
 ];
 
 const TS: usize = 0;
@@ -95,8 +121,11 @@ const WABA: usize = 10;
 const DELIVERED_AT: usize = 11;
 const USER_ID: usize = 12;
 const GROUP_ID: usize = 13;
+const CHARGED: usize = 14;
+const MAX_PRICE: usize = 15;
+const PRICE_CURRENCY: usize = 16;
 /// Fields a layout knows.
-const FIELDS: usize = 14;
+const FIELDS: usize = 17;
 
 /// Column positions found in a header, and how a profile reads them.
 #[derive(Debug, Clone)]
@@ -482,6 +511,7 @@ fn row(
     m.set_business(number, zone);
     if direction == Direction::Outbound {
         delivery(rec, lay, &mut m, inputs, zone)?;
+        log_price(rec, lay, &m, inputs)?;
     }
     if let Some(kind) = assumed {
         assume_row(inputs, kind, file, rec.line);
@@ -590,6 +620,31 @@ fn delivery(
         }
     }
     inputs.delivery_evidence |= m.delivery() == Delivery::Delivered;
+    Ok(())
+}
+
+/// The charged and max prices of an outbound row, kept beside its message
+/// (issue 14); a log without price columns reads two empty constants.
+#[inline]
+fn log_price(
+    rec: &Record<'_>,
+    lay: &Layout,
+    m: &Message,
+    inputs: &mut Inputs,
+) -> Result<(), RowError> {
+    let charged_s = field(rec, lay, CHARGED)?;
+    let max_s = field(rec, lay, MAX_PRICE)?;
+    if charged_s.is_empty() && max_s.is_empty() {
+        return Ok(());
+    }
+    let price = |name, s| super::prices::parse_price(s).map_err(|e| (Some(name), e));
+    let charged = price("charged_price", charged_s)?;
+    let max = price("max_price", max_s)?;
+    let column = super::prices::parse_currency(field(rec, lay, PRICE_CURRENCY)?)
+        .map_err(|e| (Some("price_currency"), e))?;
+    let p = super::prices::log_price(charged, max, column);
+    let key = super::prices::key(m.id_hash, m.file, m.line);
+    inputs.prices.record(key, p);
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod figures;
 pub mod identities;
 mod invoice;
 pub mod plan;
+pub mod prices;
 pub mod profile;
 pub mod ratecard;
 pub mod templates;
@@ -104,6 +105,8 @@ pub struct Inputs {
     pub offsets: OffsetTally,
     /// Customers named by user ids, and groups (issue 14).
     pub identities: identities::Identities,
+    /// Charged and max prices the logs carry per message (issue 14).
+    pub prices: prices::LogPrices,
 }
 
 /// What a run tells its readers about its exports (issue 15): the country
@@ -170,6 +173,7 @@ impl Inputs {
             delimiter_only_rows: 0,
             offsets: OffsetTally::default(),
             identities: Default::default(),
+            prices: Default::default(),
         }
     }
 

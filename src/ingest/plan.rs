@@ -33,6 +33,8 @@ struct RawCampaign {
     entry_point_share: Option<toml::Value>,
     delivery_rate: Option<toml::Value>,
     growth: Option<toml::Value>,
+    max_price: Option<toml::Value>,
+    group_members: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +60,25 @@ pub struct Campaign {
     pub delivery_rate: Decimal,
     /// Monthly growth applied from the second month of a range.
     pub growth: Decimal,
+    /// The max price set on a marketing campaign's template (Marketing
+    /// Messages API: "Meta will charge that max price or lower"): the
+    /// forecast is a range from the card rate to it.
+    pub max_price: Option<Decimal>,
+    /// Members of the group each message goes to (Groups API: billed once
+    /// per member delivered, up to 8); `None`: one customer per message.
+    pub group_members: Option<u8>,
 }
+
+impl Campaign {
+    /// Deliveries per planned message: a group message is delivered to
+    /// each of its members.
+    pub fn deliveries_per_message(&self) -> u64 {
+        self.group_members.map_or(1, u64::from)
+    }
+}
+
+/// Most members a group has (Meta, Groups API: up to 8 participants).
+pub const MAX_GROUP_MEMBERS: u8 = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MarketRef {
@@ -340,7 +360,10 @@ impl At<'_> {
         let messages = self.messages(&c)?;
         let (in_window_share, entry_point_share) = self.window_shares(&c)?;
         let delivery_rate = self.share(&c.delivery_rate, "delivery_rate", Decimal::ONE)?;
-        let growth = self.growth(&c, messages, &months)?;
+        let group_members = self.group_members(&c)?;
+        let deliveries = messages.saturating_mul(group_members.map_or(1, u64::from));
+        let growth = self.growth(&c, deliveries, &months)?;
+        let max_price = self.max_price(&c, category)?;
         Ok(Campaign {
             name: self.name,
             months,
@@ -351,7 +374,44 @@ impl At<'_> {
             entry_point_share,
             delivery_rate,
             growth,
+            max_price,
+            group_members,
         })
+    }
+
+    /// `group_members = N`, 1 to 8.
+    fn group_members(&self, c: &RawCampaign) -> Result<Option<u8>, PlanError> {
+        let Some(v) = &c.group_members else {
+            return Ok(None);
+        };
+        match v {
+            toml::Value::Integer(n) if (1..=i64::from(MAX_GROUP_MEMBERS)).contains(n) => {
+                Ok(Some(*n as u8))
+            }
+            v => Err(self.err(
+                "group_members",
+                format!("expected a whole number of members from 1 to {MAX_GROUP_MEMBERS} (Meta's groups have up to 8), found {v}"),
+            )),
+        }
+    }
+
+    /// `max_price = X`: marketing campaigns only (Meta sets max prices on
+    /// marketing templates), an amount in the plan's currency.
+    fn max_price(&self, c: &RawCampaign, category: Category) -> Result<Option<Decimal>, PlanError> {
+        let Some(v) = &c.max_price else {
+            return Ok(None);
+        };
+        if category != Category::Marketing {
+            return Err(self.err(
+                "max_price",
+                format!("a max price applies to marketing campaigns only (Meta's Marketing Messages API), not {category}"),
+            ));
+        }
+        let d = amount(v).map_err(|e| self.err("max_price", e))?;
+        if d.is_sign_negative() || d > MAX_FEE {
+            return Err(self.err("max_price", format!("{d} is outside 0..{MAX_FEE}")));
+        }
+        Ok(Some(d))
     }
 
     fn months(&self, c: &RawCampaign) -> Result<Vec<Month>, PlanError> {

@@ -56,6 +56,9 @@ pub const FIELDS: &[&str] = &[
     "delivered_at",
     "user_id",
     "group_id",
+    "charged_price",
+    "max_price",
+    "price_currency",
     "from",
     "to",
 ];

@@ -19,7 +19,7 @@ use crate::ingest::toolkit::timestamp::parse_timestamp;
 use crate::model::identity::ContactKey;
 use crate::model::redact::quote_field;
 use crate::model::{Category, Delivery, Direction, InboundKind};
-use crate::model::{Message, MetaPricing, Rejected};
+use crate::model::{LogPrice, Message, MetaPricing, Rejected};
 
 pub(super) fn read(
     mut reader: Box<dyn BufRead>,
@@ -157,6 +157,8 @@ struct Pending {
     msg: Message,
     id: Box<str>,
     meta: Option<MetaPricing>,
+    /// The charged and max prices its statuses carry (issue 14).
+    price: LogPrice,
     /// Best status seen: 0 none, 1 sent, 2 failed, 3 delivered/read.
     rank: u8,
     /// The first delivered or read status: the charging instant.
@@ -185,6 +187,12 @@ impl Pending {
             }
         }
         self.rank = self.rank.max(u.rank);
+        match u.price {
+            Ok(p) => self.price = p.or(self.price),
+            Err(e) => {
+                self.bad.get_or_insert(e);
+            }
+        }
         let delivery_pricing = u.rank == DELIVERED && u.meta.is_some() && !self.from_delivery;
         if delivery_pricing {
             self.meta = u.meta;
@@ -224,6 +232,8 @@ impl Pending {
             msg.set_ts(at);
         }
         inputs.add_extra(msg.id_hash, &self.id, self.meta);
+        let key = super::prices::key(msg.id_hash, msg.file, msg.line);
+        inputs.prices.record(key, self.price);
         match self.category_raw.as_deref().map(meta_category) {
             Some(Some((cat, template))) => {
                 msg.set_template(template.then_some(cat));
@@ -253,6 +263,7 @@ struct StatusUpdate {
     ts: Result<i64, RowError>,
     category_raw: Option<String>,
     meta: Option<MetaPricing>,
+    price: Result<LogPrice, RowError>,
 }
 
 impl StatusUpdate {
@@ -263,8 +274,26 @@ impl StatusUpdate {
             ts: timestamp(&s.timestamp, inputs),
             category_raw: category_raw(s, pricing),
             meta: pricing.map(meta_pricing),
+            price: pricing.map_or(Ok(LogPrice::default()), log_price),
         }
     }
+}
+
+/// The charged and max prices a status's `pricing` object carries, as
+/// providers extend it (issue 14).
+fn log_price(p: &shape::Pricing<'_>) -> Result<LogPrice, RowError> {
+    use super::prices::{parse_currency, parse_price};
+    let read = |name: &'static str, t: &Text<'_>| {
+        parse_price(t.get().unwrap_or("")).map_err(|e| (Some(name), e))
+    };
+    let charged = read("pricing.charged_price", &p.charged_price)?
+        .or(read("pricing.price", &p.price)?)
+        .or(read("pricing.totalPrice", &p.total_price)?);
+    let max =
+        read("pricing.max_price", &p.max_price)?.or(read("pricing.bid_amount", &p.bid_amount)?);
+    let currency = parse_currency(p.currency.get().unwrap_or(""))
+        .map_err(|e| (Some("pricing.currency"), e))?;
+    Ok(super::prices::log_price(charged, max, currency))
 }
 
 /// The rank of a delivered status (see [`Pending::rank`]).
@@ -586,6 +615,10 @@ impl Collect<'_> {
                 0
             }
         };
+        let price = u.price.unwrap_or_else(|e| {
+            bad.get_or_insert(e);
+            LogPrice::default()
+        });
         let mut msg = Message::new(self.file_idx, line, ts, Direction::Outbound, contact);
         msg.set_business(biz.number, biz.zone);
         msg.id_hash = key;
@@ -596,6 +629,7 @@ impl Collect<'_> {
             id: id.into(),
             from_delivery: delivered && u.meta.is_some(),
             meta: u.meta,
+            price,
             rank: u.rank,
             delivered_at: delivered.then_some(ts),
             category_raw: u.category_raw,

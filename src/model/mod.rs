@@ -3,6 +3,7 @@
 //! other layer of the crate.
 
 pub mod category;
+pub mod charge;
 pub mod currency;
 pub mod identity;
 pub mod message;
@@ -12,6 +13,7 @@ pub mod redact;
 pub mod time;
 
 pub use category::{Category, Direction, PricingModel, PricingType, UnknownCategory};
+pub use charge::{LogPrice, PriceNote};
 pub use identity::{ContactKey, Customer};
 pub use message::{Delivery, Extra, InboundKind, Interner, Message, MetaPricing, Rejected};
 pub use phone::{Privacy, E164};

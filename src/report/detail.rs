@@ -15,7 +15,7 @@ use crate::model::phone::Privacy;
 use crate::model::{Direction, InboundKind, Message, Rejected};
 
 /// Columns of `--detail` data (CSV and JSON), in order.
-pub const DETAIL_COLUMNS: [&str; 20] = [
+pub const DETAIL_COLUMNS: [&str; 23] = [
     "file",
     "line",
     "id",
@@ -32,6 +32,9 @@ pub const DETAIL_COLUMNS: [&str; 20] = [
     "tier",
     "rate",
     "cost",
+    "card_cost",
+    "charged",
+    "cost_max",
     "confidence",
     "outcome",
     "rule",
@@ -41,10 +44,14 @@ pub const DETAIL_COLUMNS: [&str; 20] = [
 /// Positions in a row (the data columns with the table's `dir` after
 /// `direction`).
 const COST: usize = 16;
-const OUTCOME: usize = 18;
-const RULE: usize = 19;
-const REASON: usize = 20;
-const ROW_LEN: usize = 21;
+const OUTCOME: usize = 21;
+const RULE: usize = 22;
+const REASON: usize = 23;
+const ROW_LEN: usize = 24;
+
+/// Columns a message has only when its log gives a charged or max price
+/// (issue 14): left out of JSON otherwise.
+const LOG_PRICE_COLUMNS: [&str; 3] = ["card_cost", "charged", "cost_max"];
 
 /// Data columns the table shows too.
 const IN_TABLE: [&str; 8] = [
@@ -58,11 +65,12 @@ const IN_TABLE: [&str; 8] = [
     "cost",
 ];
 
-/// The spec: the 20 data columns (empty text is `null` in JSON), plus two
+/// The spec: the 23 data columns (empty text is `null` in JSON, and the
+/// log price columns are left out), plus two
 /// table-only ones: `dir` (after `direction`) and `rule` (the rule, or the
 /// reason of a rejected row) at the end.
 pub fn columns() -> Vec<Column> {
-    let mut cols = Vec::with_capacity(20);
+    let mut cols = Vec::with_capacity(ROW_LEN + 1);
     for key in DETAIL_COLUMNS {
         let show = if IN_TABLE.contains(&key) {
             Show::ALL
@@ -71,6 +79,8 @@ pub fn columns() -> Vec<Column> {
         };
         let empty = if key == "billable" {
             Empty::False
+        } else if LOG_PRICE_COLUMNS.contains(&key) {
+            Empty::Omit
         } else {
             Empty::Null
         };
@@ -127,6 +137,9 @@ impl<'w> DetailWriter<'w> {
         if p.delivery_assumed {
             v.rule = format!("{}; {DELIVERY_ASSUMED}", v.rule);
         }
+        if let Some(n) = p.price_note {
+            v.rule = format!("{}; {}", v.rule, n.explain());
+        }
         let billable = p.outcome == Outcome::Billable;
         row.extend([
             v.category.into(),
@@ -136,6 +149,9 @@ impl<'w> DetailWriter<'w> {
             p.tier.label().into(),
             rate(billable, p.rate),
             Value::Money(p.cost),
+        ]);
+        row.extend(log_prices(p));
+        row.extend([
             p.confidence.map_or("", |c| c.as_str()).into(),
             outcome(p.outcome).into(),
             Value::Text(v.rule),
@@ -223,6 +239,21 @@ impl<'w> DetailWriter<'w> {
     pub fn finish(self) -> io::Result<()> {
         self.out.finish()
     }
+}
+
+/// `card_cost`, `charged` and `cost_max`: empty unless the log gives a
+/// price for the message.
+fn log_prices(p: &Priced) -> [Value; 3] {
+    let money = |d: Option<Decimal>| d.map_or_else(|| Value::from(""), Value::Money);
+    let Some(lp) = p.log_price else {
+        return [money(None), money(None), money(None)];
+    };
+    let billable = p.outcome == Outcome::Billable;
+    [
+        money(billable.then(|| p.card_cost())),
+        money(lp.charged),
+        money(p.cost_max),
+    ]
 }
 
 fn rate(billable: bool, rate: Decimal) -> Value {

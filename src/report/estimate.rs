@@ -105,12 +105,12 @@ impl Request<'_> {
         let mut summary = self.new_summary(Dim::DEFAULT.to_vec());
         let mut dw = DetailWriter::new(format, out, privacy).map_err(EstimateError::Write)?;
         let mut written = Ok(());
-        engine::price_sorted(
+        engine::price_read(
             self.pricing,
             self.opts,
             self.zone,
             &msgs,
-            inputs.identities.members(),
+            &inputs,
             &mut |m: &_, p: &_| {
                 summary.add(m, p);
                 if written.is_ok() {

@@ -9,10 +9,8 @@ use serde_json::json;
 
 use super::columns::{Column, Row, Show, Value};
 use super::{render, Format};
-use crate::engine::forecast::{Forecast, ForecastLine};
+use crate::engine::forecast::{Forecast, ForecastLine, LineKey};
 use crate::model::money;
-use crate::model::time::Month;
-use crate::model::Category;
 
 /// A priced plan as printed.
 pub struct ForecastReport<'a> {
@@ -27,7 +25,7 @@ pub struct ForecastReport<'a> {
     pub locale: super::locale::Locale,
 }
 
-type Key = (Month, String, Category);
+type Key = LineKey;
 
 impl ForecastReport<'_> {
     pub(super) fn columns(&self) -> Vec<Column> {
@@ -43,6 +41,10 @@ impl ForecastReport<'_> {
         ];
         if self.fees {
             cols.push(Column::number("fees"));
+        }
+        if self.base.has_max {
+            let h = format!("cost_max ({})", self.currency);
+            cols.push(Column::number("cost_max").header(h));
         }
         cols.push(Column::number("inferred").only(Show::DATA));
         cols.push(Column::number("unpriced").only(Show::DATA));
@@ -66,7 +68,7 @@ impl ForecastReport<'_> {
         let mut r: Row = vec![
             k.0.to_string().into(),
             k.1.clone().into(),
-            k.2.as_str().into(),
+            category_label(k).into(),
             l.planned.into(),
             l.delivered.into(),
             l.billable.into(),
@@ -75,6 +77,9 @@ impl ForecastReport<'_> {
         ];
         if self.fees {
             r.push(l.fees.into());
+        }
+        if self.base.has_max {
+            r.push(cost_cell(priced(l).map(|_| l.cost_max)));
         }
         r.push(l.inferred.into());
         r.push(l.unpriced.into());
@@ -116,6 +121,9 @@ impl ForecastReport<'_> {
             "unpriced": b.unpriced,
             "inferred": {"billable": b.inferred().0, "cost": money::fmt(b.inferred().1)},
         });
+        if b.has_max {
+            v["cost_max"] = json!(money::fmt(b.total_max));
+        }
         if self.fees {
             v["fees_total"] = json!(money::fmt(b.fees_total));
             v["total_with_fees"] = json!(money::fmt(b.total + b.fees_total));
@@ -140,6 +148,14 @@ impl ForecastReport<'_> {
     pub(super) fn write_footer(&self, w: &mut dyn Write) -> io::Result<()> {
         let (b, cur) = (self.base, self.currency);
         writeln!(w, "Meta total {} {cur}{}", money::fmt(b.total), left_out(b))?;
+        if b.has_max {
+            writeln!(
+                w,
+                "Range {} .. {} {cur}: max-price campaigns from the card rate up to their max price (\"Meta will charge that max price or lower\")",
+                money::fmt(b.total),
+                money::fmt(b.total_max)
+            )?;
+        }
         let (n, cost) = b.inferred();
         if n > 0 {
             writeln!(
@@ -166,6 +182,16 @@ impl ForecastReport<'_> {
             )?;
         }
         Ok(())
+    }
+}
+
+/// A line's category: a group campaign's as Meta's webhooks name it
+/// (`group_marketing`, ...).
+fn category_label(k: &Key) -> &'static str {
+    if k.3 {
+        k.2.group_name()
+    } else {
+        k.2.as_str()
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::columns::{Column, Empty, Row, Show, Value};
 use super::{render, Format};
+use crate::engine::reconcile::charges::ChargeFinding;
 use crate::engine::reconcile::{Finding, Line, MessageFinding, Reconciliation};
 use crate::model::money;
 
@@ -67,6 +68,63 @@ fn message_as_line(m: &MessageFinding) -> Row {
     r
 }
 
+/// A charge finding as a CSV row of the line spec: ours is the card,
+/// theirs the log's charge.
+fn charge_as_line(c: &ChargeFinding) -> Row {
+    let mut r: Row = vec![Value::from(""); 16];
+    r[0] = "charge".into();
+    r[1] = c.timestamp.clone().into();
+    r[3] = c.category.clone().into();
+    r[6] = c.card_cost.into();
+    r[8] = c.charged.into();
+    r[9] = (c.charged - c.card_cost).into();
+    r[11] = c.code.as_str().into();
+    r[12] = c.id.clone().into();
+    r[13] = c.contact.clone().into();
+    r[14] = max_price_text(c).into();
+    r
+}
+
+fn max_price_text(c: &ChargeFinding) -> String {
+    c.max_price
+        .map_or_else(String::new, |m| format!("max price {}", money::fmt(m)))
+}
+
+/// Charges in the table and JSON.
+fn charge_columns() -> Vec<Column> {
+    let both = Show::TABLE.and(Show::JSON);
+    vec![
+        Column::text("file").only(Show::JSON),
+        Column::text("line").only(both),
+        Column::text("id").only(both),
+        Column::text("contact").only(both),
+        Column::text("timestamp").header("time").only(both),
+        Column::text("category").only(both),
+        Column::number("card_cost").header("card").only(both),
+        Column::number("charged").only(both),
+        Column::number("max_price")
+            .header("max price")
+            .empty(Empty::Null)
+            .only(both),
+        Column::text("code").header("finding").only(both),
+    ]
+}
+
+fn charge_row(c: &ChargeFinding) -> Row {
+    vec![
+        c.file.clone().into(),
+        c.line.into(),
+        c.id.clone().into(),
+        c.contact.clone().into(),
+        c.timestamp.clone().into(),
+        c.category.clone().into(),
+        c.card_cost.into(),
+        c.charged.into(),
+        c.max_price.map_or_else(|| Value::from(""), Value::Money),
+        c.code.as_str().into(),
+    ]
+}
+
 /// Messages in the table and JSON.
 pub(super) fn message_columns() -> Vec<Column> {
     let both = Show::TABLE.and(Show::JSON);
@@ -117,7 +175,8 @@ pub fn render(
         Format::Json => render::write_json(w, &to_json(r)),
         Format::Csv | Format::Parquet => {
             let rows = r.lines.iter().map(line_row);
-            let rows: Vec<Row> = rows.chain(r.messages.iter().map(message_as_line)).collect();
+            let rows = rows.chain(r.messages.iter().map(message_as_line));
+            let rows: Vec<Row> = rows.chain(r.charges.iter().map(charge_as_line)).collect();
             match format {
                 Format::Csv => render::csv(w, &line_columns(), &rows),
                 _ => super::parquet::write(w, &line_columns(), &rows),
@@ -131,7 +190,7 @@ pub fn render(
 fn to_json(r: &Reconciliation) -> serde_json::Value {
     let lines: Vec<Row> = r.lines.iter().map(line_row).collect();
     let messages: Vec<Row> = r.messages.iter().map(message_row).collect();
-    json!({
+    let mut v = json!({
         "currency": r.currency, "tz": r.tz, "tolerance": money::fmt(r.tolerance),
         "summary": {
             "lines": r.lines.len(),
@@ -150,7 +209,20 @@ fn to_json(r: &Reconciliation) -> serde_json::Value {
         "lines": render::json_array(&line_columns(), &lines),
         "messages": render::json_array(&message_columns(), &messages),
         "warnings": r.warnings,
-    })
+    });
+    if r.compared_charges > 0 {
+        add_charges(r, &mut v);
+    }
+    v
+}
+
+/// The charge findings, in a log that carries charged prices (issue 14).
+fn add_charges(r: &Reconciliation, v: &mut serde_json::Value) {
+    let charges: Vec<Row> = r.charges.iter().map(charge_row).collect();
+    let differ = r.charges.iter().filter(|c| c.code.is_difference()).count();
+    v["summary"]["charges_compared"] = r.compared_charges.into();
+    v["summary"]["charge_differences"] = differ.into();
+    v["charges"] = render::json_array(&charge_columns(), &charges);
 }
 
 fn render_table(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
@@ -159,6 +231,7 @@ fn render_table(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "{}", render::table_of(&line_columns(), &rows, false))?;
         write_line_totals(r, w)?;
     }
+    write_charges(r, w)?;
     if r.compared_messages == 0 {
         return Ok(());
     }
@@ -171,6 +244,25 @@ fn render_table(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
     if !r.messages.is_empty() {
         let rows: Vec<Row> = r.messages.iter().map(message_row).collect();
         writeln!(w, "{}", render::table_of(&message_columns(), &rows, false))?;
+    }
+    Ok(())
+}
+
+/// The log's charged prices against the card, when the log has any.
+fn write_charges(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
+    if r.compared_charges == 0 {
+        return Ok(());
+    }
+    let differ = r.charges.iter().filter(|c| c.code.is_difference()).count();
+    writeln!(
+        w,
+        "Charged prices in the log: {} compared with the card, {} not at the card rate, {differ} above what Meta allows (a max-price message is charged \"that max price or lower\")",
+        r.compared_charges,
+        r.charges.len()
+    )?;
+    if !r.charges.is_empty() {
+        let rows: Vec<Row> = r.charges.iter().map(charge_row).collect();
+        writeln!(w, "{}", render::table_of(&charge_columns(), &rows, false))?;
     }
     Ok(())
 }

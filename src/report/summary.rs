@@ -20,7 +20,7 @@ use crate::hash::IntMap;
 use crate::ingest::Inputs;
 use crate::model::money;
 use crate::model::time::Month;
-use crate::model::{Category, PricingType};
+use crate::model::{Category, PriceNote, PricingType};
 use crate::model::{Interner, Message, Rejected};
 
 pub use rejected::{group as group_rejected, RejectedGroup};
@@ -109,6 +109,9 @@ pub struct LineAgg {
     /// Billable messages priced with an inferred rate cell, and their cost.
     pub inferred: u64,
     pub inferred_cost: Decimal,
+    /// The most the line can cost: max-price marketing messages without a
+    /// final charge at their max price (issue 14).
+    pub cost_max: Decimal,
 }
 
 /// The summary of an estimate.
@@ -151,6 +154,12 @@ pub struct Summary {
     pub locale: super::locale::Locale,
     /// `--savings`: where the money can be saved, printed with the summary.
     pub savings: Option<super::savings::SavingsReport>,
+    /// The most the total can be, and whether any message had a max
+    /// price without a final charge (then totals are a range).
+    pub total_max: Decimal,
+    pub has_max: bool,
+    /// What pricing by the logs' prices noted, by kind.
+    price_notes: [u64; 3],
 }
 
 impl Summary {
@@ -177,6 +186,9 @@ impl Summary {
             engine_rejected: 0,
             locale: super::locale::Locale::En,
             savings: None,
+            total_max: Decimal::ZERO,
+            has_max: false,
+            price_notes: [0; 3],
         }
     }
 
@@ -210,6 +222,12 @@ impl Summary {
                 line.billable += 1;
                 line.cost += p.cost;
                 self.total += p.cost;
+                line.cost_max += p.upper_cost();
+                self.total_max += p.upper_cost();
+                self.has_max |= p.cost_max.is_some();
+                if let Some(n) = p.price_note {
+                    self.price_notes[n as usize] += 1;
+                }
                 if p.confidence == Some(Confidence::Inferred) {
                     line.inferred += 1;
                     line.inferred_cost += p.cost;
@@ -303,7 +321,13 @@ impl Summary {
             ("one_business_number", self.no_business_number),
             ("market_from_user_id", self.market_from_user_id),
             ("window_assumed", self.window_assumed),
-        ] {
+        ]
+        .into_iter()
+        .chain(
+            PRICE_NOTES
+                .iter()
+                .map(|n| (n.as_str(), self.price_notes[*n as usize])),
+        ) {
             if n > 0 {
                 self.assumptions.insert(kind, n);
             }
@@ -339,6 +363,7 @@ impl Summary {
             line.cost += agg.cost;
             line.inferred += agg.inferred;
             line.inferred_cost += agg.inferred_cost;
+            line.cost_max += agg.cost_max;
         }
     }
 
@@ -420,6 +445,10 @@ impl Summary {
             Column::number("cost").header(format!("cost ({})", self.currency)),
             Column::number("inferred").only(Show::DATA),
         ]);
+        if self.has_max {
+            let h = format!("cost_max ({})", self.currency);
+            cols.push(Column::number("cost_max").header(h));
+        }
         cols
     }
 
@@ -440,6 +469,9 @@ impl Summary {
                     v.cost,
                 ));
                 r.push(v.inferred.into());
+                if self.has_max {
+                    r.push(Value::Money(v.cost_max));
+                }
                 r
             })
             .collect()
@@ -459,10 +491,21 @@ impl Summary {
         });
         r.extend(counts_and_cost(sums, self.total));
         r.push(self.inferred().0.into());
+        if self.has_max {
+            r.push(Value::Money(self.total_max));
+        }
         r
     }
 
     pub fn to_json(&self) -> serde_json::Value {
+        let mut v = self.to_json_costs();
+        if self.has_max {
+            v["cost_max"] = money::fmt(self.total_max).into();
+        }
+        v
+    }
+
+    fn to_json_costs(&self) -> serde_json::Value {
         let (inferred, inferred_cost) = self.inferred();
         serde_json::json!({
             "currency": self.currency,
@@ -552,6 +595,14 @@ impl Summary {
             money::fmt_minor(self.total, cur),
             self.tz
         )?;
+        if self.has_max {
+            writeln!(
+                w,
+                "Range {} .. {} {cur}: max-price marketing messages without a final charge are priced at the card rate, up to their max price (\"Meta will charge that max price or lower\")",
+                money::fmt(self.total),
+                money::fmt(self.total_max)
+            )?;
+        }
         let verdict = if c.reconciles() {
             "  (reconciled)"
         } else {
@@ -701,10 +752,20 @@ fn assumption_text(kind: &str) -> &'static str {
         "type_missing" => "outbound rows without a type or category: priced as non-template (service) messages, though some may be templates (rows named on stderr; a type column or --map says)",
         "market_from_user_id" => "messages to customers known by a business-scoped user id only: priced in the market of the country the id names (Meta prices by the number's calling code, which the log does not show)",
         "default_country" => "contacts without a country code read as numbers of --default-country (each a valid number of that country)",
+        "price_currency_assumed" => "messages priced by the log's charged or max price without a currency column: read in the card's currency",
+        "price_currency_differs" => "messages whose log price is in another currency than the card's: not mixed in, priced at the card rate",
+        "max_price_not_marketing" => "messages with a max price that are not marketing: the max price is ignored (Meta sets max prices on marketing templates only)",
         "date_order_assumed" => "dates like 05/10/2026 that read either way: read day first (DD/MM/YYYY); say --date-order mdy if they are month first",
         _ => "(see stderr)",
     }
 }
+
+/// The notes of pricing by the logs' prices, in [`PriceNote`]'s order.
+const PRICE_NOTES: [PriceNote; 3] = [
+    PriceNote::CurrencyAssumed,
+    PriceNote::CurrencyDiffers,
+    PriceNote::MaxNotMarketing,
+];
 
 /// The status rows merged into messages, when there are any.
 fn status_updates(n: u64) -> String {

@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod honest;
 mod html_report;
 mod identity_properties;
+mod max_price;
 mod meta_rules;
 mod numbers;
 mod parquet;

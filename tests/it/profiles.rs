@@ -169,9 +169,22 @@ fn vonage_status_callbacks() {
 #[test]
 fn ycloud_message_updates() {
     // YCloud whatsapp.message.updated: whatsappMessage {wamid, to, type,
-    // status, pricingCategory} (docs.ycloud.com webhook reference).
+    // status, pricingCategory} (docs.ycloud.com webhook reference). Its
+    // `totalPrice` is the final charge (docs.ycloud.com max-price
+    // integration guide: "Obtain the final charge through message status
+    // webhooks"), in `currency`: the cost (issue 14); the card's rates,
+    // 0.0625 + 0.0068 = 0.0693, stay beside it in `card_cost`.
     let (v, _) = provider("ycloud");
-    check(&v, "0.0693", (3, 0, 3, 2, 0, 1, 0));
+    check(&v, "0.0780", (3, 0, 3, 2, 0, 1, 0));
+    assert!(
+        v["assumptions"].get("price_currency_assumed").is_none(),
+        "{v}"
+    );
+    let mut c = wacost_in("profiles");
+    c.args(["estimate", "ycloud.csv", "--detail", "--format", "csv"]);
+    let d = run(c).stdout;
+    let card = crate::common::detail_column(&d, "card_cost");
+    assert_eq!(card, ["0.0625", "0.0068", ""], "{d}");
     assert_eq!(
         assumed(&v, "type_missing") + assumed(&v, "category_missing"),
         0

@@ -354,6 +354,21 @@ pub(super) struct Pricing<'a> {
     pub(super) kind: Text<'a>,
     #[serde(borrow, default)]
     pub(super) category: Text<'a>,
+    /// Extensions providers add for max-price marketing (issue 14): the
+    /// final charge (`charged_price`, `price`, YCloud's `totalPrice`), the
+    /// max price (`max_price`, 360dialog's `bid_amount`) and their currency.
+    #[serde(borrow, default)]
+    pub(super) charged_price: Text<'a>,
+    #[serde(borrow, default)]
+    pub(super) price: Text<'a>,
+    #[serde(borrow, default, rename = "totalPrice")]
+    pub(super) total_price: Text<'a>,
+    #[serde(borrow, default)]
+    pub(super) max_price: Text<'a>,
+    #[serde(borrow, default)]
+    pub(super) bid_amount: Text<'a>,
+    #[serde(borrow, default)]
+    pub(super) currency: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
