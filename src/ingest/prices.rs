@@ -123,12 +123,12 @@ pub fn parse_price(cell: &str) -> Result<Cell, String> {
         return Ok(None);
     }
     if let Ok(d) = Decimal::from_str(t) {
-        return non_negative(d).map(|d| Some((d, None)));
+        return non_negative(d, t).map(|d| Some((d, None)));
     }
     let (core, _, _) = amount_core(t);
     let mark = decimal_evidence(&core).unwrap_or(DecimalMark::Dot);
     match parse_amount(t, mark) {
-        Some((d, cur)) => non_negative(d).map(|d| Some((d, cur))),
+        Some((d, cur)) => non_negative(d, t).map(|d| Some((d, cur))),
         None => Err(format!(
             "{} is not an amount (accepted: {})",
             crate::model::redact::quote_field(t),
@@ -137,9 +137,11 @@ pub fn parse_price(cell: &str) -> Result<Cell, String> {
     }
 }
 
-fn non_negative(d: Decimal) -> Result<Decimal, String> {
+/// A charge is never negative; the cell is quoted masked, like any input.
+fn non_negative(d: Decimal, cell: &str) -> Result<Decimal, String> {
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(format!("{d} is negative: a charge is never negative"));
+        let cell = crate::model::redact::quote_field(cell);
+        return Err(format!("{cell} is negative: a charge is never negative"));
     }
     Ok(d)
 }
@@ -188,6 +190,11 @@ mod tests {
         );
         assert!(parse_price("-0.05").unwrap_err().contains("negative"));
         assert!(parse_price("abc").is_err());
+        let e = parse_price("-5511987654321").unwrap_err();
+        assert!(
+            !e.contains("5511987654321"),
+            "a number is never echoed: {e}"
+        );
     }
 
     #[test]

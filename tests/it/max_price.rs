@@ -304,3 +304,27 @@ fn snapshots_of_the_range_the_charges_and_the_plan() {
     insta::assert_snapshot!("forecast_table", table(&["forecast", "plan.toml"]));
     insta::assert_snapshot!("detail_csv", detail("max_price.jsonl"));
 }
+
+#[test]
+fn a_webhook_charge_below_the_card_is_shown_but_is_no_difference() {
+    // Meta's own pricing objects agree with wacost (regular, billable);
+    // the final charge 0.0550 is below the card's 0.0625: what the max
+    // price bought, exit 0.
+    let mut c = wacost_in(SUB);
+    c.args([
+        "reconcile",
+        "max_price.jsonl",
+        "--tz",
+        "UTC",
+        "--format",
+        "json",
+    ]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["summary"]["messages_compared"], 2, "{v}");
+    assert_eq!(v["summary"]["charges_compared"], 1, "{v}");
+    assert_eq!(v["summary"]["charge_differences"], 0, "{v}");
+    assert_eq!(v["charges"][0]["code"], "charged_below_card", "{v}");
+    assert_eq!(v["charges"][0]["id"], "wamid.MAXCHARGED", "{v}");
+}
