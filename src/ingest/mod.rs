@@ -11,6 +11,8 @@ mod invoice;
 pub mod plan;
 pub mod profile;
 pub mod ratecard;
+#[cfg(unix)]
+pub mod stdin;
 pub mod templates;
 pub mod toolkit;
 pub mod webhook;
@@ -339,7 +341,7 @@ fn fmt_offset(secs: i32) -> String {
 /// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.
 pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
     let raw: Box<dyn Read> = if path == "-" {
-        Box::new(io::stdin().lock())
+        stdin_reader()
     } else {
         let f = std::fs::File::open(Path::new(path)).map_err(|source| InputError::Io {
             file: path.to_string(),
@@ -358,6 +360,14 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
     } else {
         Ok(Box::new(br))
     }
+}
+
+/// Stdin: from its first byte again when a streamed run kept it.
+fn stdin_reader() -> Box<dyn Read> {
+    #[cfg(unix)]
+    return stdin::reader();
+    #[cfg(not(unix))]
+    Box::new(io::stdin().lock())
 }
 
 /// Guesses the format from the first bytes, in whatever encoding they are:
