@@ -150,7 +150,7 @@ impl Shard {
     fn place(&mut self, mut e: u64, today: i64, kick: &mut u64) -> Option<u64> {
         let n = self.lines.len();
         let (mut at, other) = buckets(e >> TAG_BITS, n);
-        if self.fill(other, e, today) || self.fill(at, e, today) {
+        if self.fill(at, e, today) || self.fill(other, e, today) {
             return None;
         }
         for _ in 0..MAX_KICKS {
@@ -170,7 +170,8 @@ impl Shard {
     #[inline]
     fn fill(&mut self, line: usize, e: u64, today: i64) -> bool {
         let slots = &mut self.lines[line].0;
-        let Some(s) = slots.iter().position(|&x| x == EMPTY || expired(x, today)) else {
+        let free = slots.iter().position(|&x| x == EMPTY);
+        let Some(s) = free.or_else(|| slots.iter().position(|&x| expired(x, today))) else {
             return false;
         };
         if slots[s] == EMPTY {

@@ -106,11 +106,11 @@ fn temporary() -> io::Result<File> {
 }
 
 /// Stdin from its first byte, when kept; else stdin as it comes.
-pub fn reader() -> Box<dyn Read> {
+pub fn reader() -> Box<dyn Read + Send> {
     if kept() {
         Box::new(Again { pos: 0 })
     } else {
-        Box::new(io::stdin().lock())
+        Box::new(io::stdin())
     }
 }
 
