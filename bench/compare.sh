@@ -3,6 +3,9 @@
 # vs a minimal csv::ByteRecord pass (examples/minimal_pass.rs), on a
 # synthetic month from examples/gen_log.rs. Prints wall times (best of RUNS),
 # peak RSS, bytes per message, the ratios the issue sets and PASS/FAIL.
+# Issue 19: every other path against the sorted CSV of the same month, in
+# the same run (webhook JSON Lines, --detail, reconcile, stdin, .gz,
+# shuffled) and the peak memory of a month ten times larger.
 #
 #   bench/compare.sh                  # 2,000,000 rows, 200,000 contacts
 #   ROWS=200000 bench/compare.sh      # smaller
@@ -15,6 +18,8 @@
 #                          or a venv is made in $CACHE/venv with pip)
 #   CACHE                  ($XDG_CACHE_HOME or ~/.cache)/wacost-bench
 #   SKIP_CRITERION=1       skip `cargo bench` of the bundled pricing load
+#   BIG_ROWS (ROWS*10)     rows of the large month (contacts BIG_ROWS/100)
+#   SKIP_BIG=1             skip the large month (it takes BIG_ROWS*120 bytes of TMPDIR)
 #   KEEP=1                 keep the temporary directory (logs, outputs)
 #
 # Writes only to a temporary directory, the cargo target directory and, when
@@ -66,6 +71,10 @@ log "generating $ROWS rows, $CONTACTS contacts, seed $SEED..."
 "$GEN" --rows "$ROWS" --seed "$SEED" --contacts "$CONTACTS" >"$SORTED"
 "$GEN" --rows "$ROWS" --seed "$SEED" --contacts "$CONTACTS" --shuffle >"$SHUFFLED"
 SIZE_MB=$(awk -v b="$(stat -c %s "$SORTED")" 'BEGIN { printf "%.0f", b / 1e6 }')
+WEBHOOK=$WORK/log-webhook.jsonl
+"$GEN" --rows "$ROWS" --seed "$SEED" --contacts "$CONTACTS" --format webhook >"$WEBHOOK"
+WEBHOOK_BYTES=$(stat -c %s "$WEBHOOK")
+gzip -c "$SORTED" >"$SORTED.gz"
 
 # --- (c) DuckDB --------------------------------------------------------------
 find_duckdb() {
@@ -142,6 +151,23 @@ cat "$SORTED" "$SHUFFLED" >/dev/null
 measure minimal "$RUNS" "$MINIMAL" "$SORTED"
 measure wacost_sorted "$RUNS" "$WACOST" estimate "$SORTED" --tz "$TZ_WABA" --format json
 measure wacost_shuffled "$RUNS" "$WACOST" estimate "$SHUFFLED" --tz "$TZ_WABA" --format json
+# Issue 19: the other paths, same month, same run.
+log "timing the other paths (issue 19)..."
+cat "$WEBHOOK" "$SORTED.gz" >/dev/null
+measure webhook "$RUNS" "$WACOST" estimate "$WEBHOOK" --tz "$TZ_WABA" --format json
+# reconcile exits 1 when wacost and Meta's pricing objects differ: a result, not a failure.
+measure reconcile "$RUNS" bash -c '"$@"; (($? <= 1))' _ "$WACOST" reconcile "$WEBHOOK" --tz "$TZ_WABA" --format json
+measure detail_csv "$RUNS" "$WACOST" estimate "$SORTED" --tz "$TZ_WABA" --detail --format csv
+measure detail_json "$RUNS" "$WACOST" estimate "$SORTED" --tz "$TZ_WABA" --detail --format json
+measure stdin "$RUNS" bash -c 'cat "$1" | "$2" estimate - --tz "$3" --format json' _ "$SORTED" "$WACOST" "$TZ_WABA"
+measure gz "$RUNS" "$WACOST" estimate "$SORTED.gz" --tz "$TZ_WABA" --format json
+BIG_ROWS=${BIG_ROWS:-$((ROWS * 10))}
+if [[ ${SKIP_BIG:-0} != 1 ]]; then
+    log "generating the large month: $BIG_ROWS rows, $((BIG_ROWS / 100)) contacts..."
+    "$GEN" --rows "$BIG_ROWS" --seed "$SEED" --contacts "$((BIG_ROWS / 100))" >"$WORK/log-big.csv"
+    measure big 1 "$WACOST" estimate "$WORK/log-big.csv" --tz "$TZ_WABA" --format json
+    rm -f "$WORK/log-big.csv"
+fi
 measure duckdb_process 1 "$PY" "$WORK/duckdb_run.py" bench/duckdb_classify.sql "$SORTED" "$RUNS" "$WORK/duckdb.result"
 read -r DUCK_QUERY DUCK_THREADS DUCK_COST DUCK_BILLABLE DUCK_FREE DUCK_FAILED DUCK_REJECTED <"$WORK/duckdb.result"
 WALL[duckdb]=$DUCK_QUERY
@@ -185,7 +211,7 @@ verdict_lt() { awk -v v="$1" -v t="$2" 'BEGIN { print (v < t) ? "PASS" : "FAIL" 
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 echo
-echo "wacost issue 6 benchmark  ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty'), $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+echo "wacost issue 6 and 19 benchmark  ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty'), $(date -u +%Y-%m-%dT%H:%M:%SZ))"
 echo "machine: $(nproc) CPUs, ${CPU:-unknown CPU}, $MEM, $(uname -sr); load average $LOAD_START at start, $LOAD_END at end"
 echo "input:   $ROWS rows, $CONTACTS contacts, seed $SEED, $SIZE_MB MB CSV (gen_log); wacost --tz $TZ_WABA"
 echo "duckdb:  $DUCKDB_VERSION (Python API), $DUCK_THREADS threads; wacost: 2 threads on a sorted log (read | price), 1 otherwise; minimal_pass: 1 thread"
@@ -199,6 +225,13 @@ row "minimal_pass (csv::ByteRecord)" "${WALL[minimal]}" "$(mib "${RSS[minimal]}"
 row "duckdb query (in process)" "${WALL[duckdb]}" "$(mib "${RSS[duckdb]}")" "-"
 row "duckdb process (python, ${RUNS} runs)" "${WALL[duckdb_process]}" "" ""
 row "wacost market (one number)" "${WALL[market]}" "$(mib "${RSS[market]}")" "-"
+row "webhook JSON Lines, estimate" "${WALL[webhook]}" "$(mib "${RSS[webhook]}")" "$(bpm "${RSS[webhook]}")"
+row "reconcile of the webhooks" "${WALL[reconcile]}" "$(mib "${RSS[reconcile]}")" "$(bpm "${RSS[reconcile]}")"
+row "estimate --detail --format csv" "${WALL[detail_csv]}" "$(mib "${RSS[detail_csv]}")" "$(bpm "${RSS[detail_csv]}")"
+row "estimate --detail --format json" "${WALL[detail_json]}" "$(mib "${RSS[detail_json]}")" "$(bpm "${RSS[detail_json]}")"
+row "stdin (cat log.csv | estimate -)" "${WALL[stdin]}" "$(mib "${RSS[stdin]}")" "$(bpm "${RSS[stdin]}")"
+row ".gz CSV" "${WALL[gz]}" "$(mib "${RSS[gz]}")" "$(bpm "${RSS[gz]}")"
+[[ -n ${WALL[big]:-} ]] && row "sorted, $BIG_ROWS rows (one run)" "${WALL[big]}" "$(mib "${RSS[big]}")" "-"
 echo
 
 R_DUCK=$(ratio "${WALL[wacost_sorted]}" "${WALL[duckdb]}")
@@ -211,7 +244,11 @@ MARKET_MS=$(awk -v s="${WALL[market]}" 'BEGIN { printf "%.1f", s * 1000 }')
 FAILS=0
 target() {
     local v
-    v=$(if [[ $4 == lt ]]; then verdict_lt "$2" "$3"; else verdict "$2" "$3"; fi)
+    v=$(case $4 in
+        lt) verdict_lt "$2" "$3" ;;
+        ge) verdict "$3" "$2" ;;
+        *) verdict "$2" "$3" ;;
+    esac)
     [[ $v == FAIL ]] && FAILS=$((FAILS + 1))
     printf '%-44s %10s %-10s %s\n' "$1" "$2" "$5" "$v"
 }
@@ -227,6 +264,28 @@ if [[ -n $LOAD_MS ]]; then
 else
     printf '%-44s %10s %-10s %s\n' "bundled pricing load (ms)" "-" "< 5" "not measured"
 fi
+# Issue 19: each path against the sorted CSV summary of the same month.
+SORTED_KIB=${RSS[wacost_sorted]}
+per() { ratio "${WALL[$1]}" "${WALL[$2]}"; }
+mem_ratio() { ratio "${RSS[$1]}" "$SORTED_KIB"; }
+target "webhook / sorted CSV, wall per message" "$(per webhook wacost_sorted)" 3 le "<= 3"
+target "webhook input (MB/s)" "$(awk -v b="$WEBHOOK_BYTES" -v s="${WALL[webhook]}" 'BEGIN { printf "%.0f", b / 1e6 / s }')" 500 ge ">= 500"
+target "peak memory, webhook (MiB)" "$(mib "${RSS[webhook]}")" 256 le "<= 256"
+target "reconcile / webhook estimate" "$(per reconcile webhook)" 1.5 le "<= 1.5"
+target "peak memory, reconcile (MiB)" "$(mib "${RSS[reconcile]}")" 256 le "<= 256"
+target "--detail csv / summary" "$(per detail_csv wacost_sorted)" 2 le "<= 2"
+target "--detail json / summary" "$(per detail_json wacost_sorted)" 2 le "<= 2"
+target "peak memory, --detail csv / summary" "$(mem_ratio detail_csv)" 1.25 le "<= 1.25"
+target "peak memory, --detail json / summary" "$(mem_ratio detail_json)" 1.25 le "<= 1.25"
+target "stdin / file" "$(per stdin wacost_sorted)" 1.25 le "<= 1.25"
+target "peak memory, stdin / file" "$(mem_ratio stdin)" 1.25 le "<= 1.25"
+target ".gz / plain" "$(per gz wacost_sorted)" 1.5 le "<= 1.5"
+target "shuffled / sorted (issue 19 found 3.1)" "$(per wacost_shuffled wacost_sorted)" 3.5 le "<= 3.5"
+if [[ -n ${WALL[big]:-} ]]; then
+    target "peak memory, $BIG_ROWS sorted rows (MiB)" "$(mib "${RSS[big]}")" 320 le "<= 320"
+else
+    printf '%-44s %10s %-10s %s\n' "peak memory, large month (MiB)" "-" "<= 320" "not measured (SKIP_BIG=1)"
+fi
 printf '%-44s %10s\n' "(wacost / duckdb, shuffled)" "$R_DUCK_SH"
 printf '%-44s %10s\n' "(wacost / minimal_pass, shuffled)" "$R_MIN_SH"
 echo
@@ -236,6 +295,10 @@ echo "        total: wacost sorted $W_TOTAL, shuffled $W_TOTAL_SHUF, duckdb $DUC
 echo "        billable/free/failed/rejected: wacost $W_COUNTS, duckdb $DUCK_BILLABLE $DUCK_FREE $DUCK_FAILED $DUCK_REJECTED"
 [[ $W_ROWS == "$ROWS" && $M_ROWS == "$ROWS" ]] || die "row counts differ from $ROWS"
 [[ $W_TOTAL == "$W_TOTAL_SHUF" ]] || die "wacost totals differ between sorted and shuffled input"
+for same in stdin gz; do
+    cmp -s "$WORK/wacost_sorted.out" "$WORK/$same.out" || die "wacost's $same output differs from the plain file's"
+done
+echo "        stdin and .gz: the same JSON as the file"
 if [[ $W_TOTAL == "$DUCK_COST" && $W_COUNTS == "$DUCK_BILLABLE $DUCK_FREE $DUCK_FAILED $DUCK_REJECTED" ]]; then
     echo "        duckdb and wacost agree"
 else

@@ -248,7 +248,7 @@ pub fn batch() -> usize {
 }
 
 /// Reads `paths` and prices every message in time order, whatever the order
-/// of the input. Time-sorted files (not stdin, not webhook JSON) stream when
+/// of the input. Time-sorted CSV files and stdin (not webhook JSON) stream when
 /// the sink can restart; anything else is held in memory (32 bytes per
 /// message) and sorted. Reader rejections go to `rejected`.
 #[allow(clippy::too_many_arguments)]

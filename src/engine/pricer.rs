@@ -8,7 +8,7 @@ use crate::data::{MarketId, Pricing, RateError};
 use crate::engine::classify::{unpriced, Classification, Classifier, InForceFor, Outbound, Reason};
 use crate::engine::customers::{CustomerMarkets, Unresolved};
 use crate::engine::rating::{Rating, RatingPlan};
-use crate::engine::recent_ids::{RecentIds, PENDING_ID_MEMORY_SECS};
+use crate::engine::recent_ids::{RecentIds, Status};
 use crate::engine::tariff::{Tariff, Tier};
 use crate::engine::{AuthInternational, Options, Outcome, Priced, Sink};
 use crate::model::time::{date_of_day, Month, Zone};
@@ -27,7 +27,6 @@ pub struct Pricer<'p> {
     /// Ids of messages whose status is final, and of those still waiting
     /// for one (remembered longer: Meta retries delivery for 30 days).
     ids: RecentIds,
-    pending_ids: RecentIds,
     /// Per era: whether its allowance switch is on (switches are named by
     /// strings; this is looked up once, not per message).
     allowance_on: Vec<bool>,
@@ -160,7 +159,6 @@ impl<'p> Pricer<'p> {
             tariff: Tariff::new(opts.seeds.clone()),
             classifier: Classifier::new(),
             ids: RecentIds::default(),
-            pending_ids: RecentIds::remembering(PENDING_ID_MEMORY_SECS),
             allowance_on: allowance_switches(pricing, opts),
             exceptions: SwitchedOn::new(&pricing.rules, &pricing.markets, &opts.switches),
             customers: CustomerMarkets::new(&pricing.markets),
@@ -331,13 +329,12 @@ impl<'p> Pricer<'p> {
             return None;
         }
         let (h, ts) = (m.id_hash, m.ts());
-        let seen = match m.delivery() {
+        let status = match m.delivery() {
             // No later row can change what a row without status says.
-            Delivery::Delivered | Delivery::Failed | Delivery::Unknown => {
-                self.ids.seen(h, ts) || self.pending_ids.contains(h, ts)
-            }
-            Delivery::Sent => self.pending_ids.seen(h, ts) || self.ids.contains(h, ts),
+            Delivery::Delivered | Delivery::Failed | Delivery::Unknown => Status::Final,
+            Delivery::Sent => Status::Pending,
         };
+        let seen = self.ids.seen(h, ts, status);
         if seen && self.delivery.learning {
             self.restart = Some(RESTART_STATUS_ROWS);
         }

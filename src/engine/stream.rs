@@ -67,13 +67,14 @@ fn read_in_chunks(
     Ok(rejected)
 }
 
-/// Streaming needs files it can read again (a restart) holding CSV.
+/// Streaming needs files it can read again (a restart) holding CSV; stdin
+/// is kept to be read again ([`ingest::stdin`]).
 pub(super) fn streamable(
     paths: &[String],
     format: Option<InputFormat>,
 ) -> Result<bool, InputError> {
     for p in paths {
-        if p == "-" {
+        if p == "-" && !keep_stdin() {
             return Ok(false);
         }
         let f = match format {
@@ -91,6 +92,14 @@ pub(super) fn streamable(
         }
     }
     Ok(true)
+}
+
+/// Keeps stdin to be read again, where it can be.
+fn keep_stdin() -> bool {
+    #[cfg(unix)]
+    return ingest::stdin::keep().is_ok();
+    #[cfg(not(unix))]
+    false
 }
 
 /// Orders a nearly sorted stream within [`REORDER_SECS`] and hands it to

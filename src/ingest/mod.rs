@@ -8,11 +8,14 @@ pub mod csv_log;
 mod csv_records;
 pub mod figures;
 pub mod identities;
+mod inflate;
 mod invoice;
 pub mod plan;
 pub mod prices;
 pub mod profile;
 pub mod ratecard;
+#[cfg(unix)]
+pub mod stdin;
 pub mod templates;
 pub mod toolkit;
 pub mod webhook;
@@ -357,8 +360,8 @@ fn fmt_offset(secs: i32) -> String {
 
 /// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.
 pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
-    let raw: Box<dyn Read> = if path == "-" {
-        Box::new(io::stdin().lock())
+    let raw: Box<dyn Read + Send> = if path == "-" {
+        stdin_reader()
     } else {
         let f = std::fs::File::open(Path::new(path)).map_err(|source| InputError::Io {
             file: path.to_string(),
@@ -372,11 +375,18 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
         source,
     })?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        let gz = flate2::read::MultiGzDecoder::new(br);
-        Ok(Box::new(BufReader::with_capacity(1 << 16, gz)))
+        Ok(inflate::gunzip(br))
     } else {
         Ok(Box::new(br))
     }
+}
+
+/// Stdin: from its first byte again when a streamed run kept it.
+fn stdin_reader() -> Box<dyn Read + Send> {
+    #[cfg(unix)]
+    return stdin::reader();
+    #[cfg(not(unix))]
+    Box::new(io::stdin())
 }
 
 /// Guesses the format from the first bytes, in whatever encoding they are:

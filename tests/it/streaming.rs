@@ -96,27 +96,61 @@ fn consecutive_files_stream() {
     assert_eq!(counts(&v).0, 119);
 }
 
+/// `estimate - -v` with hand-overs every 2 messages, stdin from `stdin`.
+fn estimate_stdin(stdin: impl Into<std::process::Stdio>) -> (serde_json::Value, String) {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("wacost"))
+        .env("WACOST_STREAM_BATCH", "2")
+        .env("XDG_CONFIG_HOME", "/nonexistent-wacost-config")
+        .env("HOME", "/nonexistent-wacost-home")
+        .env_remove("WACOST_TZ")
+        .env_remove("WACOST_CURRENCY")
+        .args(["estimate", "-", "--tz", "America/Sao_Paulo"])
+        .args(["--format", "json", "-v"])
+        .stdin(stdin)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{err}");
+    (serde_json::from_slice(&out.stdout).unwrap(), err)
+}
+
+/// A pipe carrying `text`, written by a thread.
+fn pipe(text: String) -> std::process::ChildStdout {
+    let mut cat = std::process::Command::new("cat")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = cat.stdin.take().unwrap();
+    let out = cat.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut input, text.as_bytes());
+        drop(input);
+        cat.wait()
+    });
+    out
+}
+
 #[test]
-fn stdin_is_held_in_memory() {
+fn sorted_stdin_streams_like_a_file_and_starts_over_when_it_must() {
     let (header, lines) = example_lines();
-    let mut c = wacost();
-    c.args([
-        "estimate",
-        "-",
-        "--tz",
-        "America/Sao_Paulo",
-        "--format",
-        "json",
-        "-v",
-    ])
-    .write_stdin(format!("{header}\n{}\n", lines.join("\n")));
-    let r = run(c);
-    assert!(
-        r.stderr.contains("read the whole input into memory"),
-        "{}",
-        r.stderr
-    );
-    assert_eq!(total(&r.json()), "2.0130");
+    let (sorted, err) = estimate_stdin(pipe(format!("{header}\n{}\n", lines.join("\n"))));
+    assert!(err.contains("streamed the time-sorted input"), "{err}");
+    assert_eq!(total(&sorted), "2.0130");
+    // Out of order: read again from its first byte, from the copy.
+    let mut rev = lines.clone();
+    rev.reverse();
+    let (reversed, err) = estimate_stdin(pipe(format!("{header}\n{}\n", rev.join("\n"))));
+    assert!(err.contains("not sorted by time"), "{err}");
+    assert_eq!(counts(&reversed), counts(&sorted));
+    assert_eq!(reversed["lines"], sorted["lines"]);
+    // A file given as stdin (`< reversed.csv`) is read again in place.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reversed.csv", &header, &rev);
+    let file = std::fs::File::open(dir.path().join("reversed.csv")).unwrap();
+    let (from_file, err) = estimate_stdin(file);
+    assert!(err.contains("not sorted by time"), "{err}");
+    assert_eq!(from_file["lines"], sorted["lines"]);
 }
 
 #[test]
