@@ -26,4 +26,5 @@ mod reconcile;
 mod rules_2026;
 mod snapshots;
 mod streaming;
+mod terminal;
 mod text;

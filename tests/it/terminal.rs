@@ -1,0 +1,66 @@
+//! Terminal conveniences (issue 17): shell completions and the man page
+//! generated from the clap definitions, `-V` naming the pricing data,
+//! tables that fit the terminal.
+
+use crate::common::{run, wacost};
+
+fn wacost_out(args: &[&str]) -> crate::common::Run {
+    let mut c = wacost();
+    c.args(args);
+    run(c)
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, mark) in [
+        ("bash", "complete -F _wacost"),
+        ("zsh", "#compdef wacost"),
+        ("fish", "complete -c wacost"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let r = wacost_out(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert!(r.stdout.contains(mark), "{shell}: {}", r.stdout);
+        // Subcommands and their flags come from the definitions.
+        assert!(
+            r.stdout.contains("forecast") && r.stdout.contains("from-log"),
+            "{shell}"
+        );
+    }
+    let bad = wacost_out(&["completions", "tcsh"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[test]
+fn the_man_page_has_every_subcommand_and_its_flags() {
+    let r = wacost_out(&["man"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(".ie") || r.stdout.contains(".TH wacost"),
+        "{}",
+        &r.stdout[..200.min(r.stdout.len())]
+    );
+    for want in [
+        ".TH wacost 1",
+        ".SH \"WACOST ESTIMATE\"",
+        ".SH \"WACOST FORECAST\"",
+        ".SH \"WACOST RECONCILE\"",
+        "\\-\\-from\\-log",
+        "\\-\\-as\\-of",
+        "\\-\\-show\\-numbers",
+    ] {
+        assert!(r.stdout.contains(want), "{want} missing:\n{}", r.stdout);
+    }
+}
+
+#[test]
+fn short_version_names_the_pricing_data() {
+    let r = wacost_out(&["-V"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("wacost 0."), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("(pricing data: newest card 20"),
+        "{}",
+        r.stdout
+    );
+}
