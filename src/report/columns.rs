@@ -96,6 +96,12 @@ impl Column {
         self.show = s;
         self
     }
+
+    /// The currency of a CSV row's money: the last column, so the columns
+    /// before it keep their positions (JSON names it once, at the top).
+    pub fn currency() -> Column {
+        Column::text("currency").only(Show::CSV)
+    }
 }
 
 /// A typed cell value: text renders as is, counts as numbers (JSON

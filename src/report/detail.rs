@@ -58,9 +58,9 @@ const IN_TABLE: [&str; 8] = [
     "cost",
 ];
 
-/// The spec: the 20 data columns (empty text is `null` in JSON), plus two
+/// The spec: the 20 data columns (empty text is `null` in JSON), two
 /// table-only ones: `dir` (after `direction`) and `rule` (the rule, or the
-/// reason of a rejected row) at the end.
+/// reason of a rejected row) at the end, and the CSV-only `currency` last.
 pub fn columns() -> Vec<Column> {
     let mut cols = Vec::with_capacity(20);
     for key in DETAIL_COLUMNS {
@@ -84,6 +84,7 @@ pub fn columns() -> Vec<Column> {
             .header("rule")
             .only(Show::TABLE),
     );
+    cols.push(Column::currency());
     cols
 }
 
@@ -92,6 +93,8 @@ pub struct DetailWriter<'w> {
     cols: Vec<Column>,
     out: RowStream<'w>,
     privacy: Privacy,
+    /// The run's currency, the CSV rows' last column.
+    currency: String,
 }
 
 /// The parts of a detail row that depend on the message's verdict.
@@ -106,10 +109,17 @@ impl<'w> DetailWriter<'w> {
         format: Format,
         w: &'w mut dyn Write,
         privacy: Privacy,
+        currency: &str,
     ) -> io::Result<DetailWriter<'w>> {
         let cols = columns();
         let out = RowStream::new(format, &cols, w)?;
-        Ok(DetailWriter { cols, out, privacy })
+        let currency = currency.to_string();
+        Ok(DetailWriter {
+            cols,
+            out,
+            privacy,
+            currency,
+        })
     }
 
     pub fn message(
@@ -217,6 +227,7 @@ impl<'w> DetailWriter<'w> {
             row[RULE].clone()
         };
         row.push(shown);
+        row.push(Value::Text(self.currency.clone()));
         self.out.row(&self.cols, &row)
     }
 

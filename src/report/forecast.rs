@@ -119,7 +119,7 @@ impl ForecastReport<'_> {
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Json => render::write_json(w, &self.to_json()),
-            Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Csv => render::csv_in(w, &self.columns(), &self.rows(), self.currency),
             Format::Table => self.render_table(w),
         }
     }

@@ -113,7 +113,7 @@ pub fn render(r: &Reconciliation, format: Format, w: &mut dyn Write) -> io::Resu
         Format::Csv => {
             let rows = r.lines.iter().map(line_row);
             let rows: Vec<Row> = rows.chain(r.messages.iter().map(message_as_line)).collect();
-            render::csv(w, &line_columns(), &rows)
+            render::csv_in(w, &line_columns(), &rows, &r.currency)
         }
         Format::Table => render_table(r, w),
     }

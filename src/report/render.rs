@@ -82,6 +82,24 @@ pub fn csv<'r>(
     c.flush()
 }
 
+/// Header and rows as CSV, each row ending with its money's currency
+/// ([`Column::currency`]).
+pub fn csv_in<'r>(
+    w: &mut dyn Write,
+    cols: &[Column],
+    rows: impl IntoIterator<Item = &'r Row>,
+    currency: &str,
+) -> io::Result<()> {
+    let mut cols = cols.to_vec();
+    cols.push(Column::currency());
+    let rows = rows.into_iter().map(|r| {
+        let mut r = r.clone();
+        r.push(currency.into());
+        r
+    });
+    csv(w, &cols, rows.collect::<Vec<_>>().iter())
+}
+
 /// A value as JSON under its column's rule for empty text.
 fn json_value(v: &Value, empty: Empty) -> Option<Json> {
     Some(match v {

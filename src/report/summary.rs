@@ -491,7 +491,7 @@ impl Summary {
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Json => render::write_json(w, &self.to_json_grouped()),
-            Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Csv => render::csv_in(w, &self.columns(), &self.rows(), &self.currency),
             Format::Table => self.render_table(w),
         }
     }

@@ -64,3 +64,42 @@ fn short_version_names_the_pricing_data() {
         r.stdout
     );
 }
+
+#[test]
+fn csv_carries_the_currency_as_its_last_column() {
+    let plan = crate::common::fixtures("forecast").join("eur_kolkata.toml");
+    let mut c = wacost();
+    c.arg("forecast").arg(&plan).args(["--format", "csv"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let recs = crate::common::csv_records(&r.stdout);
+    assert_eq!(
+        recs[0][..3],
+        ["month", "market", "category"],
+        "{}",
+        r.stdout
+    );
+    assert_eq!(recs[0].last().unwrap(), "currency", "{}", r.stdout);
+    assert_eq!(recs[1].last().unwrap(), "EUR", "{}", r.stdout);
+    // Detail rows too, and JSON keeps it once at the top.
+    let mut c = crate::common::wacost_in("estimate");
+    c.args([
+        "estimate",
+        "failed.csv",
+        "--detail",
+        "--format",
+        "csv",
+        "--currency",
+        "BRL",
+    ]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let recs = crate::common::csv_records(&r.stdout);
+    assert_eq!(recs[0][0], "file", "{}", r.stdout);
+    assert!(
+        recs.iter().skip(1).all(|r| r.last().unwrap() == "BRL"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(recs[0].last().unwrap(), "currency");
+}
