@@ -74,9 +74,15 @@ pub fn columns() -> Vec<Column> {
         } else {
             Empty::Null
         };
-        cols.push(Column::text(key).empty(empty).only(show));
+        let rank = match key {
+            "tier" => 1,
+            "timestamp" => 3,
+            "pricing_type" => 4,
+            _ => 0,
+        };
+        cols.push(Column::text(key).empty(empty).only(show).optional(rank));
         if key == "direction" {
-            cols.push(Column::text("dir").only(Show::TABLE));
+            cols.push(Column::text("dir").only(Show::TABLE).optional(2));
         }
     }
     cols.push(

@@ -34,9 +34,9 @@ impl ForecastReport<'_> {
             Column::text("market"),
             Column::text("category"),
             Column::number("planned").only(Show::DATA),
-            Column::number("delivered"),
-            Column::number("billable"),
-            Column::number("free"),
+            Column::number("delivered").optional(1),
+            Column::number("billable").optional(3),
+            Column::number("free").optional(2),
             Column::number("cost").header(format!("Meta cost ({})", self.currency)),
         ];
         if self.fees {
@@ -45,7 +45,8 @@ impl ForecastReport<'_> {
         cols.push(Column::number("inferred").only(Show::DATA));
         cols.push(Column::number("unpriced").only(Show::DATA));
         if let Some((d, _)) = self.what_if {
-            cols.push(Column::number("cost_as_of").header(format!("cost under {d} rules")));
+            let as_of = Column::number("cost_as_of").header(format!("cost under {d} rules"));
+            cols.push(as_of.optional(4));
             cols.push(Column::number("extra_cost_of_change").header("extra cost of the change"));
         }
         cols
@@ -180,7 +181,7 @@ impl ForecastReport<'_> {
             )?;
             writeln!(
                 w,
-                "Extra cost of the change: {} {cur} (the later rules' cost minus the earlier's: positive means the change costs more)",
+                "Extra cost of the change: {} {cur} (later rules minus earlier: positive, the change costs more)",
                 signed(self.extra_total()),
             )?;
         }

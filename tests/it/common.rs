@@ -23,6 +23,8 @@ pub fn wacost() -> Command {
         "WACOST_TZ",
         "WACOST_CURRENCY",
         "WACOST_DEFAULT_COUNTRY",
+        // A terminal width would fit tables to it (see the terminal tests).
+        "COLUMNS",
     ] {
         c.env_remove(var);
     }

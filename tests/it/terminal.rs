@@ -103,3 +103,59 @@ fn csv_carries_the_currency_as_its_last_column() {
     );
     assert_eq!(recs[0].last().unwrap(), "currency");
 }
+
+/// `wacost ARGS --format table` in `tests/fixtures/<sub>`, `COLUMNS=100`.
+fn table_in_100_columns(sub: &str, args: &[&str]) -> String {
+    let mut c = crate::common::wacost_in(sub);
+    c.args(args)
+        .args(["--format", "table"])
+        .env("COLUMNS", "100");
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let table = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(['┌', '│', '╞', '├', '└']));
+    assert!(
+        table.map(|l| l.chars().count()).all(|n| n <= 100),
+        "wider than 100:\n{}",
+        r.stdout
+    );
+    r.stdout
+}
+
+#[test]
+fn tables_fit_a_100_column_terminal_and_say_what_they_left_out() {
+    let forecast = table_in_100_columns(
+        "forecast",
+        &["forecast", "utility_2026_10.toml", "--as-of", "2026-09-01"],
+    );
+    insta::assert_snapshot!("forecast_as_of_100_columns", forecast);
+    let detail = table_in_100_columns(
+        "estimate",
+        &[
+            "estimate",
+            "snapshot.csv",
+            "--tz",
+            "America/Sao_Paulo",
+            "--detail",
+        ],
+    );
+    insta::assert_snapshot!("detail_100_columns", detail);
+    // Without a width (a pipe), nothing is left out.
+    let mut c = crate::common::wacost_in("forecast");
+    c.args([
+        "forecast",
+        "utility_2026_10.toml",
+        "--as-of",
+        "2026-09-01",
+        "--format",
+        "table",
+    ]);
+    let r = run(c);
+    assert!(
+        r.stdout.contains("delivered") && !r.stdout.contains("left out"),
+        "{}",
+        r.stdout
+    );
+}
