@@ -10,6 +10,7 @@ pub mod identities;
 mod invoice;
 pub mod plan;
 pub mod profile;
+pub mod progress;
 pub mod ratecard;
 pub mod templates;
 pub mod toolkit;
@@ -336,22 +337,31 @@ fn fmt_offset(secs: i32) -> String {
     format!("{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
-/// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.
+/// Opens a path (`-` is stdin), transparently gunzipping `.gz` content;
+/// a big file read with stderr on a terminal shows a progress bar
+/// ([`progress::wrap`]).
 pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
-    let raw: Box<dyn Read> = if path == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        let f = std::fs::File::open(Path::new(path)).map_err(|source| InputError::Io {
-            file: path.to_string(),
-            source,
-        })?;
-        Box::new(f)
-    };
-    let mut br = BufReader::with_capacity(1 << 16, raw);
-    let head = br.fill_buf().map_err(|source| InputError::Io {
+    let io_err = |source| InputError::Io {
         file: path.to_string(),
         source,
-    })?;
+    };
+    if path == "-" {
+        return gunzipped(Box::new(io::stdin().lock())).map_err(io_err);
+    }
+    let f = std::fs::File::open(Path::new(path)).map_err(io_err)?;
+    // A pipe or a device has no size to show progress against.
+    let len = f
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map_or(0, |m| m.len());
+    gunzipped(progress::wrap(Box::new(f), path, len)).map_err(io_err)
+}
+
+/// `raw` buffered, and gunzipped when it starts with gzip's magic bytes.
+fn gunzipped(raw: Box<dyn Read>) -> io::Result<Box<dyn BufRead>> {
+    let mut br = BufReader::with_capacity(1 << 16, raw);
+    let head = br.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {
         let gz = flate2::read::MultiGzDecoder::new(br);
         Ok(Box::new(BufReader::with_capacity(1 << 16, gz)))
