@@ -138,10 +138,12 @@ fn plan_from_log(
             LearnError::NoOutbound => anyhow::anyhow!("--from-log: {e}"),
             LearnError::Volume { .. } => anyhow::anyhow!("--growth {}: {e}", a.growth),
         })?;
-    let ((first, last, n), (from, to)) = (learned.seen, learned.projected);
+    let (c, (from, to)) = (&learned.coverage, learned.projected);
     eprintln!(
-        "wacost: learned {} market x category mixes from {n} months of log ({first}..{last}); projecting {from}..{to}",
+        "wacost: learned {} market x category mixes from {} days of log ({c}: {} months); projecting {from}..{to}",
         learned.plan.campaigns.len(),
+        c.days(),
+        c.full_months().round_dp(2),
     );
     Ok(Plan {
         tz: Some(g.zone()?.name().to_string()),

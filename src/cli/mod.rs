@@ -1,5 +1,6 @@
 //! The command line: argument definitions and one module per subcommand.
 
+pub mod completions;
 pub mod defaults;
 pub mod estimate;
 pub mod exit;
@@ -367,6 +368,10 @@ pub enum Command {
     Rates(rates::RatesArgs),
     /// Show the ISO country and Meta market of phone numbers
     Market(market::MarketArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), generated from these definitions: `wacost man > wacost.1`
+    Man(completions::ManArgs),
 }
 
 /// One `--tz`: a zone, or a WABA id and its zone.
@@ -430,6 +435,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Reconcile(a) => reconcile::run(&cli.global, a),
         Command::Rates(a) => rates::run(&cli.global, a),
         Command::Market(a) => market::run(&cli.global, a),
+        Command::Completions(a) => completions::run_completions(a),
+        Command::Man(a) => completions::run_man(a),
     }
 }
 

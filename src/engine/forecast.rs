@@ -416,6 +416,62 @@ pub struct Learned {
     pub seen: (Month, Month, usize),
     /// The months projected: first, last.
     pub projected: (Month, Month),
+    /// The days the log covers in each of its months.
+    pub coverage: Coverage,
+}
+
+/// The days a log covers, from its first message's local day to its last
+/// one's, month by month: a partial month is scaled to the full month.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Each month: days covered, days in the month.
+    pub months: Vec<(Month, u32, u32)>,
+}
+
+impl Coverage {
+    /// The days from `first` to `last` (both included), per month.
+    pub fn between(first: NaiveDate, last: NaiveDate) -> Coverage {
+        let mut months = Vec::new();
+        let mut month = Month::of(first);
+        while month.first_day() <= last {
+            let end = month.next().first_day();
+            let from = first.max(month.first_day());
+            let to = last.min(end.pred_opt().unwrap_or(end));
+            months.push((month, days(from, to), days(month.first_day(), end) - 1));
+            month = month.next();
+        }
+        Coverage { months }
+    }
+
+    /// The full months the covered days make: 11/30 + 12/31 for a log of
+    /// 20 September to 12 October.
+    pub fn full_months(&self) -> Decimal {
+        self.months
+            .iter()
+            .map(|&(_, n, of)| Decimal::from(n) / Decimal::from(of))
+            .sum()
+    }
+
+    /// Days covered in all.
+    pub fn days(&self) -> u32 {
+        self.months.iter().map(|m| m.1).sum()
+    }
+}
+
+impl std::fmt::Display for Coverage {
+    /// `11 of 30 days of 2026-09, 12 of 31 days of 2026-10`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, (m, n, of)) in self.months.iter().enumerate() {
+            let sep = if k > 0 { ", " } else { "" };
+            write!(f, "{sep}{n} of {of} days of {m}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Days from `from` to `to`, both included.
+fn days(from: NaiveDate, to: NaiveDate) -> u32 {
+    u32::try_from((to - from).num_days() + 1).unwrap_or(0)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -462,6 +518,8 @@ impl Mix {
 struct LogMix {
     mix: BTreeMap<(MarketId, Category), Mix>,
     months: BTreeSet<Month>,
+    /// The first and last local day of any message.
+    span: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl LogMix {
@@ -482,6 +540,10 @@ impl LogMix {
     }
 
     fn add(&mut self, m: &Message, p: &Priced) {
+        self.span = Some(match self.span {
+            Some((a, b)) => (a.min(p.date), b.max(p.date)),
+            None => (p.date, p.date),
+        });
         if m.direction() == Direction::Inbound {
             return;
         }
@@ -493,8 +555,9 @@ impl LogMix {
 }
 
 /// Learns a plan from logs: the monthly average per market and category
-/// of the log, its window shares and delivery rate, projected `months`
-/// months after the log with monthly `growth`.
+/// of the log (its messages over the full months its days make), its
+/// window shares and delivery rate, projected `months` months after the
+/// log with monthly `growth`.
 pub fn learn_plan(
     pricing: &Pricing,
     opts: &Options,
@@ -508,7 +571,10 @@ pub fn learn_plan(
         return Err(LearnError::NoOutbound);
     };
     let range = projection(last, months);
-    let n_months = Decimal::from(log.months.len() as u64);
+    let coverage = log
+        .span
+        .map_or_else(Coverage::default, |(a, b)| Coverage::between(a, b));
+    let n_months = coverage.full_months();
     let campaigns = log
         .mix
         .into_iter()
@@ -517,6 +583,7 @@ pub fn learn_plan(
     Ok(Learned {
         seen: (first, last, log.months.len()),
         projected: (range[0], range[range.len() - 1]),
+        coverage,
         plan: Plan {
             currency: None,
             tz: Some(zone.name().to_string()),
@@ -594,6 +661,24 @@ mod tests {
             as_of.map(|d| crate::model::time::parse_date(d).unwrap()),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn coverage_counts_the_days_of_each_month() {
+        let d = |s| crate::model::time::parse_date(s).unwrap();
+        let c = Coverage::between(d("2026-09-20"), d("2026-10-12"));
+        let m = |s| Month::parse(s).unwrap();
+        assert_eq!(
+            c.months,
+            vec![(m("2026-09"), 11, 30), (m("2026-10"), 12, 31)]
+        );
+        assert_eq!(c.full_months(), dec!(11) / dec!(30) + dec!(12) / dec!(31));
+        assert_eq!(
+            c.to_string(),
+            "11 of 30 days of 2026-09, 12 of 31 days of 2026-10"
+        );
+        let feb = Coverage::between(d("2028-02-01"), d("2028-02-29"));
+        assert_eq!((feb.days(), feb.full_months()), (29, Decimal::ONE));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod invoice;
 pub mod plan;
 pub mod prices;
 pub mod profile;
+pub mod progress;
 pub mod ratecard;
 #[cfg(unix)]
 pub mod stdin;
@@ -358,23 +359,33 @@ fn fmt_offset(secs: i32) -> String {
     format!("{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
-/// Opens a path (`-` is stdin), transparently gunzipping `.gz` content.
+/// Opens a path (`-` is stdin), transparently gunzipping `.gz` content;
+/// a big file read with stderr on a terminal shows a progress bar
+/// ([`progress::wrap`]).
 pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
+    let io_err = |source| InputError::Io {
+        file: path.to_string(),
+        source,
+    };
     let raw: Box<dyn Read + Send> = if path == "-" {
         stdin_reader()
     } else {
-        let f = std::fs::File::open(Path::new(path)).map_err(|source| InputError::Io {
-            file: path.to_string(),
-            source,
-        })?;
-        Box::new(f)
+        let f = std::fs::File::open(Path::new(path)).map_err(io_err)?;
+        // A pipe or a device has no size to show progress against.
+        let len = f
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map_or(0, |m| m.len());
+        progress::wrap(Box::new(f), path, len)
     };
+    gunzipped(raw).map_err(io_err)
+}
+
+/// `raw` buffered, and gunzipped when it starts with gzip's magic bytes.
+fn gunzipped(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead>> {
     let mut br = BufReader::with_capacity(1 << 16, raw);
-    let head = br.fill_buf().map_err(|source| InputError::Io {
-        file: path.to_string(),
-        source,
-    })?;
-    if head.starts_with(&[0x1f, 0x8b]) {
+    if br.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
         Ok(inflate::gunzip(br))
     } else {
         Ok(Box::new(br))

@@ -58,6 +58,9 @@ pub struct Column {
     pub align: Align,
     pub empty: Empty,
     pub show: Show,
+    /// A table narrower than its terminal leaves optional columns out,
+    /// rank 1 first; 0: always shown.
+    pub drop_rank: u8,
 }
 
 impl Column {
@@ -69,6 +72,7 @@ impl Column {
             align: Align::Left,
             empty: Empty::Keep,
             show: Show::ALL,
+            drop_rank: 0,
         }
     }
 
@@ -95,6 +99,19 @@ impl Column {
     pub fn only(mut self, s: Show) -> Column {
         self.show = s;
         self
+    }
+
+    /// Optional in a table: left out, rank 1 first, when the table is
+    /// wider than the terminal.
+    pub fn optional(mut self, rank: u8) -> Column {
+        self.drop_rank = rank;
+        self
+    }
+
+    /// The currency of a CSV row's money: the last column, so the columns
+    /// before it keep their positions (JSON names it once, at the top).
+    pub fn currency() -> Column {
+        Column::text("currency").only(Show::CSV)
     }
 }
 

@@ -68,7 +68,7 @@ const IN_TABLE: [&str; 8] = [
 /// The spec: the 23 data columns (empty text is `null` in JSON, and the
 /// log price columns are left out), plus two
 /// table-only ones: `dir` (after `direction`) and `rule` (the rule, or the
-/// reason of a rejected row) at the end.
+/// reason of a rejected row) at the end, and the CSV-only `currency` last.
 pub fn columns() -> Vec<Column> {
     let mut cols = Vec::with_capacity(ROW_LEN + 1);
     for key in DETAIL_COLUMNS {
@@ -84,9 +84,15 @@ pub fn columns() -> Vec<Column> {
         } else {
             Empty::Null
         };
-        cols.push(Column::text(key).empty(empty).only(show));
+        let rank = match key {
+            "tier" => 1,
+            "timestamp" => 3,
+            "pricing_type" => 4,
+            _ => 0,
+        };
+        cols.push(Column::text(key).empty(empty).only(show).optional(rank));
         if key == "direction" {
-            cols.push(Column::text("dir").only(Show::TABLE));
+            cols.push(Column::text("dir").only(Show::TABLE).optional(2));
         }
     }
     cols.push(
@@ -94,6 +100,7 @@ pub fn columns() -> Vec<Column> {
             .header("rule")
             .only(Show::TABLE),
     );
+    cols.push(Column::currency());
     cols
 }
 
@@ -102,6 +109,8 @@ pub struct DetailWriter<'w> {
     cols: Vec<Column>,
     out: RowStream<'w>,
     privacy: Privacy,
+    /// The run's currency, the CSV rows' last column.
+    currency: String,
 }
 
 /// The parts of a detail row that depend on the message's verdict.
@@ -116,10 +125,17 @@ impl<'w> DetailWriter<'w> {
         format: Format,
         w: &'w mut dyn Write,
         privacy: Privacy,
+        currency: &str,
     ) -> io::Result<DetailWriter<'w>> {
         let cols = columns();
         let out = RowStream::new(format, &cols, w)?;
-        Ok(DetailWriter { cols, out, privacy })
+        let currency = currency.to_string();
+        Ok(DetailWriter {
+            cols,
+            out,
+            privacy,
+            currency,
+        })
     }
 
     pub fn message(
@@ -233,6 +249,7 @@ impl<'w> DetailWriter<'w> {
             row[RULE].clone()
         };
         row.push(shown);
+        row.push(Value::Text(self.currency.clone()));
         self.out.row(&self.cols, &row)
     }
 

@@ -103,7 +103,8 @@ impl Request<'_> {
         let msgs = engine::read_sorted(self.files, self.input, &mut inputs, &mut rejected)
             .map_err(EngineError::from)?;
         let mut summary = self.new_summary(Dim::DEFAULT.to_vec());
-        let mut dw = DetailWriter::new(format, out, privacy).map_err(EstimateError::Write)?;
+        let mut dw = DetailWriter::new(format, out, privacy, &self.opts.currency)
+            .map_err(EstimateError::Write)?;
         let mut written = Ok(());
         engine::price_read(
             self.pricing,

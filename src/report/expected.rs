@@ -81,7 +81,7 @@ impl ExpectedReport<'_> {
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Json => render::write_json(w, &self.to_json()),
-            Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Csv => render::csv_in(w, &self.columns(), &self.rows(), self.currency),
             Format::Parquet => super::parquet::write(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
             Format::Html => Err(Format::no_page("the expected-invoice check")),

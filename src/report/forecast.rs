@@ -11,6 +11,7 @@ use super::columns::{Column, Row, Show, Value};
 use super::{render, Format};
 use crate::engine::forecast::{Forecast, ForecastLine, LineKey};
 use crate::model::money;
+use crate::model::time::Month;
 
 /// A priced plan as printed.
 pub struct ForecastReport<'a> {
@@ -34,9 +35,9 @@ impl ForecastReport<'_> {
             Column::text("market"),
             Column::text("category"),
             Column::number("planned").only(Show::DATA),
-            Column::number("delivered"),
-            Column::number("billable"),
-            Column::number("free"),
+            Column::number("delivered").optional(1),
+            Column::number("billable").optional(3),
+            Column::number("free").optional(2),
             Column::number("cost").header(format!("Meta cost ({})", self.currency)),
         ];
         if self.fees {
@@ -49,8 +50,9 @@ impl ForecastReport<'_> {
         cols.push(Column::number("inferred").only(Show::DATA));
         cols.push(Column::number("unpriced").only(Show::DATA));
         if let Some((d, _)) = self.what_if {
-            cols.push(Column::number("cost_as_of").header(format!("cost under {d} rules")));
-            cols.push(Column::number("difference"));
+            let as_of = Column::number("cost_as_of").header(format!("cost under {d} rules"));
+            cols.push(as_of.optional(4));
+            cols.push(Column::number("extra_cost_of_change").header("extra cost of the change"));
         }
         cols
     }
@@ -62,6 +64,29 @@ impl ForecastReport<'_> {
             Some(l) => priced(l),
             None => Some(Decimal::ZERO),
         }
+    }
+
+    /// What the rule change costs a month more (positive) or saves
+    /// (negative): the later rules' cost minus the earlier's, whichever of
+    /// the month's own and the what-if date's come later.
+    fn extra(&self, month: Month, base: Decimal, other: Decimal) -> Decimal {
+        match self.what_if {
+            Some((d, _)) if d < month.first_day() => base - other,
+            _ => other - base,
+        }
+    }
+
+    /// [`Self::extra`] over every line of either pricing.
+    fn extra_total(&self) -> Decimal {
+        let Some((_, f)) = self.what_if else {
+            return Decimal::ZERO;
+        };
+        let cost = |fc: &Forecast, k: &Key| fc.lines.get(k).map_or(Decimal::ZERO, |l| l.cost);
+        let keys: std::collections::BTreeSet<&Key> =
+            self.base.lines.keys().chain(f.lines.keys()).collect();
+        keys.into_iter()
+            .map(|k| self.extra(k.0, cost(self.base, k), cost(f, k)))
+            .sum()
     }
 
     fn row(&self, k: &Key, l: &ForecastLine) -> Row {
@@ -86,7 +111,8 @@ impl ForecastReport<'_> {
         if self.what_if.is_some() {
             let other = self.other(k);
             r.push(cost_cell(other));
-            r.push(cost_cell(other.zip(priced(l)).map(|(o, b)| o - b)));
+            let extra = other.zip(priced(l)).map(|(o, b)| self.extra(k.0, b, o));
+            r.push(cost_cell(extra));
         }
         r
     }
@@ -102,7 +128,7 @@ impl ForecastReport<'_> {
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Json => render::write_json(w, &self.to_json()),
-            Format::Csv => render::csv(w, &self.columns(), &self.rows()),
+            Format::Csv => render::csv_in(w, &self.columns(), &self.rows(), self.currency),
             Format::Parquet => super::parquet::write(w, &self.columns(), &self.rows()),
             Format::Table => self.render_table(w),
             Format::Html => super::html::forecast::write(self, w),
@@ -131,7 +157,7 @@ impl ForecastReport<'_> {
         if let Some((d, f)) = self.what_if {
             v["as_of"] = json!(d.to_string());
             v["total_as_of"] = json!(money::fmt(f.total));
-            v["difference"] = json!(money::fmt(f.total - b.total));
+            v["extra_cost_of_change"] = json!(money::fmt(self.extra_total()));
             v["complete_as_of"] = json!(f.complete());
             v["unpriced_as_of"] = json!(f.unpriced);
         }
@@ -175,10 +201,14 @@ impl ForecastReport<'_> {
         if let Some((d, f)) = self.what_if {
             writeln!(
                 w,
-                "Under the rules and rates of {d}: {} {cur} (difference {}){}",
+                "Under the rules and rates of {d}: {} {cur}{}",
                 money::fmt(f.total),
-                money::fmt(f.total - b.total),
                 left_out(f)
+            )?;
+            writeln!(
+                w,
+                "Extra cost of the change: {} {cur} (later rules minus earlier: positive, the change costs more)",
+                signed(self.extra_total()),
             )?;
         }
         Ok(())
@@ -203,6 +233,15 @@ fn priced(l: &ForecastLine) -> Option<Decimal> {
 /// A cost, or `unpriced`: never 0 for what has no price.
 fn cost_cell(cost: Option<Decimal>) -> Value {
     cost.map_or_else(|| Value::from("unpriced"), Value::Money)
+}
+
+/// A difference with its sign always written: `+110.1600`, `-3.0000`.
+fn signed(d: Decimal) -> String {
+    if d > Decimal::ZERO {
+        format!("+{}", money::fmt(d))
+    } else {
+        money::fmt(d)
+    }
 }
 
 /// What a total leaves out, after it.

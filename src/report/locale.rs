@@ -242,6 +242,11 @@ const LABELS: &[[&str; 3]] = &[
     ["messages", "mensagens", "mensajes"],
     ["charged", "cobrado", "cobrado"],
     ["could_save", "economia possível", "ahorro posible"],
+    [
+        "extra_cost_of_change",
+        "custo extra da mudança",
+        "costo extra del cambio",
+    ],
 ];
 
 #[cfg(test)]

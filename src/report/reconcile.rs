@@ -18,13 +18,13 @@ pub(super) fn line_columns() -> Vec<Column> {
         Column::text("month"),
         Column::text("market"),
         Column::text("category"),
-        Column::text("pricing_type").empty(Empty::Omit),
-        Column::number("ours_volume").header("ours"),
+        Column::text("pricing_type").empty(Empty::Omit).optional(3),
+        Column::number("ours_volume").header("ours").optional(2),
         Column::number("ours_cost").header("ours cost"),
-        Column::number("theirs_volume").header("theirs"),
+        Column::number("theirs_volume").header("theirs").optional(2),
         Column::number("theirs_cost").header("theirs cost"),
         Column::number("difference"),
-        Column::number("percent").header("%"),
+        Column::number("percent").header("%").optional(1),
         Column::text("finding"),
         Column::text("id").only(Show::CSV),
         Column::text("contact").only(Show::CSV),
@@ -178,7 +178,7 @@ pub fn render(
             let rows = rows.chain(r.messages.iter().map(message_as_line));
             let rows: Vec<Row> = rows.chain(r.charges.iter().map(charge_as_line)).collect();
             match format {
-                Format::Csv => render::csv(w, &line_columns(), &rows),
+                Format::Csv => render::csv_in(w, &line_columns(), &rows, &r.currency),
                 _ => super::parquet::write(w, &line_columns(), &rows),
             }
         }

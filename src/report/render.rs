@@ -2,9 +2,12 @@
 //! or JSON. Outputs add their own envelope (JSON totals) and footers (the
 //! lines under a table); the columns are written only here.
 
-use std::io::{self, Write};
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{
+    presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table,
+};
 use serde_json::{Map, Value as Json};
 
 use super::columns::{Align, Column, Empty, Row, Show, Value};
@@ -43,17 +46,92 @@ pub fn table_row(t: &mut Table, cols: &[Column], row: &[Value]) {
     t.add_row(cells);
 }
 
-/// A whole table: headers and rows.
+/// A whole table: headers and rows, fitted to the terminal ([`fit`]).
 pub fn table_of<'r>(
     cols: &[Column],
     rows: impl IntoIterator<Item = &'r Row>,
     dynamic: bool,
-) -> Table {
+) -> Fitted {
     let mut t = table(cols, dynamic);
     for r in rows {
         table_row(&mut t, cols, r);
     }
-    t
+    fit(t, cols, width_limit())
+}
+
+/// The width tables must fit: `COLUMNS` when set (a person's or a test's
+/// explicit choice), else the terminal's when stdout is one; `None`, no
+/// limit, for pipes and files.
+pub fn width_limit() -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok();
+    if let Some(n) = columns.and_then(|s| s.trim().parse::<usize>().ok()) {
+        return (n > 0).then_some(n);
+    }
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+}
+
+/// A table fitted to a width, and the headers of the columns it left out
+/// (named in a line under it).
+pub struct Fitted {
+    pub table: Table,
+    pub dropped: Vec<String>,
+}
+
+impl fmt::Display for Fitted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.table)?;
+        if !self.dropped.is_empty() {
+            write!(
+                f,
+                "\n(left out to fit the terminal: {}; --format csv shows all)",
+                self.dropped.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The width of a table whose columns have these content widths, hidden
+/// ones left out: each column pads a space either side, and borders sit
+/// between and around them.
+fn width_of(widths: &[u16], hidden: &[bool]) -> usize {
+    let shown = widths.iter().zip(hidden).filter(|(_, h)| !**h);
+    let (n, sum) = shown.fold((0, 0), |(n, s), (w, _)| (n + 1, s + usize::from(*w) + 2));
+    sum + n + 1
+}
+
+/// Leaves optional columns out ([`Column::optional`], rank 1 first) until
+/// the table fits `limit`, then wraps cells if it still does not.
+pub fn fit(mut t: Table, cols: &[Column], limit: Option<usize>) -> Fitted {
+    let mut dropped = Vec::new();
+    let Some(limit) = limit else {
+        return Fitted { table: t, dropped };
+    };
+    let widths = t.column_max_content_widths();
+    let shown: Vec<&Column> = shown(cols, Show::TABLE).map(|(_, c)| c).collect();
+    let mut hidden = vec![false; widths.len()];
+    let mut order: Vec<usize> = (0..shown.len().min(widths.len()))
+        .filter(|&i| shown[i].drop_rank > 0)
+        .collect();
+    order.sort_by_key(|&i| shown[i].drop_rank);
+    for i in order {
+        if width_of(&widths, &hidden) <= limit {
+            break;
+        }
+        hidden[i] = true;
+        if let Some(c) = t.column_mut(i) {
+            c.set_constraint(ColumnConstraint::Hidden);
+        }
+        dropped.push(shown[i].header.to_string());
+    }
+    if width_of(&widths, &hidden) > limit {
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+        t.set_width(u16::try_from(limit).unwrap_or(u16::MAX));
+    }
+    Fitted { table: t, dropped }
 }
 
 /// The CSV header record of a spec.
@@ -80,6 +158,24 @@ pub fn csv<'r>(
         csv_row(&mut c, cols, r)?;
     }
     c.flush()
+}
+
+/// Header and rows as CSV, each row ending with its money's currency
+/// ([`Column::currency`]).
+pub fn csv_in<'r>(
+    w: &mut dyn Write,
+    cols: &[Column],
+    rows: impl IntoIterator<Item = &'r Row>,
+    currency: &str,
+) -> io::Result<()> {
+    let mut cols = cols.to_vec();
+    cols.push(Column::currency());
+    let rows = rows.into_iter().map(|r| {
+        let mut r = r.clone();
+        r.push(currency.into());
+        r
+    });
+    csv(w, &cols, rows.collect::<Vec<_>>().iter())
 }
 
 /// A value as JSON under its column's rule for empty text.
@@ -126,7 +222,8 @@ pub fn write_json(w: &mut dyn Write, v: &Json) -> io::Result<()> {
 pub enum RowStream<'w> {
     Csv(csv::Writer<&'w mut dyn Write>),
     Json(&'w mut dyn Write),
-    Table(Table, &'w mut dyn Write),
+    /// The table, its spec (to fit it at the end) and where it goes.
+    Table(Table, Vec<Column>, &'w mut dyn Write),
     Parquet(super::parquet::ParquetRows, &'w mut dyn Write),
 }
 
@@ -144,7 +241,7 @@ impl<'w> RowStream<'w> {
                 RowStream::Csv(c)
             }
             super::Format::Json => RowStream::Json(w),
-            super::Format::Table => RowStream::Table(table(cols, false), w),
+            super::Format::Table => RowStream::Table(table(cols, false), cols.to_vec(), w),
             super::Format::Html => return Err(super::Format::no_page("--detail")),
             super::Format::Parquet => RowStream::Parquet(super::parquet::ParquetRows::new(cols), w),
         })
@@ -157,7 +254,7 @@ impl<'w> RowStream<'w> {
                 serde_json::to_writer(&mut **w, &json_object(cols, row))?;
                 writeln!(w)
             }
-            RowStream::Table(t, _) => {
+            RowStream::Table(t, _, _) => {
                 table_row(t, cols, row);
                 Ok(())
             }
@@ -169,7 +266,7 @@ impl<'w> RowStream<'w> {
         match self {
             RowStream::Csv(mut c) => c.flush(),
             RowStream::Json(_) => Ok(()),
-            RowStream::Table(t, w) => writeln!(w, "{t}"),
+            RowStream::Table(t, cols, w) => writeln!(w, "{}", fit(t, &cols, width_limit())),
             RowStream::Parquet(p, w) => p.finish(w),
         }
     }
@@ -215,6 +312,50 @@ mod tests {
             v,
             serde_json::json!({"name": "a", "n": 7, "note": null, "ok": false})
         );
+    }
+
+    #[test]
+    fn a_narrow_width_leaves_optional_columns_out_by_rank_and_says_so() {
+        let cols = vec![
+            Column::text("name"),
+            Column::number("aaaaaaaaaa").optional(2),
+            Column::number("bbbbbbbbbb").optional(1),
+            Column::text("cccccccccc"),
+        ];
+        let rows = [vec!["x".into(), 1u64.into(), 2u64.into(), "y".into()]];
+        let table = |limit| {
+            let mut t = table(&cols, false);
+            table_row(&mut t, &cols, &rows[0]);
+            fit(t, &cols, limit).to_string()
+        };
+        // Four columns: 4 + 3 x 10 content, 2 padding each, 5 borders = 47.
+        let wide = table(Some(47));
+        assert!(
+            wide.contains("bbbbbbbbbb") && !wide.contains("left out"),
+            "{wide}"
+        );
+        let one = table(Some(46));
+        let header = one.lines().nth(1).unwrap();
+        assert!(
+            !header.contains("bbbbbbbbbb") && header.contains("aaaaaaaaaa"),
+            "{one}"
+        );
+        assert!(
+            one.ends_with("(left out to fit the terminal: bbbbbbbbbb; --format csv shows all)"),
+            "{one}"
+        );
+        let two = table(Some(30));
+        assert!(
+            two.contains("left out to fit the terminal: bbbbbbbbbb, aaaaaaaaaa"),
+            "{two}"
+        );
+        assert!(
+            two.lines()
+                .filter(|l| !l.starts_with('('))
+                .all(|l| l.chars().count() <= 30),
+            "{two}"
+        );
+        assert_eq!(table(None), wide);
     }
 
     #[test]

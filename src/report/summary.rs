@@ -439,9 +439,9 @@ impl Summary {
         let mut cols: Vec<Column> = self.dims.iter().map(|d| Column::text(d.name())).collect();
         cols.extend([
             Column::number("billable"),
-            Column::number("free"),
-            Column::number("failed"),
-            Column::number("undelivered"),
+            Column::number("free").optional(3),
+            Column::number("failed").optional(2),
+            Column::number("undelivered").optional(1),
             Column::number("cost").header(format!("cost ({})", self.currency)),
             Column::number("inferred").only(Show::DATA),
         ]);
@@ -555,7 +555,7 @@ impl Summary {
             },
             Format::Csv => match &self.savings {
                 Some(s) => s.render_csv(w),
-                None => render::csv(w, &self.columns(), &self.rows()),
+                None => render::csv_in(w, &self.columns(), &self.rows(), &self.currency),
             },
             Format::Table => {
                 self.render_table(w)?;

@@ -26,6 +26,8 @@ pub fn wacost() -> Command {
         "LC_ALL",
         "LC_MESSAGES",
         "LANG",
+        // A terminal width would fit tables to it (see the terminal tests).
+        "COLUMNS",
     ] {
         c.env_remove(var);
     }

@@ -800,7 +800,7 @@ fn csv_summary_is_the_default_when_stdout_is_not_a_terminal() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "month,market,category,billable,free,failed,undelivered,cost,inferred\n2026-10,Brazil,marketing,1,0,1,0,0.0625,0\n2026-10,Brazil,utility,1,0,1,0,0.0068,0\n"
+        "month,market,category,billable,free,failed,undelivered,cost,inferred,currency\n2026-10,Brazil,marketing,1,0,1,0,0.0625,0,USD\n2026-10,Brazil,utility,1,0,1,0,0.0068,0,USD\n"
     );
 }
 

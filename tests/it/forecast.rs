@@ -165,3 +165,102 @@ fn a_forecast_month_without_a_card_says_unpriced_and_the_total_leaves_it_out() {
         t.stderr
     );
 }
+
+/// `wacost forecast ARGS`.
+fn forecast_run(args: &[&str]) -> crate::common::Run {
+    let mut c = crate::common::wacost_in("forecast");
+    c.arg("forecast").args(args);
+    crate::common::run(c)
+}
+
+#[test]
+fn the_extra_cost_of_the_change_is_positive_when_the_change_costs_more() {
+    // October's plan: 810 charged at 0.0068; under September's rules 450 (the 360
+    // in-window utility templates free): the change costs 360 x 0.0068 = 2.4480 more,
+    // whether the what-if date is before the plan's month or after it.
+    for (plan, as_of) in [
+        ("utility_2026_10.toml", "2026-09-01"),
+        ("utility_2026_09.toml", "2026-10-01"),
+    ] {
+        let r = forecast_run(&[plan, "--as-of", as_of, "--format", "json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v = r.json();
+        assert_eq!(v["extra_cost_of_change"], "2.4480", "{plan}: {v}");
+        assert_eq!(v["lines"][0]["extra_cost_of_change"], "2.4480", "{v}");
+        let t = forecast_run(&[plan, "--as-of", as_of, "--format", "table"]);
+        assert!(
+            t.stdout.contains("Extra cost of the change: +2.4480 USD")
+                && t.stdout.contains("extra cost of the change"),
+            "{}",
+            t.stdout
+        );
+        let csv = forecast_run(&[plan, "--as-of", as_of, "--format", "csv"]);
+        assert!(
+            csv.stdout.contains("extra_cost_of_change"),
+            "{}",
+            csv.stdout
+        );
+    }
+}
+
+#[test]
+fn a_log_of_partial_months_is_scaled_to_full_months_and_its_coverage_printed() {
+    // One marketing template a day, 2026-09-20..2026-10-12: 23 messages over
+    // 11/30 + 12/31 = 0.754 months, about 31 a month (not 23 / 2 months = 12).
+    let r = forecast_run(&[
+        "--from-log",
+        "sep20_oct12.csv",
+        "--months",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["lines"][0]["month"], "2026-11", "{v}");
+    assert_eq!(v["lines"][0]["planned"], 31, "{v}");
+    assert!(
+        r.stderr.contains(
+            "from 23 days of log (11 of 30 days of 2026-09, 12 of 31 days of 2026-10: 0.75 months)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_given_zone_and_currency_win_for_a_plan_learned_from_a_log() {
+    let r = forecast_run(&[
+        "--from-log",
+        "sep20_oct12.csv",
+        "--currency",
+        "EUR",
+        "--tz",
+        "America/Sao_Paulo",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(
+        (v["currency"].as_str(), v["tz"].as_str()),
+        (Some("EUR"), Some("America/Sao_Paulo")),
+        "{v}"
+    );
+    // With a plan of its own currency and zone, the flags win too.
+    let p = forecast_run(&[
+        "eur_kolkata.toml",
+        "--currency",
+        "USD",
+        "--tz",
+        "UTC",
+        "--format",
+        "json",
+    ]);
+    let v = p.json();
+    assert_eq!(
+        (v["currency"].as_str(), v["tz"].as_str()),
+        (Some("USD"), Some("UTC")),
+        "{v}"
+    );
+}

@@ -30,4 +30,5 @@ mod rules_2026;
 mod savings;
 mod snapshots;
 mod streaming;
+mod terminal;
 mod text;

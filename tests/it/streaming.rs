@@ -188,3 +188,27 @@ fn sent_then_failed_is_one_failed_message() {
     assert_eq!(count(&v, "status_updates"), 1, "{v}");
     assert_eq!(total(&v), "0.0000");
 }
+
+#[test]
+fn a_big_input_read_through_a_pipe_shows_no_progress_bar() {
+    // Over ingest::progress::MIN_BYTES, but stderr is a pipe here: no bar.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    let mut text = String::from("timestamp,direction,contact,type,category\n");
+    let row = "2026-09-01 10:00:00,outbound,+5511911110001,template,marketing\n";
+    while (text.len() as u64) < wacost::ingest::progress::MIN_BYTES + 1 {
+        text.push_str(row);
+    }
+    std::fs::write(&path, &text).unwrap();
+    let mut c = crate::common::wacost();
+    c.arg("estimate").arg(&path).args(["--format", "json"]);
+    let r = crate::common::run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("ETA") && !r.stderr.contains('\r'),
+        "{}",
+        r.stderr
+    );
+    let rows = (text.lines().count() - 1) as u64;
+    assert_eq!(r.json()["counts"]["rows"], rows);
+}
