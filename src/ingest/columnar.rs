@@ -109,8 +109,11 @@ impl CsvRows {
         self.pos = 0;
         while self.buf.is_empty() {
             let next = std::panic::catch_unwind(AssertUnwindSafe(|| self.batches.next()));
-            let Some(batch) =
-                next.map_err(|_| io::Error::other("the reader failed on this file"))?
+            let Some(batch) = next.map_err(|_| {
+                io::Error::other(
+                    "corrupt or unsupported: the Parquet or Arrow library failed on its data",
+                )
+            })?
             else {
                 return Ok(false);
             };

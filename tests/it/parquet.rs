@@ -202,3 +202,25 @@ fn money(b: &RecordBatch, key: &str) -> Vec<Decimal> {
         .map(|i| Decimal::from_i128_with_scale(col.value(i), 10))
         .collect()
 }
+
+/// Found by the fuzz target `columnar_reader`: parquet 60.1.0 panics on
+/// this file's byte-stream-split page; the run says the file is corrupt
+/// and exits 2, it does not crash.
+#[test]
+fn a_file_the_parquet_library_panics_on_is_an_input_error() {
+    let file = format!(
+        "{}/tests/fixtures/fuzz/columnar-byte-stream-split.parquet",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut c = wacost();
+    c.args(["estimate", "--format", "json", &file])
+        .env_remove("RUST_BACKTRACE");
+    let r = run(c);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("columnar-byte-stream-split.parquet")
+            && r.stderr.contains("corrupt or unsupported"),
+        "{}",
+        r.stderr
+    );
+}
