@@ -8,6 +8,7 @@ pub mod detail;
 pub mod estimate;
 pub mod expected;
 pub mod forecast;
+pub mod locale;
 pub mod market;
 pub mod rates;
 pub mod reconcile;

@@ -25,6 +25,9 @@ pub fn wacost() -> Command {
         "WACOST_DEFAULT_COUNTRY",
         // A terminal width would fit tables to it (see the terminal tests).
         "COLUMNS",
+        // A locale would translate tables (see the terminal tests).
+        "LC_ALL",
+        "LANG",
     ] {
         c.env_remove(var);
     }
