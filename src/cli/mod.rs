@@ -25,6 +25,7 @@ use crate::engine::Options;
 use crate::model::currency::Code;
 use crate::model::phone::Privacy;
 use crate::model::time::Zone;
+use crate::report::locale::{Locale, Style};
 use crate::report::Format;
 
 /// `wacost --version`: the crate's version and the newest card date of the
@@ -91,6 +92,12 @@ pub struct Global {
     /// Say on stderr how the input was read (streamed or held in memory)
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// Language and number marks of tables: pt-BR, es or en (R$ 1.234,56) [default: from LC_ALL or LANG, else en]; CSV and JSON stay locale-free
+    #[arg(long, global = true, value_name = "LOCALE", value_parser = Locale::parse)]
+    pub locale: Option<Locale>,
+    /// CSV for spreadsheets: `excel-br` writes `;` between fields, decimal commas and a UTF-8 BOM [default: standard]
+    #[arg(long, global = true, value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<CsvDialect>,
 
     // Defaults a person sets once (issue 15, honest totals).
     /// `WACOST_TZ`, `WACOST_CURRENCY` and `wacost.toml`, read when first
@@ -123,9 +130,6 @@ pub struct Global {
     pub date_order: Option<crate::ingest::toolkit::timestamp::DateOrder>,
 
     // Reports people read (issue 17).
-    /// The language and number conventions of the HTML page: en, pt-BR, es [default: from LC_ALL, LC_MESSAGES or LANG, else en]
-    #[arg(long, global = true, value_enum, value_name = "LOCALE")]
-    pub locale: Option<crate::report::locale::Locale>,
     /// Write the report to FILE instead of stdout; a name ending in .html or .parquet picks that format
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -374,6 +378,15 @@ pub enum Command {
     Man(completions::ManArgs),
 }
 
+/// `--csv-dialect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvDialect {
+    /// RFC 4180: `,`, decimal point
+    Standard,
+    /// Excel set to Brazilian Portuguese: `;`, decimal comma, UTF-8 BOM
+    ExcelBr,
+}
+
 /// One `--tz`: a zone, or a WABA id and its zone.
 #[derive(Debug, Clone)]
 pub struct TzArg {
@@ -429,6 +442,11 @@ pub fn parse_switches(pricing: &Pricing, rules: &[String]) -> Result<BTreeMap<St
 
 /// Runs the command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<Exit> {
+    let g = &cli.global;
+    crate::report::locale::set(Style {
+        locale: g.locale.unwrap_or_else(Locale::from_env),
+        excel_br: g.csv_dialect == Some(CsvDialect::ExcelBr),
+    });
     match &cli.command {
         Command::Estimate(a) => estimate::run(&cli.global, a),
         Command::Forecast(a) => forecast::run(&cli.global, a),

@@ -50,7 +50,7 @@ impl ForecastReport<'_> {
         cols.push(Column::number("inferred").only(Show::DATA));
         cols.push(Column::number("unpriced").only(Show::DATA));
         if let Some((d, _)) = self.what_if {
-            let as_of = Column::number("cost_as_of").header(format!("cost under {d} rules"));
+            let as_of = Column::number("cost_as_of").header(format!("cost under the rules of {d}"));
             cols.push(as_of.optional(4));
             cols.push(Column::number("extra_cost_of_change").header("extra cost of the change"));
         }
@@ -173,7 +173,12 @@ impl ForecastReport<'_> {
     /// The lines under the table: totals, inferred rates, fees, what-if.
     pub(super) fn write_footer(&self, w: &mut dyn Write) -> io::Result<()> {
         let (b, cur) = (self.base, self.currency);
-        writeln!(w, "Meta total {} {cur}{}", money::fmt(b.total), left_out(b))?;
+        let locale = super::locale::style().locale;
+        let total = locale.money(&money::fmt(b.total), cur);
+        match locale.line("meta_total", &[("total", &total)]) {
+            Some(l) => writeln!(w, "{l}{}", left_out(b))?,
+            None => writeln!(w, "Meta total {} {cur}{}", money::fmt(b.total), left_out(b))?,
+        }
         if b.has_max {
             writeln!(
                 w,
@@ -199,6 +204,9 @@ impl ForecastReport<'_> {
             )?;
         }
         if let Some((d, f)) = self.what_if {
+            if self.write_what_if_localised(w, d, f)? {
+                return Ok(());
+            }
             writeln!(
                 w,
                 "Under the rules and rates of {d}: {} {cur}{}",
@@ -222,6 +230,31 @@ fn category_label(k: &Key) -> &'static str {
         k.2.group_name()
     } else {
         k.2.as_str()
+    }
+}
+
+impl ForecastReport<'_> {
+    /// The what-if lines in the run's locale; false in English.
+    fn write_what_if_localised(
+        &self,
+        w: &mut dyn Write,
+        d: NaiveDate,
+        f: &Forecast,
+    ) -> io::Result<bool> {
+        let (locale, cur) = (super::locale::style().locale, self.currency);
+        let total = locale.money(&money::fmt(f.total), cur);
+        let date = d.to_string();
+        let Some(under) = locale.line("under", &[("date", &date), ("total", &total)]) else {
+            return Ok(false);
+        };
+        let extra = signed(self.extra_total());
+        let sign = if extra.starts_with('+') { "+" } else { "" };
+        let extra = format!("{sign}{}", locale.money(extra.trim_start_matches('+'), cur));
+        let line = locale
+            .line("extra", &[("extra", &extra)])
+            .unwrap_or_default();
+        writeln!(w, "{under}{}\n{line}", left_out(f))?;
+        Ok(true)
     }
 }
 

@@ -25,8 +25,9 @@ pub fn table(cols: &[Column], dynamic: bool) -> Table {
     if dynamic {
         t.set_content_arrangement(ContentArrangement::Dynamic);
     }
+    let locale = super::locale::style().locale;
     let header: Vec<String> = shown(cols, Show::TABLE)
-        .map(|(_, c)| c.header.to_string())
+        .map(|(_, c)| locale.header(&c.header).into_owned())
         .collect();
     t.set_header(header);
     t
@@ -34,9 +35,10 @@ pub fn table(cols: &[Column], dynamic: bool) -> Table {
 
 /// Adds one row to a table made by [`table`].
 pub fn table_row(t: &mut Table, cols: &[Column], row: &[Value]) {
+    let locale = super::locale::style().locale;
     let cells: Vec<Cell> = shown(cols, Show::TABLE)
         .map(|(i, c)| {
-            let cell = Cell::new(row[i].text());
+            let cell = Cell::new(locale.cell(&row[i]));
             match c.align {
                 Align::Right => cell.set_alignment(CellAlignment::Right),
                 Align::Left => cell,
@@ -84,10 +86,14 @@ impl fmt::Display for Fitted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.table)?;
         if !self.dropped.is_empty() {
+            let columns = self.dropped.join(", ");
+            let locale = super::locale::style().locale;
+            if let Some(l) = locale.line("left_out", &[("columns", &columns)]) {
+                return write!(f, "\n{l}");
+            }
             write!(
                 f,
-                "\n(left out to fit the terminal: {}; --format csv shows all)",
-                self.dropped.join(", ")
+                "\n(left out to fit the terminal: {columns}; --format csv shows all)"
             )?;
         }
         Ok(())
@@ -125,13 +131,35 @@ pub fn fit(mut t: Table, cols: &[Column], limit: Option<usize>) -> Fitted {
         if let Some(c) = t.column_mut(i) {
             c.set_constraint(ColumnConstraint::Hidden);
         }
-        dropped.push(shown[i].header.to_string());
+        let locale = super::locale::style().locale;
+        dropped.push(locale.header(&shown[i].header).into_owned());
     }
     if width_of(&widths, &hidden) > limit {
         t.set_content_arrangement(ContentArrangement::Dynamic);
         t.set_width(u16::try_from(limit).unwrap_or(u16::MAX));
     }
     Fitted { table: t, dropped }
+}
+
+/// A CSV writer in the run's dialect: standard, or excel-br (a UTF-8 BOM,
+/// then `;` between fields).
+fn csv_writer(w: &mut dyn Write) -> io::Result<csv::Writer<&mut dyn Write>> {
+    let excel_br = super::locale::style().excel_br;
+    if excel_br {
+        w.write_all("\u{feff}".as_bytes())?;
+    }
+    let delimiter = if excel_br { b';' } else { b',' };
+    Ok(csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(w))
+}
+
+/// A CSV field: money with a decimal comma in the excel-br dialect.
+fn csv_text(v: &Value) -> String {
+    match v {
+        Value::Money(d) if super::locale::style().excel_br => super::locale::excel_br_money(*d),
+        _ => v.text().into_owned(),
+    }
 }
 
 /// The CSV header record of a spec.
@@ -142,7 +170,7 @@ pub fn csv_header<W: Write>(c: &mut csv::Writer<W>, cols: &[Column]) -> io::Resu
 
 /// One CSV record.
 pub fn csv_row<W: Write>(c: &mut csv::Writer<W>, cols: &[Column], row: &[Value]) -> io::Result<()> {
-    c.write_record(shown(cols, Show::CSV).map(|(i, _)| row[i].text().into_owned()))?;
+    c.write_record(shown(cols, Show::CSV).map(|(i, _)| csv_text(&row[i])))?;
     Ok(())
 }
 
@@ -152,7 +180,7 @@ pub fn csv<'r>(
     cols: &[Column],
     rows: impl IntoIterator<Item = &'r Row>,
 ) -> io::Result<()> {
-    let mut c = csv::Writer::from_writer(w);
+    let mut c = csv_writer(w)?;
     csv_header(&mut c, cols)?;
     for r in rows {
         csv_row(&mut c, cols, r)?;
@@ -236,7 +264,7 @@ impl<'w> RowStream<'w> {
     ) -> io::Result<RowStream<'w>> {
         Ok(match format {
             super::Format::Csv => {
-                let mut c = csv::Writer::from_writer(w);
+                let mut c = csv_writer(w)?;
                 csv_header(&mut c, cols)?;
                 RowStream::Csv(c)
             }

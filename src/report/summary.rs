@@ -588,6 +588,9 @@ impl Summary {
     fn write_totals(&self, w: &mut dyn Write) -> io::Result<()> {
         let c = &self.counts;
         let cur = &self.currency;
+        if let Some(()) = self.write_totals_localised(w)? {
+            return Ok(());
+        }
         writeln!(
             w,
             "Total {} {cur} (invoice rounding: {} {cur}); time zone {}",
@@ -614,6 +617,38 @@ impl Summary {
             c.rows, c.inbound, c.billable, c.free, c.failed, c.undelivered, c.rejected,
             status_updates(c.status_updates),
         )
+    }
+
+    /// [`Self::write_totals`] in the run's locale; `None` in English.
+    fn write_totals_localised(&self, w: &mut dyn Write) -> io::Result<Option<()>> {
+        let locale = super::locale::style().locale;
+        let (c, cur) = (&self.counts, &self.currency);
+        let total = locale.money(&money::fmt(self.total), cur);
+        let rounded = locale.money(&money::fmt_minor(self.total, cur), cur);
+        let args = [
+            ("total", total.as_str()),
+            ("rounded", &rounded),
+            ("tz", &self.tz),
+        ];
+        let Some(line) = locale.line("total", &args) else {
+            return Ok(None);
+        };
+        writeln!(w, "{line}")?;
+        let n = |x: u64| locale.number(&x.to_string());
+        let counts = [
+            ("rows", n(c.rows)),
+            ("inbound", n(c.inbound)),
+            ("billable", n(c.billable)),
+            ("free", n(c.free)),
+            ("failed", n(c.failed)),
+            ("undelivered", n(c.undelivered)),
+            ("rejected", n(c.rejected)),
+        ];
+        let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let verdict = if c.reconciles() { "  (ok)" } else { "  (!)" };
+        let rows = locale.line("rows", &args).unwrap_or_default();
+        writeln!(w, "{rows}{verdict}")?;
+        Ok(Some(()))
     }
 
     /// Says how much of the total rests on inferred rate cells.

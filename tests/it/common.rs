@@ -28,6 +28,7 @@ pub fn wacost() -> Command {
         "LANG",
         // A terminal width would fit tables to it (see the terminal tests).
         "COLUMNS",
+        // A locale would translate tables (see the terminal tests).
     ] {
         c.env_remove(var);
     }

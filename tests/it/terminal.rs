@@ -159,3 +159,59 @@ fn tables_fit_a_100_column_terminal_and_say_what_they_left_out() {
         r.stdout
     );
 }
+
+#[test]
+fn a_pt_br_table_has_portuguese_labels_and_brazilian_money() {
+    let mut c = crate::common::wacost_in("estimate");
+    c.args(["estimate", "snapshot.csv", "--tz", "America/Sao_Paulo"])
+        .args([
+            "--currency",
+            "BRL",
+            "--locale",
+            "pt-BR",
+            "--format",
+            "table",
+        ]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("mercado") && r.stdout.contains("Total R$ "),
+        "{}",
+        r.stdout
+    );
+    insta::assert_snapshot!("estimate_table_pt_br", r.stdout);
+    // LANG decides when --locale is not given; CSV and JSON stay locale-free.
+    let mut c = crate::common::wacost_in("forecast");
+    c.args(["forecast", "utility_2026_10.toml", "--as-of", "2026-09-01"])
+        .env("LANG", "es_MX.UTF-8");
+    let table = run({
+        let mut t = c;
+        t.args(["--format", "table"]);
+        t
+    });
+    insta::assert_snapshot!("forecast_table_es", table.stdout);
+    let mut c = crate::common::wacost_in("forecast");
+    c.args(["forecast", "utility_2026_10.toml", "--format", "csv"])
+        .env("LANG", "pt_BR.UTF-8");
+    let csv = run(c);
+    assert!(csv.stdout.contains(",5.5080,"), "{}", csv.stdout);
+}
+
+#[test]
+fn the_excel_br_dialect_has_a_bom_semicolons_and_decimal_commas() {
+    let mut c = crate::common::wacost_in("estimate");
+    c.args(["estimate", "snapshot.csv", "--tz", "America/Sao_Paulo"])
+        .args(["--format", "csv", "--csv-dialect", "excel-br"]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body = r
+        .stdout
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 BOM first");
+    assert!(body.starts_with("month;market;category;"), "{body}");
+    assert!(
+        body.contains(";0,0625;") && !body.contains("0.0625"),
+        "{body}"
+    );
+    insta::assert_snapshot!("estimate_csv_excel_br", body);
+}

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 
+use super::labels::PageLocale;
 use super::svg::{self, Layout};
 use super::{grid, ranked, Page};
 use crate::report::columns::Value;
@@ -67,7 +68,7 @@ fn savings_section(page: &mut Page, savings: &SavingsReport) {
     let heading = format!(
         "{}: {}",
         locale.text("Where the money can be saved"),
-        locale.money(savings.total(), &savings.currency)
+        locale.money_exact(savings.total(), &savings.currency)
     );
     page.table(&heading, &savings.columns(), &rows, None, &|r| {
         r[1] != Value::Count(0)
@@ -102,7 +103,7 @@ fn figures(s: &Summary, locale: Locale) -> Vec<(&'static str, String)> {
     let c = &s.counts;
     let yes_no = if s.complete() { "yes" } else { "no" };
     vec![
-        ("Total", locale.money(s.total, &s.currency)),
+        ("Total", locale.money_exact(s.total, &s.currency)),
         ("Invoice rounding", locale.money_minor(s.total, &s.currency)),
         ("Messages", locale.count(c.rows)),
         ("Billable", locale.count(c.billable)),

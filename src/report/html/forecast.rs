@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
+use super::labels::PageLocale;
 use super::svg::{self, Grid, Layout};
 use super::{amount, grid, ranked, Page};
 use crate::report::forecast::ForecastReport;
@@ -54,8 +55,9 @@ pub fn write(f: &ForecastReport<'_>, w: &mut dyn Write) -> io::Result<()> {
 
 fn figures(f: &ForecastReport<'_>, doc: &Json) -> Vec<(&'static str, String)> {
     let (locale, cur) = (f.locale, f.currency);
-    let money =
-        |key: &str| amount(doc, key).map_or_else(|| "unpriced".into(), |d| locale.money(d, cur));
+    let money = |key: &str| {
+        amount(doc, key).map_or_else(|| "unpriced".into(), |d| locale.money_exact(d, cur))
+    };
     let mut out = vec![("Total", money("total"))];
     if f.fees {
         out.push(("With fees", money("total_with_fees")));
@@ -65,7 +67,7 @@ fn figures(f: &ForecastReport<'_>, doc: &Json) -> Vec<(&'static str, String)> {
         let sign = if extra > Decimal::ZERO { "+" } else { "" };
         out.push((
             "Extra cost of the change",
-            format!("{sign}{}", locale.money(extra, cur)),
+            format!("{sign}{}", locale.money_exact(extra, cur)),
         ));
     }
     let complete = doc["complete"].as_bool().unwrap_or(false);

@@ -6,6 +6,7 @@
 
 pub mod estimate;
 pub mod forecast;
+pub mod labels;
 pub mod reconcile;
 pub mod svg;
 
@@ -17,6 +18,7 @@ use serde_json::Value as Json;
 
 use super::columns::{Align, Column, Row, Show, Value};
 use super::locale::Locale;
+use labels::PageLocale;
 
 /// Text made safe for HTML content and attributes.
 pub fn escape(s: &str) -> String {
@@ -161,7 +163,7 @@ impl Page {
     fn cell(&self, v: &Value) -> String {
         match v {
             Value::Count(n) => self.locale.count(*n),
-            Value::Money(d) => self.locale.number(*d),
+            Value::Money(d) => self.locale.amount(*d),
             v => v.text().into_owned(),
         }
     }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
+use super::labels::PageLocale;
 use super::svg::{self, Grid, Layout};
 use super::{grid, Page};
 use crate::engine::reconcile::{Finding, Reconciliation};
@@ -65,9 +66,9 @@ fn figures(r: &Reconciliation, locale: Locale) -> Vec<(&'static str, String)> {
     let cur = &r.currency;
     let to_look_at = r.lines.len() - r.count(Finding::Matched);
     vec![
-        ("Ours", locale.money(r.total_ours, cur)),
-        ("Meta", locale.money(r.total_theirs, cur)),
-        ("Difference", locale.money(r.difference(), cur)),
+        ("Ours", locale.money_exact(r.total_ours, cur)),
+        ("Meta", locale.money_exact(r.total_theirs, cur)),
+        ("Difference", locale.money_exact(r.difference(), cur)),
         ("Lines", locale.count(r.lines.len() as u64)),
         ("Findings", locale.count(to_look_at as u64)),
     ]
