@@ -11,7 +11,7 @@ use crate::report::locale::Locale;
 pub trait PageLocale {
     /// The BCP 47 tag (`lang` of the page).
     fn tag(self) -> &'static str;
-    /// A label ([`LABELS`]); the English text when it has no translation.
+    /// A label of the page's table; the English text when it has no translation.
     fn text(self, en: &str) -> &str;
     fn count(self, n: u64) -> String;
     /// An exact amount with the locale's marks, every digit kept.
