@@ -11,6 +11,7 @@ mod invoice;
 pub mod plan;
 pub mod profile;
 pub mod ratecard;
+mod records;
 pub mod templates;
 pub mod toolkit;
 pub mod webhook;
@@ -28,6 +29,9 @@ pub enum InputFormat {
     /// JSON Lines of webhook payloads (same reader as `webhook`).
     Jsonl,
     Webhook,
+    /// JSON Lines of flat message records (Twilio BulkExport), read through
+    /// the CSV reader and its profiles.
+    Records,
 }
 
 /// What the readers share: the time zone for naive times, file names and
@@ -361,10 +365,14 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>, InputError> {
 }
 
 /// Guesses the format from the first bytes, in whatever encoding they are:
-/// JSON starts with `{` or `[`.
+/// JSON starts with `{` or `[`; a first object with Twilio's message keys
+/// is a message record, not a webhook.
 pub fn detect(reader: &mut dyn BufRead) -> io::Result<InputFormat> {
     let head = reader.fill_buf()?;
     Ok(match toolkit::decode::first_char(head) {
+        Some('{') if records::looks_like_records(&String::from_utf8_lossy(head)) => {
+            InputFormat::Records
+        }
         Some('{' | '[') => InputFormat::Webhook,
         _ => InputFormat::Csv,
     })
@@ -425,6 +433,7 @@ pub fn read_from(
     inputs.learn_date_order(&name, head);
     let read = match format {
         InputFormat::Csv => csv_log::read(reader, &name, file_idx, inputs, out, rejected),
+        InputFormat::Records => records::read(reader, &name, file_idx, inputs, out, rejected),
         InputFormat::Jsonl | InputFormat::Webhook => {
             webhook::read(reader, &name, file_idx, inputs, out, rejected)
         }
