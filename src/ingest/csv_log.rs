@@ -260,9 +260,23 @@ fn is_entry_point(v: &str) -> bool {
 }
 
 pub(super) fn read(
-    mut reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead>,
     name: &str,
     file_idx: u16,
+    inputs: &mut Inputs,
+    out: &mut dyn FnMut(Message),
+    rejected: &mut dyn FnMut(Rejected),
+) -> Result<(), InputError> {
+    read_headed(reader, (name, file_idx), true, inputs, out, rejected)
+}
+
+/// Reads a CSV log whose header is line 1 of the user's file, or, when
+/// `header_is_a_line` is false, a header written before the file's first
+/// line (JSON Lines records, `ingest::records`).
+pub(super) fn read_headed(
+    mut reader: Box<dyn BufRead>,
+    (name, file_idx): (&str, u16),
+    header_is_a_line: bool,
     inputs: &mut Inputs,
     out: &mut dyn FnMut(Message),
     rejected: &mut dyn FnMut(Rejected),
@@ -277,6 +291,9 @@ pub(super) fn read(
         inputs.notes.push(format!("{name}: empty file, no rows"));
         return Ok(());
     };
+    if !header_is_a_line {
+        recs.number_from_next();
+    }
     let prof = choose_profile(&headers, name, inputs);
     let lay = layout(&headers, name, prof.as_ref())?;
     note_unread(&headers, &lay, prof.as_ref(), name, inputs);

@@ -348,6 +348,12 @@ impl<R: Read> Records<R> {
         }
     }
 
+    /// Counts the lines after the current one from 1: for a header that is
+    /// not a line of the user's file (JSON Lines records written as CSV).
+    pub fn number_from_next(&mut self) {
+        self.newlines = self.newlines.saturating_sub(1);
+    }
+
     /// Reads again from input offset `at` (within the last record read),
     /// which is on line `line`.
     pub fn rewind(&mut self, at: u64, line: u64) {

@@ -15,6 +15,7 @@ pub mod prices;
 pub mod profile;
 pub mod progress;
 pub mod ratecard;
+mod records;
 #[cfg(unix)]
 pub mod stdin;
 pub mod templates;
@@ -34,6 +35,9 @@ pub enum InputFormat {
     /// JSON Lines of webhook payloads (same reader as `webhook`).
     Jsonl,
     Webhook,
+    /// JSON Lines of flat message records (Twilio BulkExport), read through
+    /// the CSV reader and its profiles.
+    Records,
     /// Parquet (a file: its index is at the end), columns as CSV's.
     Parquet,
     /// Arrow IPC, file or stream, columns as CSV's.
@@ -401,10 +405,14 @@ fn stdin_reader() -> Box<dyn Read + Send> {
 }
 
 /// Guesses the format from the first bytes, in whatever encoding they are:
-/// JSON starts with `{` or `[`.
+/// JSON starts with `{` or `[`; a first object with Twilio's message keys
+/// is a message record, not a webhook.
 pub fn detect(reader: &mut dyn BufRead) -> io::Result<InputFormat> {
     let head = reader.fill_buf()?;
     Ok(match toolkit::decode::first_char(head) {
+        Some('{') if records::looks_like_records(&String::from_utf8_lossy(head)) => {
+            InputFormat::Records
+        }
         Some('{' | '[') => InputFormat::Webhook,
         _ => InputFormat::Csv,
     })
@@ -500,6 +508,7 @@ pub fn read_from(
             file: name.clone(),
             msg: "Parquet and Arrow are read from files by name".into(),
         }),
+        InputFormat::Records => records::read(reader, &name, file_idx, inputs, out, rejected),
         InputFormat::Jsonl | InputFormat::Webhook => {
             webhook::read(reader, &name, file_idx, inputs, out, rejected)
         }

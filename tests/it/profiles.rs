@@ -305,3 +305,43 @@ fn an_unknown_profile_or_a_bad_map_is_a_usage_error() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("sideways"), "{}", r.stderr);
 }
+
+#[test]
+fn twilio_bulkexport_json_lines() {
+    // Twilio BulkExport Day files: JSON Lines of flat Message records,
+    // "similar to the Message resource", price not on every message
+    // (twilio.com/docs/usage/bulkexport/day). Same messages as twilio.csv:
+    // detected from content and the twilio profile from the keys.
+    let r = est("twilio_bulkexport.jsonl", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said = "twilio_bulkexport.jsonl: read with profile twilio (detected";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    assert!(!r.stderr.contains("not read:"), "{}", r.stderr);
+    let v = r.json();
+    check(&v, "0.0000", (4, 1, 3, 0, 2, 1, 0));
+    assert_eq!(assumed(&v, "type_missing"), 3);
+    let named = "twilio_bulkexport.jsonl:3: an outbound row without a type or category";
+    assert!(r.stderr.contains(named), "{}", r.stderr);
+    let given = est("twilio_bulkexport.jsonl", &["--input", "records"]);
+    assert_eq!(given.code, 0, "{}", given.stderr);
+    assert_eq!(given.json(), v);
+}
+
+#[test]
+fn a_bulkexport_line_that_is_not_json_is_rejected_on_its_own_line() {
+    let src = crate::common::fixtures("profiles").join("twilio_bulkexport.jsonl");
+    let text = std::fs::read_to_string(src).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(2, "{\"sid\": truncated");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("day.jsonl");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let mut c = crate::common::wacost();
+    c.args(["estimate", path.to_str().unwrap(), "--format", "json"]);
+    let r = run(c);
+    let v = r.json();
+    assert_eq!(counts(&v).6, 1, "{v}");
+    assert!(r.stderr.contains("day.jsonl:3"), "{}", r.stderr);
+    let named = "day.jsonl:4: an outbound row without a type or category";
+    assert!(r.stderr.contains(named), "{}", r.stderr);
+}
