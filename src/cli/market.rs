@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{date_or_today, to_stdout, Exit, Global};
 use crate::data::Pricing;
-use crate::model::phone::{Privacy, E164};
+use crate::model::phone::{Numbers, Privacy};
 use crate::model::redact::redact_digits;
 use crate::report::market::{self, Lookup};
 
@@ -25,10 +25,11 @@ pub fn run(g: &Global, a: &MarketArgs) -> Result<Exit> {
     let date = date_or_today(a.at, g)?;
     // Masked by default like every output: the market stays readable.
     let privacy = g.privacy()?;
+    let mut numbers = Numbers::new(g.default_country()?);
     let lookups: Vec<Lookup> = a
         .numbers
         .iter()
-        .map(|raw| look_up(&pricing, &privacy, raw, date))
+        .map(|raw| look_up(&pricing, &privacy, &mut numbers, raw, date))
         .collect();
     if lookups.iter().all(|l| matches!(l, Lookup::Failed { .. })) {
         return Ok(Exit::Usage);
@@ -38,8 +39,26 @@ pub fn run(g: &Global, a: &MarketArgs) -> Result<Exit> {
 }
 
 /// One number's market, or why it has none (said on stderr too, redacted).
-fn look_up(pricing: &Pricing, privacy: &Privacy, raw: &str, date: NaiveDate) -> Lookup {
-    let res = E164::parse(raw).map_err(|e| e.to_string()).and_then(|n| {
+/// Numbers are read as the CSV readers read them: a national one only in
+/// `--default-country`, said on stderr.
+fn look_up(
+    pricing: &Pricing,
+    privacy: &Privacy,
+    numbers: &mut Numbers,
+    raw: &str,
+    date: NaiveDate,
+) -> Lookup {
+    let read = numbers.read(raw).map_err(|e| e.to_string());
+    if let (Ok(r), Some(cc)) = (&read, numbers.default_country()) {
+        if r.assumed {
+            eprintln!(
+                "wacost: {:?}: read as a national number of {}",
+                redact_digits(raw),
+                cc.code()
+            );
+        }
+    }
+    let res = read.map(|r| r.number).and_then(|n| {
         let r = pricing
             .markets
             .resolve(n, date)

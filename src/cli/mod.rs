@@ -311,27 +311,35 @@ impl Global {
         Ok(code.map_or("USD".to_string(), |c| c.to_string()))
     }
 
+    /// `--default-country`, else `WACOST_DEFAULT_COUNTRY`, else
+    /// wacost.toml's `default_country`: the country of national numbers.
+    pub fn default_country(&self) -> Result<Option<crate::model::phone::Country>> {
+        Ok(
+            match (
+                self.default_country,
+                std::env::var("WACOST_DEFAULT_COUNTRY"),
+            ) {
+                (Some(c), _) => Some(c),
+                (None, Ok(v)) if !v.trim().is_empty() => Some(
+                    crate::model::phone::Country::parse(&v)
+                        .map_err(|e| anyhow::anyhow!("WACOST_DEFAULT_COUNTRY: {e}"))?,
+                ),
+                // Last, wacost.toml's `default_country` (already checked).
+                _ => match &self.defaults()?.default_country {
+                    Some(cc) => Some(
+                        crate::model::phone::Country::parse(cc)
+                            .map_err(|e| anyhow::anyhow!("wacost.toml default_country: {e}"))?,
+                    ),
+                    None => None,
+                },
+            },
+        )
+    }
+
     /// `--default-country` (or `WACOST_DEFAULT_COUNTRY`) and the books of
     /// `--templates`, for the readers of CSV logs.
     pub fn reader(&self) -> Result<crate::ingest::ReaderSettings> {
-        let default_country = match (
-            self.default_country,
-            std::env::var("WACOST_DEFAULT_COUNTRY"),
-        ) {
-            (Some(c), _) => Some(c),
-            (None, Ok(v)) if !v.trim().is_empty() => Some(
-                crate::model::phone::Country::parse(&v)
-                    .map_err(|e| anyhow::anyhow!("WACOST_DEFAULT_COUNTRY: {e}"))?,
-            ),
-            // Last, wacost.toml's `default_country` (already checked).
-            _ => match &self.defaults()?.default_country {
-                Some(cc) => Some(
-                    crate::model::phone::Country::parse(cc)
-                        .map_err(|e| anyhow::anyhow!("wacost.toml default_country: {e}"))?,
-                ),
-                None => None,
-            },
-        };
+        let default_country = self.default_country()?;
         let mut book = crate::ingest::templates::Book::default();
         for path in &self.templates {
             book.read_file(path)

@@ -44,4 +44,14 @@ impl Allowances {
             _ => None,
         }
     }
+
+    /// The counters, for a state file ([`crate::engine::state`]).
+    pub fn counts(&self) -> impl Iterator<Item = (&(i32, u32, u32), &u64)> {
+        self.used.iter()
+    }
+
+    /// Sets a counter from a state file.
+    pub fn resume(&mut self, key: (i32, u32, u32), used: u64) {
+        self.used.insert(key, used);
+    }
 }

@@ -22,6 +22,7 @@ pub mod rating;
 mod recent_ids;
 pub mod reconcile;
 pub mod savings;
+pub mod state;
 pub mod statuses;
 mod stream;
 pub mod tariff;

@@ -110,6 +110,18 @@ impl Tariff {
         }
     }
 
+    /// The month's counters, for a state file ([`crate::engine::state`]).
+    pub fn counts(&self) -> impl Iterator<Item = (&(i32, u32, MarketId, Category), &u64)> {
+        self.counts.iter()
+    }
+
+    /// Sets a counter from a state file. The tier counts as seeded: a
+    /// resumed month already had its `--tier-start` seed.
+    pub fn resume(&mut self, key: (i32, u32, MarketId, Category), count: u64) {
+        self.seeded.insert((key.2, key.3));
+        self.counts.insert(key, count);
+    }
+
     /// The price of the next charged message of a market and category in
     /// the plan's month. Tiered categories advance the counter of their
     /// tier group; nothing advances unless the rate exists.

@@ -244,3 +244,49 @@ fn a_bad_templates_file_is_a_usage_error_naming_it() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// `wacost market` reads numbers as the log readers do: a national number
+/// is refused naming `--default-country`, and read in that country with it.
+#[test]
+fn market_reads_national_numbers_only_with_a_default_country() {
+    let mut c = crate::common::wacost();
+    c.args([
+        "market",
+        "--at",
+        "2026-10-01",
+        "--format",
+        "csv",
+        "(11) 98765-4321",
+    ]);
+    let r = crate::common::run(c);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--default-country"), "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("North America"),
+        "never read as +1: {}",
+        r.stdout
+    );
+    let mut c = crate::common::wacost();
+    c.args([
+        "market",
+        "--at",
+        "2026-10-01",
+        "--format",
+        "csv",
+        "--default-country",
+        "BR",
+        "(11) 98765-4321",
+    ]);
+    let r = crate::common::run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("+55 11 9****-**21,BR,Brazil"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("read as a national number of BR"),
+        "{}",
+        r.stderr
+    );
+}
