@@ -40,6 +40,8 @@ pub(super) fn read(
             source,
         })?;
     let (csv, bad) = to_csv(&text, name)?;
+    // A line that is not a record is a row of the log, rejected.
+    inputs.rows += bad.len() as u64;
     bad.into_iter().for_each(&mut *rejected);
     let csv: Box<dyn BufRead> = Box::new(Cursor::new(csv));
     csv_log::read_headed(csv, (name, file_idx), false, inputs, out, rejected)

@@ -157,3 +157,15 @@ fn csv_contact_with_nul_bytes_is_redacted() {
         assert!(!visible.contains("32190"), "{:?}", r.reason);
     }
 }
+
+/// Found by `records_reader`: a BulkExport line that is not a record was
+/// rejected but not counted as a row, so rows != messages + rejected.
+#[test]
+fn a_bulkexport_line_that_is_not_a_record_is_a_counted_row() {
+    let (inputs, msgs, rejected) = read(
+        &fixture("records-bad-line-uncounted.jsonl"),
+        Some(InputFormat::Records),
+    );
+    assert!(!rejected.is_empty());
+    assert_eq!(inputs.rows, (msgs.len() + rejected.len()) as u64);
+}
