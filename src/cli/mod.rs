@@ -130,7 +130,7 @@ pub struct Global {
     pub date_order: Option<crate::ingest::toolkit::timestamp::DateOrder>,
 
     // Reports people read (issue 17).
-    /// Write the report to FILE instead of stdout; a name ending in .html or .parquet picks that format
+    /// Write the report to FILE instead of stdout; a name ending in .html, .parquet or .xlsx picks that format
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -160,6 +160,8 @@ impl Global {
                 Format::Html
             } else if self.output_ends_with("parquet") {
                 Format::Parquet
+            } else if self.output_ends_with("xlsx") {
+                Format::Xlsx
             } else if std::io::stdout().is_terminal() {
                 Format::Table
             } else {

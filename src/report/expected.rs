@@ -83,6 +83,13 @@ impl ExpectedReport<'_> {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv_in(w, &self.columns(), &self.rows(), self.currency),
             Format::Parquet => super::parquet::write(w, &self.columns(), &self.rows()),
+            Format::Xlsx => super::xlsx::write_one(
+                w,
+                "Expected invoice",
+                &self.columns(),
+                &self.rows(),
+                self.currency,
+            ),
             Format::Table => self.render_table(w),
             Format::Html => Err(Format::no_page("the expected-invoice check")),
         }

@@ -130,6 +130,9 @@ impl ForecastReport<'_> {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv_in(w, &self.columns(), &self.rows(), self.currency),
             Format::Parquet => super::parquet::write(w, &self.columns(), &self.rows()),
+            Format::Xlsx => {
+                super::xlsx::write_one(w, "Forecast", &self.columns(), &self.rows(), self.currency)
+            }
             Format::Table => self.render_table(w),
             Format::Html => super::html::forecast::write(self, w),
         }

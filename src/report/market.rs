@@ -68,6 +68,7 @@ pub fn render(
         Format::Json => render::write_json(w, &render::json_array(&columns(), &rows)),
         Format::Csv => render::csv(w, &columns(), &rows),
         Format::Parquet => super::parquet::write(w, &columns(), &rows),
+        Format::Xlsx => super::xlsx::write_one(w, "Markets", &columns(), &rows, ""),
         Format::Table => {
             writeln!(w, "{}", render::table_of(&columns(), &rows, false))?;
             writeln!(w, "Market map in force on {at}")

@@ -18,6 +18,7 @@ pub mod render;
 pub mod savings;
 pub mod summary;
 pub mod tiers;
+pub mod xlsx;
 
 pub use detail::DetailWriter;
 pub use summary::{Counts, Dim, LineAgg, Summary};
@@ -33,6 +34,9 @@ pub enum Format {
     Html,
     /// One Parquet file of the machine columns (as CSV's), typed.
     Parquet,
+    /// An Excel workbook (`--output FILE`): a sheet per table, money as
+    /// numbers in a currency format, frozen headers, a total row.
+    Xlsx,
 }
 
 impl Format {

@@ -134,6 +134,9 @@ impl RatesReport<'_> {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv(w, &columns(self.single()), &self.rows()),
             Format::Parquet => super::parquet::write(w, &columns(self.single()), &self.rows()),
+            Format::Xlsx => {
+                super::xlsx::write_one(w, "Rates", &columns(self.single()), &self.rows(), "")
+            }
             Format::Table => self.render_table(w),
             Format::Html => Err(Format::no_page("the rate card listing")),
         }

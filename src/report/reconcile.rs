@@ -173,12 +173,15 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Json => render::write_json(w, &to_json(r)),
-        Format::Csv | Format::Parquet => {
+        Format::Csv | Format::Parquet | Format::Xlsx => {
             let rows = r.lines.iter().map(line_row);
             let rows = rows.chain(r.messages.iter().map(message_as_line));
             let rows: Vec<Row> = rows.chain(r.charges.iter().map(charge_as_line)).collect();
             match format {
                 Format::Csv => render::csv_in(w, &line_columns(), &rows, &r.currency),
+                Format::Xlsx => {
+                    super::xlsx::write_one(w, "Reconciliation", &line_columns(), &rows, &r.currency)
+                }
                 _ => super::parquet::write(w, &line_columns(), &rows),
             }
         }

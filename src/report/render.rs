@@ -253,6 +253,8 @@ pub enum RowStream<'w> {
     /// The table, its spec (to fit it at the end) and where it goes.
     Table(Table, Vec<Column>, &'w mut dyn Write),
     Parquet(super::parquet::ParquetRows, &'w mut dyn Write),
+    /// Rows gathered for one sheet, written at the end.
+    Xlsx(Vec<Row>, Vec<Column>, &'w mut dyn Write),
 }
 
 impl<'w> RowStream<'w> {
@@ -272,6 +274,7 @@ impl<'w> RowStream<'w> {
             super::Format::Table => RowStream::Table(table(cols, false), cols.to_vec(), w),
             super::Format::Html => return Err(super::Format::no_page("--detail")),
             super::Format::Parquet => RowStream::Parquet(super::parquet::ParquetRows::new(cols), w),
+            super::Format::Xlsx => RowStream::Xlsx(Vec::new(), cols.to_vec(), w),
         })
     }
 
@@ -287,6 +290,10 @@ impl<'w> RowStream<'w> {
                 Ok(())
             }
             RowStream::Parquet(p, w) => p.row(row, *w),
+            RowStream::Xlsx(rows, _, _) => {
+                rows.push(row.to_vec());
+                Ok(())
+            }
         }
     }
 
@@ -296,6 +303,7 @@ impl<'w> RowStream<'w> {
             RowStream::Json(_) => Ok(()),
             RowStream::Table(t, cols, w) => writeln!(w, "{}", fit(t, &cols, width_limit())),
             RowStream::Parquet(p, w) => p.finish(w),
+            RowStream::Xlsx(rows, cols, w) => super::xlsx::write_one(w, "Detail", &cols, &rows, ""),
         }
     }
 }

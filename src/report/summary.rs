@@ -549,6 +549,7 @@ impl Summary {
     pub fn render(&self, format: Format, w: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Json => render::write_json(w, &self.to_json_with_savings()),
+            Format::Xlsx => super::xlsx::summary(self, w),
             Format::Parquet => match &self.savings {
                 Some(s) => super::parquet::write(w, &s.columns(), &s.rows()),
                 None => super::parquet::write(w, &self.columns(), &self.rows()),

@@ -84,6 +84,7 @@ impl TiersReport<'_> {
             Format::Json => render::write_json(w, &self.to_json()),
             Format::Csv => render::csv(w, &columns(), &self.rows()),
             Format::Parquet => super::parquet::write(w, &columns(), &self.rows()),
+            Format::Xlsx => super::xlsx::write_one(w, "Tiers", &columns(), &self.rows(), ""),
             Format::Table => self.render_table(w),
             Format::Html => Err(Format::no_page("the tier listing")),
         }

@@ -32,3 +32,4 @@ mod snapshots;
 mod streaming;
 mod terminal;
 mod text;
+mod xlsx;
