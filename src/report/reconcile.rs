@@ -90,8 +90,9 @@ fn max_price_text(c: &ChargeFinding) -> String {
         .map_or_else(String::new, |m| format!("max price {}", money::fmt(m)))
 }
 
-/// Charges in the table and JSON.
-fn charge_columns() -> Vec<Column> {
+/// Where a message of the log is and what it was: the first columns of
+/// the charge and message findings.
+fn message_place_columns() -> Vec<Column> {
     let both = Show::TABLE.and(Show::JSON);
     vec![
         Column::text("file").only(Show::JSON),
@@ -100,6 +101,14 @@ fn charge_columns() -> Vec<Column> {
         Column::text("contact").only(both),
         Column::text("timestamp").header("time").only(both),
         Column::text("category").only(both),
+    ]
+}
+
+/// Charges in the table and JSON.
+fn charge_columns() -> Vec<Column> {
+    let both = Show::TABLE.and(Show::JSON);
+    let mut cols = message_place_columns();
+    cols.extend([
         Column::number("card_cost").header("card").only(both),
         Column::number("charged").only(both),
         Column::number("max_price")
@@ -107,7 +116,8 @@ fn charge_columns() -> Vec<Column> {
             .empty(Empty::Null)
             .only(both),
         Column::text("code").header("finding").only(both),
-    ]
+    ]);
+    cols
 }
 
 fn charge_row(c: &ChargeFinding) -> Row {
@@ -128,13 +138,8 @@ fn charge_row(c: &ChargeFinding) -> Row {
 /// Messages in the table and JSON.
 pub(super) fn message_columns() -> Vec<Column> {
     let both = Show::TABLE.and(Show::JSON);
-    vec![
-        Column::text("file").only(Show::JSON),
-        Column::text("line").only(both),
-        Column::text("id").only(both),
-        Column::text("contact").only(both),
-        Column::text("timestamp").header("time").only(both),
-        Column::text("category").only(both),
+    let mut cols = message_place_columns();
+    cols.extend([
         Column::text("ours_pricing_type").header("ours").only(both),
         Column::text("theirs_pricing_type")
             .header("Meta")
@@ -145,7 +150,8 @@ pub(super) fn message_columns() -> Vec<Column> {
             .header("rule wacost applied")
             .only(both),
         Column::text("code").only(Show::JSON),
-    ]
+    ]);
+    cols
 }
 
 pub(super) fn message_row(m: &MessageFinding) -> Row {

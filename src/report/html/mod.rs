@@ -247,20 +247,16 @@ pub fn ranked(
     keep: usize,
     others: &str,
 ) -> Vec<(String, Decimal)> {
-    let mut sums: Vec<(String, Decimal)> = Vec::new();
+    let (mut names, mut totals) = (Vec::new(), Vec::new());
     for l in lines {
         let Some(k) = l.get(key).and_then(Json::as_str) else {
             continue;
         };
-        let i = match sums.iter().position(|s| s.0 == k) {
-            Some(i) => i,
-            None => {
-                sums.push((k.to_string(), Decimal::ZERO));
-                sums.len() - 1
-            }
-        };
-        sums[i].1 += amount(l, value).unwrap_or_default();
+        let i = index_of(&mut names, k);
+        totals.resize(names.len(), Decimal::ZERO);
+        totals[i] += amount(l, value).unwrap_or_default();
     }
+    let mut sums: Vec<(String, Decimal)> = names.into_iter().zip(totals).collect();
     sums.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     if sums.len() > keep + 1 {
         let rest: Decimal = sums.drain(keep..).map(|s| s.1).sum();
